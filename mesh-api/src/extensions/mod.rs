@@ -1,0 +1,1 @@
+//! `extensions.istio.io`: WasmPlugin and TrafficExtension (`v1alpha1`).

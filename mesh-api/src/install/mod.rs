@@ -1,0 +1,1 @@
+//! `install.istio.io`: the IstioOperator that describes an installation.

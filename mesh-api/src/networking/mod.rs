@@ -1,0 +1,4 @@
+//! `networking.istio.io`: traffic routing (VirtualService, DestinationRule, Gateway,
+//! ServiceEntry, Sidecar, WorkloadEntry, WorkloadGroup, EnvoyFilter, ProxyConfig).
+//!
+//! `v1`, `v1beta1` and `v1alpha3` share one schema, so one set of types reads all three.

@@ -1,0 +1,2 @@
+//! `security.istio.io`: AuthorizationPolicy, PeerAuthentication, RequestAuthentication
+//! (`v1`, also read as `v1beta1`).

@@ -1,0 +1,157 @@
+//! Validation with Istio's admission rules (`pkg/config/validation` in Istio's sources).
+//!
+//! Every kind implements [`Validate`]; it returns every problem found, each with its
+//! [`FieldPath`] and the [`Level`] Istio gives it, rather than stopping at the first.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::FieldPath;
+
+/// How serious a validation problem is, as Istio ranks it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// Istio accepts the object but warns about it.
+    Warning,
+    /// Istio rejects the object.
+    Error,
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Warning => "warning",
+            Self::Error => "error",
+        })
+    }
+}
+
+/// One thing wrong with an object: where, how serious, and what to do about it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    /// Error or warning.
+    pub level: Level,
+    /// The field at fault, such as `spec.http[0].route[1].weight`.
+    #[serde(serialize_with = "crate::field_path::serialize_display")]
+    pub path: FieldPath,
+    /// What is wrong, in words a person can act on.
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.level {
+            Level::Error => write!(f, "{}: {}", self.path, self.message),
+            Level::Warning => write!(f, "{}: warning: {}", self.path, self.message),
+        }
+    }
+}
+
+/// Checks an object against Istio's admission rules.
+///
+/// # Examples
+///
+/// ```
+/// use mesh_api::{Level, Validate};
+/// use mesh_api::networking::VirtualService;
+///
+/// let vs: VirtualService = mesh_api::from_yaml_str(r#"
+/// apiVersion: networking.istio.io/v1
+/// kind: VirtualService
+/// metadata: {name: reviews, namespace: shop}
+/// spec:
+///   hosts: [reviews]
+///   http:
+///   - route:
+///     - destination: {host: reviews, subset: v1}
+///       weight: -5
+/// "#)?;
+/// let problems = vs.validate();
+/// assert!(problems.iter().any(|p| p.level == Level::Error
+///     && p.path.to_string() == "spec.http[0].route[0].weight"));
+/// # Ok::<(), mesh_api::Error>(())
+/// ```
+pub trait Validate {
+    /// Every problem found, errors and warnings, in document order.
+    fn validate(&self) -> Vec<Problem>;
+
+    /// Whether no problem is an error (warnings allowed).
+    fn is_valid(&self) -> bool {
+        self.validate().iter().all(|p| p.level != Level::Error)
+    }
+}
+
+/// Collects problems while walking an object, tracking the current field path.
+///
+/// Kinds use it to implement [`Validate`]; it is public so that tools can write checks of
+/// their own with the same paths and levels.
+#[derive(Debug, Default)]
+pub struct Validator {
+    path: FieldPath,
+    problems: Vec<Problem>,
+}
+
+impl Validator {
+    /// An empty validator at the document root.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Runs `check` with `key` appended to the current path.
+    pub fn field<R>(&mut self, key: &str, check: impl FnOnce(&mut Self) -> R) -> R {
+        self.path.push(crate::field_path::Segment::Key(key.to_owned()));
+        let result = check(self);
+        self.path.pop();
+        result
+    }
+
+    /// Runs `check` with list index `index` appended to the current path.
+    pub fn item<R>(&mut self, index: usize, check: impl FnOnce(&mut Self) -> R) -> R {
+        self.path.push(crate::field_path::Segment::Index(index));
+        let result = check(self);
+        self.path.pop();
+        result
+    }
+
+    /// The path being checked.
+    pub fn path(&self) -> &FieldPath {
+        &self.path
+    }
+
+    /// Records an error at the current path.
+    pub fn error(&mut self, message: impl Into<String>) {
+        self.push(Level::Error, message.into());
+    }
+
+    /// Records a warning at the current path.
+    pub fn warn(&mut self, message: impl Into<String>) {
+        self.push(Level::Warning, message.into());
+    }
+
+    /// Records an error at `key` under the current path.
+    pub fn error_at(&mut self, key: &str, message: impl Into<String>) {
+        self.field(key, |v| v.error(message));
+    }
+
+    /// Records a warning at `key` under the current path.
+    pub fn warn_at(&mut self, key: &str, message: impl Into<String>) {
+        self.field(key, |v| v.warn(message));
+    }
+
+    /// Records a problem of `level` at the current path.
+    pub fn push(&mut self, level: Level, message: String) {
+        self.problems.push(Problem { level, path: self.path.clone(), message });
+    }
+
+    /// Whether any error (not warning) was recorded so far.
+    pub fn has_errors(&self) -> bool {
+        self.problems.iter().any(|p| p.level == Level::Error)
+    }
+
+    /// The problems recorded, in the order found.
+    pub fn finish(self) -> Vec<Problem> {
+        self.problems
+    }
+}
