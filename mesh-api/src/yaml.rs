@@ -1,0 +1,288 @@
+//! Every YAML read and write in mesh goes through this module, so the YAML crate can be swapped
+//! in one place. It splits streams into documents, deserializes with field paths, finds the
+//! line of a field, and writes objects back.
+
+use std::fmt::Write as _;
+
+use saphyr_parser::{Event, Parser, Span};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::{FieldPath, Segment};
+
+/// Inputs larger than this are refused before parsing, to bound time and memory.
+pub(crate) const MAX_DOCUMENT_BYTES: usize = 64 * 1024 * 1024;
+
+/// One document of a YAML stream.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Chunk<'a> {
+    /// The document's text, including a leading `---` line when there is one.
+    pub text: &'a str,
+    /// Lines before the document in the stream (add to 1-based lines inside `text`).
+    pub line_offset: usize,
+    /// Index among the stream's non-empty documents.
+    pub index: usize,
+}
+
+/// Splits a stream at `---` and `...` lines. Each document is then parsed on its own, so a
+/// syntax error in one cannot stop the others from loading.
+pub(crate) fn split_documents(text: &str) -> Vec<Chunk<'_>> {
+    let mut chunks = Vec::new();
+    let mut start = 0;
+    let mut start_line = 0;
+    let mut offset = 0;
+    let mut line_no = 0;
+    let mut push = |from: usize, to: usize, first_line: usize, chunks: &mut Vec<Chunk<'_>>| {
+        let piece = &text[from..to];
+        if has_content(piece) {
+            let index = chunks.len();
+            chunks.push(Chunk { text: piece, line_offset: first_line, index });
+        }
+    };
+    for line in text.split_inclusive('\n') {
+        let bare = line.trim_end_matches(['\n', '\r']);
+        if is_marker(bare, "---") {
+            push(start, offset, start_line, &mut chunks);
+            start = offset;
+            start_line = line_no;
+        } else if is_marker(bare, "...") {
+            push(start, offset, start_line, &mut chunks);
+            start = offset + line.len();
+            start_line = line_no + 1;
+        }
+        offset += line.len();
+        line_no += 1;
+    }
+    push(start, text.len(), start_line, &mut chunks);
+    chunks
+}
+
+fn is_marker(line: &str, marker: &str) -> bool {
+    line.strip_prefix(marker).is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t']))
+}
+
+/// Whether a piece holds anything but blank lines, comments, directives and document markers.
+fn has_content(piece: &str) -> bool {
+    piece.lines().any(|line| {
+        let t = line.trim();
+        let t = t.strip_prefix("---").map_or(t, str::trim_start);
+        !(t.is_empty() || t.starts_with('#') || line.starts_with('%'))
+    })
+}
+
+/// A deserialization failure: the field path serde reached and what went wrong there.
+#[derive(Debug)]
+pub(crate) struct DeError {
+    pub path: FieldPath,
+    pub message: String,
+    /// 1-based line and column inside the chunk, when the parser knows them.
+    pub position: Option<(usize, usize)>,
+}
+
+/// Deserializes one document into `T`, tracking the field path of any failure.
+pub(crate) fn from_chunk<T: DeserializeOwned>(text: &str) -> Result<T, DeError> {
+    let deserializer = serde_yaml::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(deserializer).map_err(|err| {
+        let path = convert_path(err.path());
+        let inner = err.into_inner();
+        let position = inner.location().map(|l| (l.line(), l.column()));
+        let message = clean_message(&inner.to_string(), &path.to_string());
+        DeError { path, message, position }
+    })
+}
+
+/// Whether the parse failed before any value was built (bad syntax rather than a bad field).
+pub(crate) fn is_syntax_error(text: &str) -> Option<DeError> {
+    match from_chunk::<serde::de::IgnoredAny>(text) {
+        Ok(_) => None,
+        Err(e) => Some(e),
+    }
+}
+
+fn convert_path(path: &serde_path_to_error::Path) -> FieldPath {
+    use serde_path_to_error::Segment as S;
+    let mut out = FieldPath::root();
+    for segment in path.iter() {
+        match segment {
+            S::Seq { index } => out.push(Segment::Index(*index)),
+            S::Map { key } | S::Enum { variant: key } => out.push(Segment::Key(key.clone())),
+            S::Unknown => {}
+        }
+    }
+    out
+}
+
+/// serde_yaml prefixes messages with the field path and appends " at line L column C"; both
+/// are reported apart, so they are cut from the message.
+fn clean_message(message: &str, path: &str) -> String {
+    let mut text = message;
+    if !path.is_empty() {
+        text = text.strip_prefix(path).and_then(|t| t.strip_prefix(": ")).unwrap_or(text);
+    }
+    if let Some(i) = text.rfind(" at line ") {
+        if text[i..].contains(" column ") {
+            text = &text[..i];
+        }
+    }
+    suggest_field(text).unwrap_or_else(|| text.to_owned())
+}
+
+/// Rewrites serde's "unknown field `x`, expected one of `a`, `b`" to name the nearest field.
+fn suggest_field(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (field, rest) = rest.split_once('`')?;
+    let known: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
+    let nearest = known
+        .iter()
+        .map(|k| (strsim::damerau_levenshtein(&field.to_lowercase(), &k.to_lowercase()), *k))
+        .min()
+        .filter(|(distance, k)| *distance <= (k.len().max(field.len()) / 2).max(2));
+    let mut out = format!("unknown field \"{field}\"");
+    match nearest {
+        Some((_, k)) => {
+            let _ = write!(out, "; did you mean \"{k}\"?");
+        }
+        None if !known.is_empty() => {
+            let _ = write!(out, "; known fields: {}", known.join(", "));
+        }
+        None => {}
+    }
+    Some(out)
+}
+
+/// Finds the 1-based line and column of the field at `path` in one document: the key for a
+/// map entry, the first token for a list item. `None` when the path is not in the text.
+pub(crate) fn locate(text: &str, path: &FieldPath) -> Option<(usize, usize)> {
+    let mut events = Parser::new_from_str(text).map_while(Result::ok).peekable();
+    // Skip the stream and document starts to reach the root node.
+    while let Some((event, _)) = events.peek() {
+        match event {
+            Event::StreamStart | Event::DocumentStart(_) | Event::Nothing => {
+                events.next();
+            }
+            _ => break,
+        }
+    }
+    let span = find(&mut events, path.segments())?;
+    Some((span.start.line(), span.start.col() + 1))
+}
+
+type Events<'a, I> = std::iter::Peekable<I>;
+
+fn find<'a, I>(events: &mut Events<'a, I>, path: &[Segment]) -> Option<Span>
+where
+    I: Iterator<Item = (Event<'a>, Span)>,
+{
+    let Some((first, rest)) = path.split_first() else {
+        return events.peek().map(|(_, span)| *span);
+    };
+    let (event, _) = events.next()?;
+    match (event, first) {
+        (Event::MappingStart(..), Segment::Key(want)) => loop {
+            let (key, span) = events.next()?;
+            match key {
+                Event::MappingEnd => return None,
+                Event::Scalar(value, ..) if value == want.as_str() => {
+                    return if rest.is_empty() { Some(span) } else { find(events, rest) };
+                }
+                Event::Scalar(..) | Event::Alias(_) => {}
+                Event::MappingStart(..) | Event::SequenceStart(..) => skip_rest(events)?,
+                _ => return None,
+            }
+            skip_node(events)?;
+        },
+        (Event::SequenceStart(..), Segment::Index(want)) => {
+            for _ in 0..*want {
+                if matches!(events.peek(), Some((Event::SequenceEnd, _)) | None) {
+                    return None;
+                }
+                skip_node(events)?;
+            }
+            if matches!(events.peek(), Some((Event::SequenceEnd, _))) {
+                return None;
+            }
+            find(events, rest)
+        }
+        _ => None,
+    }
+}
+
+fn skip_node<'a, I>(events: &mut Events<'a, I>) -> Option<()>
+where
+    I: Iterator<Item = (Event<'a>, Span)>,
+{
+    match events.next()?.0 {
+        Event::MappingStart(..) | Event::SequenceStart(..) => skip_rest(events),
+        _ => Some(()),
+    }
+}
+
+/// Skips to the end of a collection whose start was already read.
+fn skip_rest<'a, I>(events: &mut Events<'a, I>) -> Option<()>
+where
+    I: Iterator<Item = (Event<'a>, Span)>,
+{
+    let mut depth = 1usize;
+    while depth > 0 {
+        match events.next()?.0 {
+            Event::MappingStart(..) | Event::SequenceStart(..) => depth += 1,
+            Event::MappingEnd | Event::SequenceEnd => depth -= 1,
+            _ => {}
+        }
+    }
+    Some(())
+}
+
+/// Writes a value as one YAML document (no leading `---`).
+pub(crate) fn to_string<T: Serialize + ?Sized>(value: &T) -> Result<String, String> {
+    serde_yaml::to_string(value).map_err(|e| e.to_string())
+}
+
+/// Reads one YAML document as a JSON value (order kept), for comparisons and generic objects.
+pub(crate) fn to_json(text: &str) -> Result<serde_json::Value, DeError> {
+    from_chunk(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_at_document_markers_and_skips_empty_documents() {
+        let text = "# head\n---\na: 1\n---\n---\nb: 2\n...\n--- c: 3\n";
+        let chunks = split_documents(text);
+        let bodies: Vec<_> = chunks.iter().map(|c| c.text.trim()).collect();
+        assert_eq!(bodies, ["---\na: 1", "---\nb: 2", "--- c: 3"]);
+        assert_eq!(chunks.iter().map(|c| c.line_offset).collect::<Vec<_>>(), [1, 4, 7]);
+        assert_eq!(chunks[2].index, 2);
+    }
+
+    #[test]
+    fn a_dash_line_inside_text_is_not_a_marker() {
+        let chunks = split_documents("a: |\n  ---\n  x\nb: ----\n");
+        assert_eq!(chunks.len(), 1);
+    }
+
+    #[test]
+    fn locates_keys_and_items() {
+        let text = "spec:\n  http:\n  - route:\n    - destination: {host: x}\n      weight: -5\n    - destination:\n        host: y\n";
+        let at = |p: &str| locate(text, &FieldPath::parse(p));
+        assert_eq!(at("spec.http[0].route[0].weight"), Some((5, 7)));
+        assert_eq!(at("spec.http[0].route[1].destination.host"), Some((7, 9)));
+        assert_eq!(at("spec.http[0].route[1]"), Some((6, 7)));
+        assert_eq!(at("spec.http[0].route[0].destination.host"), Some((4, 21)));
+        assert_eq!(at("spec.tcp"), None);
+        assert_eq!(at("spec.http[3]"), None);
+    }
+
+    #[test]
+    fn unknown_fields_name_the_nearest_known_one() {
+        let msg = clean_message(
+            "spec.http[0].route[0]: unknown field `wieght`, expected one of `destination`, `weight`, `headers` at line 3 column 5",
+            "spec.http[0].route[0]",
+        );
+        assert_eq!(msg, "unknown field \"wieght\"; did you mean \"weight\"?");
+        let msg = clean_message("unknown field `zzzzzzzz`, expected `a` or `b`", "");
+        assert_eq!(msg, "unknown field \"zzzzzzzz\"; known fields: a, b");
+    }
+}
