@@ -1,0 +1,47 @@
+//! `ProxyConfig`: proxy settings for a namespace or for selected workloads.
+
+use indexmap::IndexMap;
+use kube::CustomResource;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::{IstioStatus, LabelSelector};
+
+/// Settings for the proxies of the selected workloads (or of the whole namespace, or of the mesh
+/// when in the root namespace); most need a proxy restart to apply.
+#[derive(CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[kube(
+    group = "networking.istio.io",
+    version = "v1beta1",
+    kind = "ProxyConfig",
+    namespaced,
+    status = "IstioStatus",
+    category = "istio-io",
+    category = "networking-istio-io",
+    derive = "PartialEq",
+    doc = "An Istio `ProxyConfig` (`networking.istio.io`): per-workload proxy settings."
+)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProxyConfigSpec {
+    /// The workloads these settings apply to; every workload of the namespace when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selector: Option<LabelSelector>,
+    /// The number of worker threads of the proxy; `0` means one per CPU core.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub concurrency: Option<i32>,
+    /// Extra environment variables for the proxy.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub environment_variables: IndexMap<String, String>,
+    /// Which proxy image variant to use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<ProxyImage>,
+}
+
+/// The proxy image variant.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProxyImage {
+    /// The image type, such as `default` or `distroless`; a suffix added to the image tag.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_type: Option<String>,
+}

@@ -1,0 +1,148 @@
+//! `WorkloadGroup`: a template for the WorkloadEntries of VMs that join the mesh on their own.
+
+use indexmap::IndexMap;
+use kube::CustomResource;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::WorkloadEntrySpec;
+use crate::{IstioStatus, Labels};
+
+/// What every workload of a group shares, much as a Deployment's pod template does: Istio
+/// creates a WorkloadEntry from it for each VM that registers.
+#[derive(CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[kube(
+    group = "networking.istio.io",
+    version = "v1",
+    kind = "WorkloadGroup",
+    namespaced,
+    status = "IstioStatus",
+    shortname = "wg",
+    category = "istio-io",
+    category = "networking-istio-io",
+    derive = "PartialEq",
+    doc = "An Istio `WorkloadGroup` (`networking.istio.io`): a template for auto-registered workloads."
+)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct WorkloadGroupSpec {
+    /// Labels and annotations given to every WorkloadEntry of the group; put workload labels
+    /// here rather than in the template.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<WorkloadGroupMetadata>,
+    /// The WorkloadEntry each workload starts from. Leave `address` and `labels` out: Istio
+    /// fills them in. An empty `serviceAccount` means `default`.
+    pub template: WorkloadEntrySpec,
+    /// How the proxy checks that a workload is ready.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probe: Option<ReadinessProbe>,
+}
+
+/// The metadata copied onto each generated WorkloadEntry.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct WorkloadGroupMetadata {
+    /// Labels to set.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub labels: Labels,
+    /// Annotations to set.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub annotations: IndexMap<String, String>,
+}
+
+/// A readiness check run by the proxy next to a workload, as in a Kubernetes pod. Exactly one of
+/// `httpGet`, `tcpSocket`, `exec` and `grpc` should be set.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ReadinessProbe {
+    /// Seconds to wait after start before the first check.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initial_delay_seconds: Option<i32>,
+    /// Seconds after which a check times out (1 by default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_seconds: Option<i32>,
+    /// Seconds between checks (10 by default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period_seconds: Option<i32>,
+    /// Successes in a row needed to become ready again after a failure (1 by default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success_threshold: Option<i32>,
+    /// Failures in a row that make the workload not ready (3 by default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure_threshold: Option<i32>,
+    /// Check by sending an HTTP GET; a success status means ready.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http_get: Option<HttpHealthCheckConfig>,
+    /// Check by opening a TCP connection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tcp_socket: Option<TcpHealthCheckConfig>,
+    /// Check by running a command; exit status 0 means ready.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exec: Option<ExecHealthCheckConfig>,
+    /// Check with the gRPC health-checking protocol.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grpc: Option<GrpcHealthCheckConfig>,
+}
+
+/// An HTTP GET readiness check.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct HttpHealthCheckConfig {
+    /// The request path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// The port to connect to (1 to 65535).
+    pub port: u32,
+    /// The host to connect to, the workload's IP by default; to set the `Host` header use
+    /// `httpHeaders` instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// `HTTP` (the default) or `HTTPS`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheme: Option<String>,
+    /// Headers sent with the request; a name may repeat.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub http_headers: Vec<HttpHeader>,
+}
+
+/// A header sent by an HTTP readiness check.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct HttpHeader {
+    /// The header name (letters, digits, `-` and `_`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The header value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+/// A TCP connect readiness check.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TcpHealthCheckConfig {
+    /// The host to connect to, `localhost` by default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// The port to connect to (1 to 65535).
+    pub port: u32,
+}
+
+/// A command readiness check.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ExecHealthCheckConfig {
+    /// The command and its arguments; exit status 0 means ready.
+    pub command: Vec<String>,
+}
+
+/// A gRPC health-check readiness check.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GrpcHealthCheckConfig {
+    /// The port to call (1 to 65535).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<u32>,
+    /// The service name sent in the health-check request; empty asks about the server as a whole.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+}
