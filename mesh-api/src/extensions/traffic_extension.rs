@@ -1,0 +1,158 @@
+//! `TrafficExtension`: a WebAssembly or Lua filter for the proxies of selected workloads.
+
+use kube::CustomResource;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::wasm_plugin::{FailStrategy, PluginType, PullPolicy, VmConfig};
+use crate::{IstioStatus, LabelSelector, PolicyTargetReference, PortSelector};
+
+/// A filter added to the proxies of the selected workloads, written either as a WebAssembly
+/// module (`wasm`) or as inline Lua code (`lua`); exactly one of the two is set.
+#[derive(CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[kube(
+    group = "extensions.istio.io",
+    version = "v1alpha1",
+    kind = "TrafficExtension",
+    namespaced,
+    status = "IstioStatus",
+    category = "istio-io",
+    category = "extensions-istio-io",
+    doc = "An Istio `TrafficExtension` (`extensions.istio.io/v1alpha1`): a Wasm or Lua filter for the proxies of selected workloads.",
+    printcolumn = r#"{"name":"Age","type":"date","description":"When the object was created.","jsonPath":".metadata.creationTimestamp"}"#
+)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TrafficExtensionSpec {
+    /// The workloads that load the filter, by labels; absent (and no target references), every
+    /// workload in the namespace, or the mesh in the root namespace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selector: Option<LabelSelector>,
+    /// Resources the filter attaches to instead of a selector (at most 16).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub target_refs: Vec<PolicyTargetReference>,
+    /// Where in the filter chain the filter goes, relative to Istio's own filters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phase: Option<ExecutionPhase>,
+    /// Order among filters of the same phase: higher runs first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<i32>,
+    /// Traffic the filter applies to (side and ports); any entry may match.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(rename = "match")]
+    pub match_: Vec<TrafficSelector>,
+    /// A WebAssembly module; not together with `lua`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wasm: Option<WasmConfig>,
+    /// Inline Lua code; not together with `wasm`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lua: Option<LuaConfig>,
+}
+
+/// Where a [`TrafficExtension`] goes in the filter chain.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ExecutionPhase {
+    /// Not set: at the end of the chain, just before the router.
+    #[default]
+    Unspecified,
+    /// Before Istio's authentication filters.
+    Authn,
+    /// Before Istio's authorization filters, after authentication.
+    Authz,
+    /// Before Istio's stats filters, after authorization.
+    Stats,
+}
+
+/// A WebAssembly module for a [`TrafficExtension`]; the fields mean what they mean on a
+/// [`WasmPlugin`](crate::extensions::WasmPlugin).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct WasmConfig {
+    /// Where the module comes from: `oci://` (the default when no scheme is given), `file://`,
+    /// `http://` or `https://`.
+    pub url: String,
+    /// Expected SHA-256 of the module, 64 lower-case hex digits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+    /// When to fetch the image again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_pull_policy: Option<PullPolicy>,
+    /// Name of a pull secret for a private OCI registry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_pull_secret: Option<String>,
+    /// Public key used to verify the module's signature.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verification_key: Option<String>,
+    /// Configuration handed to the plugin as is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("x-kubernetes-preserve-unknown-fields" = true))]
+    pub plugin_config: Option<serde_json::Map<String, serde_json::Value>>,
+    /// The plugin's name inside the module.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plugin_name: Option<String>,
+    /// What the proxy does when the module cannot be fetched or fails.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fail_strategy: Option<FailStrategy>,
+    /// Settings of the virtual machine the plugin runs in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vm_config: Option<VmConfig>,
+    /// Whether the plugin is an HTTP or a network filter; HTTP when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type")]
+    pub type_: Option<PluginType>,
+}
+
+impl WasmConfig {
+    /// A module loaded from `url`, with nothing else set.
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            sha256: None,
+            image_pull_policy: None,
+            image_pull_secret: None,
+            verification_key: None,
+            plugin_config: None,
+            plugin_name: None,
+            fail_strategy: None,
+            vm_config: None,
+            type_: None,
+        }
+    }
+}
+
+/// Inline Lua code for a [`TrafficExtension`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LuaConfig {
+    /// The Lua source, defining `envoy_on_request` and/or `envoy_on_response`; 1 to 65536
+    /// bytes.
+    pub inline_code: String,
+}
+
+/// Traffic an extension applies to: one side of the traffic and, optionally, some ports.
+/// Shared by [`TrafficExtension`] and [`WasmPlugin`](crate::extensions::WasmPlugin).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TrafficSelector {
+    /// Client side, server side or both; both when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<WorkloadMode>,
+    /// Ports the extension applies to; each needs a number from 1 to 65535. Absent, all ports.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ports: Vec<PortSelector>,
+}
+
+/// Which side of the traffic an extension covers (`istio.type.v1beta1.WorkloadMode`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum WorkloadMode {
+    /// Not set; both sides.
+    #[default]
+    Undefined,
+    /// Only the client (outbound) side.
+    Client,
+    /// Only the server (inbound) side.
+    Server,
+    /// Both the client and the server side.
+    ClientAndServer,
+}

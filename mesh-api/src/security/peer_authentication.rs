@@ -1,0 +1,70 @@
+//! `PeerAuthentication`: whether workloads accept plaintext, mutual TLS, or both.
+
+use indexmap::IndexMap;
+use kube::CustomResource;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::{IstioStatus, LabelSelector};
+
+/// Sets the mutual TLS mode of the workloads it selects, for the whole workload and per port.
+///
+/// A policy without a selector applies to its namespace, or to the whole mesh when it lives in
+/// the root namespace. A workload-specific policy wins over the namespace one, which wins over
+/// the mesh one.
+#[derive(CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[kube(
+    group = "security.istio.io",
+    version = "v1",
+    kind = "PeerAuthentication",
+    namespaced,
+    status = "IstioStatus",
+    shortname = "pa",
+    category = "istio-io",
+    category = "security-istio-io",
+    doc = "An Istio `PeerAuthentication` (`security.istio.io/v1`): the mutual TLS mode of workloads.",
+    printcolumn = r#"{"name":"Mode","type":"string","description":"The mutual TLS mode of the policy.","jsonPath":".spec.mtls.mode"}"#,
+    printcolumn = r#"{"name":"Age","type":"date","description":"When the object was created.","jsonPath":".metadata.creationTimestamp"}"#
+)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PeerAuthenticationSpec {
+    /// The workloads this policy applies to; absent, it applies to every workload in the
+    /// namespace (or the mesh, in the root namespace).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selector: Option<LabelSelector>,
+    /// The mutual TLS mode for every port of the selected workloads; absent, the mode is
+    /// inherited from the enclosing scope.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mtls: Option<MutualTls>,
+    /// Modes for single ports of the workload (the container port, not the service port), keyed
+    /// by port number written as text. Only allowed together with a non-empty selector.
+    ///
+    /// This map is an `Option` (unlike most maps in this crate) because Istio tells `{}` apart
+    /// from an absent map and rejects the former.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port_level_mtls: Option<IndexMap<String, MutualTls>>,
+}
+
+/// A mutual TLS setting.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MutualTls {
+    /// The mode; absent or `UNSET`, it is inherited from the enclosing scope (`PERMISSIVE` at
+    /// the top).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<MtlsMode>,
+}
+
+/// Whether a workload accepts plaintext, mutual TLS, or both.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum MtlsMode {
+    /// Take the mode of the enclosing scope.
+    Unset,
+    /// Plaintext only; mutual TLS is not offered.
+    Disable,
+    /// Both plaintext and mutual TLS are accepted.
+    Permissive,
+    /// Only mutual TLS is accepted.
+    Strict,
+}

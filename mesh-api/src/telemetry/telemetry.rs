@@ -1,0 +1,311 @@
+//! `Telemetry`: which metrics, traces and access logs workloads produce, and where they go.
+
+use indexmap::IndexMap;
+use kube::CustomResource;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::{Duration, IstioStatus, LabelSelector, PolicyTargetReference};
+
+/// Telemetry settings for the selected workloads. A workload takes the mesh-wide object (root
+/// namespace, no selector), overlaid by its namespace's, overlaid by one selecting it.
+#[derive(CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[kube(
+    group = "telemetry.istio.io",
+    version = "v1alpha1",
+    kind = "Telemetry",
+    namespaced,
+    status = "IstioStatus",
+    shortname = "telemetry",
+    category = "istio-io",
+    category = "telemetry-istio-io",
+    doc = "An Istio `Telemetry` (`telemetry.istio.io`, stored as `v1alpha1`, also served as `v1`): metrics, tracing and access logging settings.",
+    printcolumn = r#"{"name":"Age","type":"date","description":"When the object was created.","jsonPath":".metadata.creationTimestamp"}"#
+)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TelemetrySpec {
+    /// The workloads these settings apply to, by labels; absent (and no target references),
+    /// every workload in the namespace, or the mesh in the root namespace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selector: Option<LabelSelector>,
+    /// A single resource (such as a Gateway API `Gateway` or a `Service`) the settings attach to
+    /// instead of a selector.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_ref: Option<PolicyTargetReference>,
+    /// Resources the settings attach to instead of a selector (at most 16).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub target_refs: Vec<PolicyTargetReference>,
+    /// Tracing settings; Istio supports only one entry today.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tracing: Vec<Tracing>,
+    /// Metrics settings, per provider.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub metrics: Vec<Metrics>,
+    /// Access logging settings, per provider.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub access_logging: Vec<AccessLogging>,
+}
+
+/// How spans are produced and reported.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Tracing {
+    /// Which side of the traffic (client, server, both) these settings cover.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "match")]
+    pub match_: Option<TracingSelector>,
+    /// The tracing providers to report to (extension providers of the mesh config); Istio
+    /// supports one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub providers: Vec<ProviderRef>,
+    /// Percentage of requests (0.0 to 100.0) that start a new sampled trace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub random_sampling_percentage: Option<f64>,
+    /// Whether to stop reporting spans while still propagating trace context.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disable_span_reporting: Option<bool>,
+    /// Extra tags added to spans, by tag name.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub custom_tags: IndexMap<String, CustomTag>,
+    /// Whether the `x-request-id` header decides sampling (consistent across hops).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub use_request_id_for_trace_sampling: Option<bool>,
+    /// Whether Istio's own tags (such as `istio.canonical_service`) are added to spans.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enable_istio_tags: Option<bool>,
+    /// Whether to stop propagating trace context headers to upstream services.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disable_context_propagation: Option<bool>,
+}
+
+/// Chooses the side of the traffic tracing settings apply to.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TracingSelector {
+    /// Client side, server side or both (the default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<WorkloadMode>,
+}
+
+/// Where the value of a custom span tag comes from. Exactly one field is meant to be set.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CustomTag {
+    /// A fixed value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub literal: Option<Literal>,
+    /// An environment variable of the proxy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<Environment>,
+    /// A header of the request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header: Option<RequestHeader>,
+    /// An Envoy access-log style formatter expression, such as `%REQ(:PATH)%`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub formatter: Option<Formatter>,
+}
+
+/// A fixed tag value.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Literal {
+    /// The value; must not be empty.
+    pub value: String,
+}
+
+/// A tag value read from an environment variable of the proxy.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Environment {
+    /// The variable name; must not be empty.
+    pub name: String,
+    /// The value used when the variable is not set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_value: Option<String>,
+}
+
+/// A tag value read from a request header.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RequestHeader {
+    /// The header name; must not be empty.
+    pub name: String,
+    /// The value used when the header is absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_value: Option<String>,
+}
+
+/// A tag value computed by an Envoy formatter expression.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Formatter {
+    /// The expression, such as `%REQ(:PATH)%`; must not be empty.
+    pub value: String,
+}
+
+/// Names a telemetry provider defined in the mesh config (`extensionProviders`) or a built-in
+/// one such as `prometheus`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProviderRef {
+    /// The provider name; must not be empty.
+    pub name: String,
+}
+
+impl ProviderRef {
+    /// A reference to the provider `name`.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self { name: name.into() }
+    }
+}
+
+/// Which metrics are produced and how they are tagged.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Metrics {
+    /// The metrics providers these settings apply to; absent, the mesh defaults.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub providers: Vec<ProviderRef>,
+    /// Changes to single metrics, applied in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<MetricsOverrides>,
+    /// How often metrics are reported (for push-based providers); at least 1ms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reporting_interval: Option<Duration>,
+}
+
+/// Which side of the traffic a setting covers (telemetry's own mode list; `CLIENT_AND_SERVER`
+/// is the default).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum WorkloadMode {
+    /// Both the client and the server side.
+    #[default]
+    ClientAndServer,
+    /// Only the client (outbound) side.
+    Client,
+    /// Only the server (inbound) side.
+    Server,
+}
+
+/// Picks the metrics an override changes: a standard Istio metric or a custom one by name,
+/// optionally limited to one side of the traffic.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MetricSelector {
+    /// A standard Istio metric (`ALL_METRICS` for all of them). Not together with `customMetric`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metric: Option<IstioMetric>,
+    /// The name of a metric that is not one of Istio's standard ones, without prefix.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_metric: Option<String>,
+    /// Client side, server side or both (the default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<WorkloadMode>,
+}
+
+/// Istio's standard metrics.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum IstioMetric {
+    /// Every standard metric.
+    #[default]
+    AllMetrics,
+    /// `requests_total`.
+    RequestCount,
+    /// `request_duration_milliseconds`.
+    RequestDuration,
+    /// `request_bytes`.
+    RequestSize,
+    /// `response_bytes`.
+    ResponseSize,
+    /// `tcp_connections_opened_total`.
+    TcpOpenedConnections,
+    /// `tcp_connections_closed_total`.
+    TcpClosedConnections,
+    /// `tcp_sent_bytes_total`.
+    TcpSentBytes,
+    /// `tcp_received_bytes_total`.
+    TcpReceivedBytes,
+    /// `request_messages_total` (gRPC).
+    GrpcRequestMessages,
+    /// `response_messages_total` (gRPC).
+    GrpcResponseMessages,
+}
+
+/// Turns selected metrics on or off and changes their tags.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MetricsOverrides {
+    /// The metrics this override applies to; absent, all of them on both sides.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "match")]
+    pub match_: Option<MetricSelector>,
+    /// Whether the selected metrics are turned off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disabled: Option<bool>,
+    /// Tags to add, change or remove, by tag name.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub tag_overrides: IndexMap<String, TagOverride>,
+}
+
+/// A change to one metric tag.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TagOverride {
+    /// Set the tag (the default) or remove it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operation: Option<TagOperation>,
+    /// For `UPSERT`, a CEL expression giving the tag value; must be empty for `REMOVE`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+/// What a [`TagOverride`] does.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum TagOperation {
+    /// Add the tag, or replace its value.
+    #[default]
+    Upsert,
+    /// Drop the tag.
+    Remove,
+}
+
+/// Access logging settings.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AccessLogging {
+    /// Which side of the traffic (client, server, both) these settings cover.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "match")]
+    pub match_: Option<LogSelector>,
+    /// The access log providers these settings apply to; absent, the mesh defaults.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub providers: Vec<ProviderRef>,
+    /// Whether access logging is turned off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disabled: Option<bool>,
+    /// Logs only the requests for which this filter holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<AccessLogFilter>,
+}
+
+/// Chooses the side of the traffic access logging settings apply to.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LogSelector {
+    /// Client side, server side or both (the default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<WorkloadMode>,
+}
+
+/// Decides which requests are logged.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AccessLogFilter {
+    /// A CEL expression over request attributes, such as `response.code >= 400`; a request is
+    /// logged when it evaluates to true.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expression: Option<String>,
+}
