@@ -18,6 +18,9 @@ pub(crate) fn with_versions(mut crd: CustomResourceDefinition, served: &[&str], 
             version
         })
         .collect();
+    if crd.spec.names.list_kind.is_none() {
+        crd.spec.names.list_kind = Some(format!("{}List", crd.spec.names.kind));
+    }
     let group_category = crd.spec.group.replace('.', "-");
     let categories = crd.spec.names.categories.get_or_insert_with(Vec::new);
     for category in ["istio-io".to_owned(), group_category] {

@@ -325,6 +325,12 @@ fn load_text(text: &str, file: Option<Arc<Path>>) -> Loaded {
             line_offset: chunk.line_offset,
             text: Arc::from(chunk.text),
         };
+        if chunk.text.len() > yaml::MAX_DOCUMENT_BYTES {
+            let at = source.location(chunk.line_offset + 1, 1);
+            let message = format!("document of {} bytes is over the limit of {} bytes", chunk.text.len(), yaml::MAX_DOCUMENT_BYTES);
+            loaded.errors.push(Error::Syntax { at, message });
+            continue;
+        }
         match load_chunk(&chunk, &source) {
             Ok(document) => loaded.documents.push(document),
             Err(error) => loaded.errors.push(error),

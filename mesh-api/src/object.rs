@@ -6,7 +6,6 @@ use k8s_openapi::api::core::v1::{Namespace, Pod, Service};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::core::DynamicObject;
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
 
 use crate::error::ObjectRef;
 use crate::extensions::{TrafficExtension, WasmPlugin};
@@ -222,7 +221,11 @@ macro_rules! kinds {
                             return Err(unsupported_version(group, version, kind, &[$($version),+]));
                         }
                         let envelope: Envelope<$spec, $status> = yaml::from_chunk(text)?;
-                        let mut object = $variant::new("", envelope.spec.unwrap_or_default());
+                        let spec = match envelope.spec {
+                            Some(spec) => spec,
+                            None => empty_spec()?,
+                        };
+                        let mut object = $variant::new("", spec);
                         object.metadata = envelope.metadata;
                         object.status = envelope.status;
                         Ok(Some(Object::$variant(Box::new(object))))
@@ -276,6 +279,16 @@ kinds! {
     }
 }
 
+/// The spec of a document that has none: what an empty `spec: {}` reads as, or the error that
+/// names the first required field.
+fn empty_spec<S: serde::de::DeserializeOwned>() -> Result<S, DeError> {
+    serde_json::from_value(serde_json::Value::Object(serde_json::Map::new())).map_err(|e| DeError {
+        path: "spec".into(),
+        message: format!("missing spec: {e}"),
+        position: None,
+    })
+}
+
 fn api_version(group: &str, version: &str) -> String {
     if group.is_empty() { version.to_owned() } else { format!("{group}/{version}") }
 }
@@ -319,7 +332,3 @@ impl Object {
     }
 }
 
-/// Builds the value of `T` from a JSON value; used for generic objects.
-pub(crate) fn from_json<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, serde_json::Error> {
-    serde_json::from_value(value)
-}

@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 
 use crate::{FieldPath, Segment};
 
-/// Inputs larger than this are refused before parsing, to bound time and memory.
+/// Documents larger than this are refused before parsing, to bound time and memory.
 pub(crate) const MAX_DOCUMENT_BYTES: usize = 64 * 1024 * 1024;
 
 /// One document of a YAML stream.
@@ -26,13 +26,13 @@ pub(crate) struct Chunk<'a> {
 
 /// Splits a stream at `---` and `...` lines. Each document is then parsed on its own, so a
 /// syntax error in one cannot stop the others from loading.
-pub(crate) fn split_documents(text: &str) -> Vec<Chunk<'_>> {
+pub(crate) fn split_documents<'a>(text: &'a str) -> Vec<Chunk<'a>> {
     let mut chunks = Vec::new();
     let mut start = 0;
     let mut start_line = 0;
     let mut offset = 0;
     let mut line_no = 0;
-    let mut push = |from: usize, to: usize, first_line: usize, chunks: &mut Vec<Chunk<'_>>| {
+    let push = |from: usize, to: usize, first_line: usize, chunks: &mut Vec<Chunk<'a>>| {
         let piece = &text[from..to];
         if has_content(piece) {
             let index = chunks.len();
@@ -91,14 +91,6 @@ pub(crate) fn from_chunk<T: DeserializeOwned>(text: &str) -> Result<T, DeError> 
     })
 }
 
-/// Whether the parse failed before any value was built (bad syntax rather than a bad field).
-pub(crate) fn is_syntax_error(text: &str) -> Option<DeError> {
-    match from_chunk::<serde::de::IgnoredAny>(text) {
-        Ok(_) => None,
-        Err(e) => Some(e),
-    }
-}
-
 fn convert_path(path: &serde_path_to_error::Path) -> FieldPath {
     use serde_path_to_error::Segment as S;
     let mut out = FieldPath::root();
@@ -116,15 +108,38 @@ fn convert_path(path: &serde_path_to_error::Path) -> FieldPath {
 /// are reported apart, so they are cut from the message.
 fn clean_message(message: &str, path: &str) -> String {
     let mut text = message;
-    if !path.is_empty() {
-        text = text.strip_prefix(path).and_then(|t| t.strip_prefix(": ")).unwrap_or(text);
-    }
-    if let Some(i) = text.rfind(" at line ") {
-        if text[i..].contains(" column ") {
-            text = &text[..i];
+    if let Some((head, rest)) = text.split_once(": ") {
+        // serde_yaml's own path may stop short of ours (at the map holding an unknown key).
+        if !head.contains(char::is_whitespace) && (path.starts_with(head) || head == ".") {
+            text = rest;
         }
     }
-    suggest_field(text).unwrap_or_else(|| text.to_owned())
+    let text = strip_positions(text);
+    suggest_field(&text).unwrap_or(text)
+}
+
+/// Removes every " at line L column C" that serde_yaml writes into a message.
+fn strip_positions(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(i) = rest.find(" at line ") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + " at line ".len()..];
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        let tail = &after[digits..];
+        match tail.strip_prefix(" column ") {
+            Some(col) if digits > 0 => {
+                let n = col.bytes().take_while(u8::is_ascii_digit).count();
+                rest = &col[n..];
+            }
+            _ => {
+                out.push_str(" at line ");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Rewrites serde's "unknown field `x`, expected one of `a`, `b`" to name the nearest field.
@@ -284,5 +299,11 @@ mod tests {
         assert_eq!(msg, "unknown field \"wieght\"; did you mean \"weight\"?");
         let msg = clean_message("unknown field `zzzzzzzz`, expected `a` or `b`", "");
         assert_eq!(msg, "unknown field \"zzzzzzzz\"; known fields: a, b");
+        let msg = clean_message("spec.x: unknown field `hostz`, expected `hosts` at line 4 column 5", "spec.x.hostz");
+        assert_eq!(msg, "unknown field \"hostz\"; did you mean \"hosts\"?");
+        assert_eq!(
+            strip_positions("did not find expected ',' at line 3 column 1, while parsing a flow sequence at line 1 column 4"),
+            "did not find expected ',', while parsing a flow sequence"
+        );
     }
 }

@@ -15,6 +15,7 @@ use crate::{IstioStatus, LabelSelector, PolicyTargetReference, PortSelector};
     version = "v1alpha1",
     kind = "TrafficExtension",
     namespaced,
+    derive = "PartialEq",
     status = "IstioStatus",
     category = "istio-io",
     category = "extensions-istio-io",

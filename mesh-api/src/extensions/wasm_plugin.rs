@@ -17,6 +17,7 @@ use crate::{IstioStatus, LabelSelector, PolicyTargetReference};
     version = "v1alpha1",
     kind = "WasmPlugin",
     namespaced,
+    derive = "PartialEq",
     status = "IstioStatus",
     category = "istio-io",
     category = "extensions-istio-io",

@@ -17,6 +17,7 @@ use crate::{IstioStatus, LabelSelector, PolicyTargetReference};
     version = "v1",
     kind = "AuthorizationPolicy",
     namespaced,
+    derive = "PartialEq",
     status = "IstioStatus",
     shortname = "ap",
     category = "istio-io",

@@ -18,6 +18,7 @@ use crate::{IstioStatus, LabelSelector};
     version = "v1",
     kind = "PeerAuthentication",
     namespaced,
+    derive = "PartialEq",
     status = "IstioStatus",
     shortname = "pa",
     category = "istio-io",

@@ -15,6 +15,7 @@ use crate::{Duration, IstioStatus, LabelSelector, PolicyTargetReference};
     version = "v1",
     kind = "RequestAuthentication",
     namespaced,
+    derive = "PartialEq",
     status = "IstioStatus",
     shortname = "ra",
     category = "istio-io",

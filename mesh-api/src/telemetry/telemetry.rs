@@ -15,6 +15,7 @@ use crate::{Duration, IstioStatus, LabelSelector, PolicyTargetReference};
     version = "v1alpha1",
     kind = "Telemetry",
     namespaced,
+    derive = "PartialEq",
     status = "IstioStatus",
     shortname = "telemetry",
     category = "istio-io",
