@@ -29,7 +29,8 @@
 //!   file, document, line, column and field path, and the rest still load.
 //! - [`networking`], [`security`], [`telemetry`], [`extensions`], [`install`]: every Istio
 //!   kind, each a `kube::CustomResource` (so `kube::Api<VirtualService>` works) with a `crd()`
-//!   carrying all served versions; [`crds`] lists them all.
+//!   carrying all served versions; [`crds`] lists them all and [`json_schemas`] gives each
+//!   spec's JSON Schema.
 //! - [`Validate`]: Istio's admission rules, returning every [`Problem`] with its [`FieldPath`]
 //!   and [`Level`].
 //! - Builders such as [`networking::VirtualService::builder`] for the common objects.
@@ -68,8 +69,17 @@ pub use load::{
     Document, Loaded, Source, from_yaml_str, load_file, load_path, load_paths, load_str, read_untyped, to_yaml,
     to_yaml_string,
 };
-pub use object::{Kind, Object, crds};
+pub use object::{Kind, Object, crds, json_schemas};
 pub use validation::{Level, Problem, Validate, Validator};
+
+// The README's and the guides' snippets run as doc tests, so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
+
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/loading-and-validating.md")]
+struct LoadingGuideDoctests;
 
 /// The Istio release whose API these types model.
 pub const ISTIO_VERSION: &str = "1.31 (master of 2026-08-22)";
@@ -78,3 +88,5 @@ pub const ISTIO_VERSION: &str = "1.31 (master of 2026-08-22)";
 pub use k8s_openapi;
 #[doc(inline)]
 pub use kube::CustomResourceExt;
+#[doc(inline)]
+pub use schemars;
