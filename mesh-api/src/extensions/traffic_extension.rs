@@ -4,8 +4,12 @@ use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::wasm_plugin::{FailStrategy, PluginType, PullPolicy, VmConfig};
-use crate::{IstioStatus, LabelSelector, PolicyTargetReference, PortSelector};
+use super::wasm_plugin::{
+    FailStrategy, Module, PluginType, PullPolicy, VmConfig, check_module, check_traffic_selectors,
+};
+use crate::security::selection::check_selection;
+use crate::validation::rules;
+use crate::{IstioStatus, LabelSelector, PolicyTargetReference, PortSelector, Problem, Validate, Validator};
 
 /// A filter added to the proxies of the selected workloads, written either as a WebAssembly
 /// module (`wasm`) or as inline Lua code (`lua`); exactly one of the two is set.
@@ -15,6 +19,7 @@ use crate::{IstioStatus, LabelSelector, PolicyTargetReference, PortSelector};
     version = "v1alpha1",
     kind = "TrafficExtension",
     namespaced,
+    derive = "PartialEq",
     status = "IstioStatus",
     category = "istio-io",
     category = "extensions-istio-io",
@@ -155,4 +160,46 @@ pub enum WorkloadMode {
     Server,
     /// Both the client and the server side.
     ClientAndServer,
+}
+
+/// Longest inline Lua code, in bytes.
+const MAX_LUA_LEN: usize = 65536;
+
+impl Validate for TrafficExtension {
+    fn validate(&self) -> Vec<Problem> {
+        let mut v = Validator::new();
+        rules::check_metadata(&mut v, "TrafficExtension", &self.metadata);
+        v.field("spec", |v| {
+            let spec = &self.spec;
+            if spec.wasm.is_some() == spec.lua.is_some() {
+                v.error("set exactly one of wasm and lua");
+            }
+            check_selection(v, spec.selector.as_ref(), None, &spec.target_refs);
+            if let Some(lua) = &spec.lua {
+                v.field("lua", |v| {
+                    if lua.inline_code.is_empty() {
+                        v.error_at("inlineCode", "the Lua code must not be empty");
+                    } else if lua.inline_code.len() > MAX_LUA_LEN {
+                        v.error_at("inlineCode", format!("the Lua code is at most {MAX_LUA_LEN} bytes long"));
+                    }
+                });
+            }
+            if let Some(wasm) = &spec.wasm {
+                v.field("wasm", |v| {
+                    check_module(
+                        v,
+                        Module {
+                            url: &wasm.url,
+                            sha256: wasm.sha256.as_deref(),
+                            image_pull_secret: wasm.image_pull_secret.as_deref(),
+                            plugin_name: wasm.plugin_name.as_deref(),
+                            vm_config: wasm.vm_config.as_ref(),
+                        },
+                    )
+                });
+            }
+            check_traffic_selectors(v, &spec.match_);
+        });
+        v.finish()
+    }
 }

@@ -5,7 +5,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::traffic_extension::TrafficSelector;
-use crate::{IstioStatus, LabelSelector, PolicyTargetReference};
+use crate::security::selection::{check_selection, url_scheme};
+use crate::validation::rules;
+use crate::{IstioStatus, LabelSelector, PolicyTargetReference, Problem, Validate, Validator};
 
 /// A WebAssembly module added to the HTTP (or network) filter chain of the selected proxies.
 ///
@@ -17,6 +19,7 @@ use crate::{IstioStatus, LabelSelector, PolicyTargetReference};
     version = "v1alpha1",
     kind = "WasmPlugin",
     namespaced,
+    derive = "PartialEq",
     status = "IstioStatus",
     category = "istio-io",
     category = "extensions-istio-io",
@@ -190,4 +193,199 @@ pub enum EnvValueSource {
     Inline,
     /// From the variable of the same name in the proxy's environment.
     Host,
+}
+
+/// Longest image pull secret name.
+const MAX_PULL_SECRET_LEN: usize = 253;
+/// Longest plugin name, and longest environment variable name.
+const MAX_NAME_LEN: usize = 256;
+/// Most environment variables.
+const MAX_ENV: usize = 256;
+/// Longest environment variable value.
+const MAX_ENV_VALUE_LEN: usize = 2048;
+
+impl Validate for WasmPlugin {
+    fn validate(&self) -> Vec<Problem> {
+        let mut v = Validator::new();
+        rules::check_metadata(&mut v, "WasmPlugin", &self.metadata);
+        v.field("spec", |v| {
+            let spec = &self.spec;
+            check_selection(v, spec.selector.as_ref(), spec.target_ref.as_ref(), &spec.target_refs);
+            check_module(
+                v,
+                Module {
+                    url: &spec.url,
+                    sha256: spec.sha256.as_deref(),
+                    image_pull_secret: spec.image_pull_secret.as_deref(),
+                    plugin_name: spec.plugin_name.as_deref(),
+                    vm_config: spec.vm_config.as_ref(),
+                },
+            );
+            check_traffic_selectors(v, &spec.match_);
+        });
+        v.finish()
+    }
+}
+
+/// The fields of a Wasm module that [`WasmPlugin`] and
+/// [`WasmConfig`](super::WasmConfig) share.
+pub(super) struct Module<'a> {
+    pub(super) url: &'a str,
+    pub(super) sha256: Option<&'a str>,
+    pub(super) image_pull_secret: Option<&'a str>,
+    pub(super) plugin_name: Option<&'a str>,
+    pub(super) vm_config: Option<&'a VmConfig>,
+}
+
+/// Checks the module fields at the current path.
+pub(super) fn check_module(v: &mut Validator, module: Module<'_>) {
+    if let Some(problem) = module_url_problem(module.url) {
+        v.error_at("url", problem);
+    }
+    if let Some(sha) = module.sha256.filter(|s| !s.is_empty())
+        && (sha.len() != 64 || !sha.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+    {
+        v.error_at("sha256", "sha256 must be 64 lower-case hexadecimal digits");
+    }
+    match module.image_pull_secret {
+        Some("") => v.error_at("imagePullSecret", "the pull secret name must not be empty"),
+        Some(s) if s.len() > MAX_PULL_SECRET_LEN => v.error_at(
+            "imagePullSecret",
+            format!("the pull secret name is at most {MAX_PULL_SECRET_LEN} characters long"),
+        ),
+        _ => {}
+    }
+    match module.plugin_name {
+        Some("") => v.error_at("pluginName", "the plugin name must not be empty"),
+        Some(s) if s.len() > MAX_NAME_LEN => {
+            v.error_at("pluginName", format!("the plugin name is at most {MAX_NAME_LEN} characters long"))
+        }
+        _ => {}
+    }
+    if let Some(vm) = module.vm_config {
+        v.field("vmConfig", |v| v.field("env", |v| check_env(v, &vm.env)));
+    }
+}
+
+fn check_env(v: &mut Validator, env: &[EnvVar]) {
+    if env.len() > MAX_ENV {
+        v.error(format!("{} variables given; at most {MAX_ENV} are allowed", env.len()));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for (i, var) in env.iter().enumerate() {
+        v.item(i, |v| {
+            if var.name.is_empty() {
+                v.error_at("name", "a variable name must not be empty");
+            } else if var.name.len() > MAX_NAME_LEN {
+                v.error_at("name", format!("a variable name is at most {MAX_NAME_LEN} characters long"));
+            } else if !seen.insert(var.name.as_str()) {
+                v.error_at("name", format!("variable {:?} is defined twice", var.name));
+            }
+            if let Some(value) = &var.value {
+                if var.value_from == Some(EnvValueSource::Host) {
+                    v.error_at("value", "a variable taken from the host takes no value; remove it or use INLINE");
+                }
+                if value.len() > MAX_ENV_VALUE_LEN {
+                    v.error_at("value", format!("a variable value is at most {MAX_ENV_VALUE_LEN} characters long"));
+                }
+            }
+        });
+    }
+}
+
+/// Checks `match` at the current path: every port has a number from 1 to 65535, listed once.
+pub(super) fn check_traffic_selectors(v: &mut Validator, selectors: &[TrafficSelector]) {
+    v.field("match", |v| {
+        for (i, selector) in selectors.iter().enumerate() {
+            v.item(i, |v| {
+                v.field("ports", |v| {
+                    let mut seen = std::collections::HashSet::new();
+                    for (j, port) in selector.ports.iter().enumerate() {
+                        v.item(j, |v| match port.number {
+                            None => v.error_at("number", "a port needs a number"),
+                            Some(n) => {
+                                v.field("number", |v| rules::check_port(v, n));
+                                if !seen.insert(n) {
+                                    v.error_at("number", format!("port {n} is listed twice"));
+                                }
+                            }
+                        });
+                    }
+                });
+            });
+        }
+    });
+}
+
+/// Schemes a module URL may use; no scheme means an OCI image.
+const MODULE_SCHEMES: [&str; 4] = ["file", "http", "https", "oci"];
+
+/// Why a module URL is not acceptable, or `None`.
+///
+/// A URL with a scheme followed by `/` (`oci://`, `file:///`) must use one of the supported
+/// schemes; anything else is read as an image reference, as if `http://` stood before it
+/// (`registry:5000/image:tag`). Either way the authority must be well formed.
+fn module_url_problem(url: &str) -> Option<String> {
+    if url.is_empty() {
+        return Some("a module URL is required".to_owned());
+    }
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Some(format!("module URL {url:?} must not contain spaces or control characters"));
+    }
+    let (scheme, rest) = match url_scheme(url) {
+        Some(scheme) if url[scheme.len() + 1..].starts_with('/') => {
+            let rest = url[scheme.len() + 1..].to_owned();
+            (scheme, rest)
+        }
+        _ if url.starts_with('/') => return None,
+        _ => ("http".to_owned(), format!("//{url}")),
+    };
+    if !MODULE_SCHEMES.contains(&scheme.as_str()) {
+        return Some(format!("module URL scheme {scheme:?} is not supported; use oci, file, http or https"));
+    }
+    // The authority, when there is one, is what follows `//`, up to the next `/`.
+    let authority = rest.strip_prefix("//")?;
+    let authority = authority.split('/').next().unwrap_or_default();
+    authority_problem(authority).map(|p| format!("module URL {url:?} is invalid: {p}"))
+}
+
+/// Why an URL authority (`user@host:port`) is malformed, or `None`.
+fn authority_problem(authority: &str) -> Option<&'static str> {
+    let (userinfo, host_port) = match authority.rsplit_once('@') {
+        Some((user, host)) => (Some(user), host),
+        None => (None, authority),
+    };
+    let escapes_ok = |s: &str| {
+        let b = s.as_bytes();
+        b.iter().enumerate().all(|(i, &c)| {
+            c != b'%'
+                || (b.get(i + 1).is_some_and(u8::is_ascii_hexdigit) && b.get(i + 2).is_some_and(u8::is_ascii_hexdigit))
+        })
+    };
+    let sub_delim = |b: u8| b"!$&'()*+,;=".contains(&b);
+    let unreserved = |b: u8| b.is_ascii_alphanumeric() || b"-._~".contains(&b);
+    if let Some(user) = userinfo
+        && !(user.bytes().all(|b| unreserved(b) || sub_delim(b) || b == b':' || b == b'%') && escapes_ok(user))
+    {
+        return Some("the user part holds characters a URL does not allow");
+    }
+    let (host, port) = if host_port.starts_with('[') {
+        match host_port.split_once(']') {
+            Some((host, port)) => (host, port.strip_prefix(':').unwrap_or(port)),
+            None => return Some("an IPv6 address is not closed with ']'"),
+        }
+    } else {
+        match host_port.rsplit_once(':') {
+            Some((host, port)) => (host, port),
+            None => (host_port, ""),
+        }
+    };
+    if !port.bytes().all(|b| b.is_ascii_digit()) {
+        return Some("the port is not a number");
+    }
+    let host = host.trim_start_matches('[');
+    if !(host.bytes().all(|b| unreserved(b) || sub_delim(b) || b == b'%' || b == b':') && escapes_ok(host)) {
+        return Some("the host name holds characters a URL does not allow");
+    }
+    None
 }

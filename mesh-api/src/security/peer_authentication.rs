@@ -5,7 +5,8 @@ use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::{IstioStatus, LabelSelector};
+use crate::validation::rules;
+use crate::{IstioStatus, LabelSelector, Problem, Validate, Validator};
 
 /// Sets the mutual TLS mode of the workloads it selects, for the whole workload and per port.
 ///
@@ -18,6 +19,7 @@ use crate::{IstioStatus, LabelSelector};
     version = "v1",
     kind = "PeerAuthentication",
     namespaced,
+    derive = "PartialEq",
     status = "IstioStatus",
     shortname = "pa",
     category = "istio-io",
@@ -67,4 +69,41 @@ pub enum MtlsMode {
     Permissive,
     /// Only mutual TLS is accepted.
     Strict,
+}
+
+impl Validate for PeerAuthentication {
+    fn validate(&self) -> Vec<Problem> {
+        let mut v = Validator::new();
+        rules::check_metadata(&mut v, "PeerAuthentication", &self.metadata);
+        v.field("spec", |v| self.spec.check(v));
+        v.finish()
+    }
+}
+
+impl PeerAuthenticationSpec {
+    fn check(&self, v: &mut Validator) {
+        if let Some(selector) = &self.selector {
+            v.field("selector", |v| super::selection::check_label_selector(v, selector));
+        }
+        let Some(ports) = &self.port_level_mtls else { return };
+        v.field("portLevelMtls", |v| {
+            if ports.is_empty() {
+                v.error("portLevelMtls, when present, needs at least one port");
+            }
+            let has_labels = self.selector.as_ref().is_some_and(|s| !s.match_labels.is_empty());
+            if !ports.is_empty() && !has_labels {
+                v.error("port-level modes need a selector with labels; a namespace or mesh policy cannot have them");
+            }
+            for port in ports.keys() {
+                let number = port.bytes().all(|b| b.is_ascii_digit()).then(|| port.parse::<u64>().ok()).flatten();
+                match number {
+                    None => v.error_at(port, format!("{port:?} is not a port number")),
+                    Some(n) if !(1..=65535).contains(&n) => {
+                        v.error_at(port, format!("port {n} is out of range; use a number from 1 to 65535"))
+                    }
+                    Some(_) => {}
+                }
+            }
+        });
+    }
 }

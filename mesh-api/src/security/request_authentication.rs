@@ -4,7 +4,9 @@ use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::{Duration, IstioStatus, LabelSelector, PolicyTargetReference};
+use super::selection::{check_selection, url_scheme};
+use crate::validation::rules;
+use crate::{Duration, IstioStatus, LabelSelector, PolicyTargetReference, Problem, Validate, Validator};
 
 /// The JWT issuers the selected workloads accept. A request carrying an invalid token is
 /// rejected; a request with no token is accepted but has no request identity (pair this with an
@@ -15,6 +17,7 @@ use crate::{Duration, IstioStatus, LabelSelector, PolicyTargetReference};
     version = "v1",
     kind = "RequestAuthentication",
     namespaced,
+    derive = "PartialEq",
     status = "IstioStatus",
     shortname = "ra",
     category = "istio-io",
@@ -97,9 +100,7 @@ pub struct JwtRule {
 impl JwtRule {
     /// The key set URL, whichever of `jwksUri` and `jwks_uri` carries it.
     pub fn effective_jwks_uri(&self) -> Option<&str> {
-        self.jwks_uri
-            .as_deref()
-            .or(self.jwks_uri_snake_case.as_deref())
+        self.jwks_uri.as_deref().or(self.jwks_uri_snake_case.as_deref())
     }
 }
 
@@ -132,4 +133,160 @@ pub struct ClaimToHeader {
     pub header: String,
     /// The claim to copy; nested claims are written with dots.
     pub claim: String,
+}
+
+/// Most JWT rules in one policy.
+const MAX_JWT_RULES: usize = 4096;
+/// Longest key set URL.
+const MAX_JWKS_URI_LEN: usize = 2048;
+/// Most space-delimited claims in one rule.
+const MAX_SPACE_DELIMITED_CLAIMS: usize = 64;
+
+impl Validate for RequestAuthentication {
+    fn validate(&self) -> Vec<Problem> {
+        let mut v = Validator::new();
+        rules::check_metadata(&mut v, "RequestAuthentication", &self.metadata);
+        v.field("spec", |v| {
+            let spec = &self.spec;
+            check_selection(v, spec.selector.as_ref(), spec.target_ref.as_ref(), &spec.target_refs);
+            v.field("jwtRules", |v| {
+                if spec.jwt_rules.len() > MAX_JWT_RULES {
+                    v.error(format!("{} JWT rules given; at most {MAX_JWT_RULES} are allowed", spec.jwt_rules.len()));
+                }
+                for (i, rule) in spec.jwt_rules.iter().enumerate() {
+                    v.item(i, |v| rule.check(v));
+                }
+            });
+        });
+        v.finish()
+    }
+}
+
+impl JwtRule {
+    fn check(&self, v: &mut Validator) {
+        if self.issuer.as_deref().is_some_and(str::is_empty) {
+            v.error_at("issuer", "the issuer must not be empty");
+        }
+        let uri = self.effective_jwks_uri().unwrap_or_default();
+        if self.issuer.as_deref().unwrap_or_default().is_empty() && uri.is_empty() {
+            v.error("a JWT rule needs an issuer or a jwksUri");
+        }
+        let key_sources = [self.jwks.is_some(), self.jwks_uri.is_some(), self.jwks_uri_snake_case.is_some()];
+        if key_sources.iter().filter(|set| **set).count() > 1 {
+            v.error("set only one of jwks, jwksUri and jwks_uri");
+        }
+        for (name, uri) in [("jwksUri", &self.jwks_uri), ("jwks_uri", &self.jwks_uri_snake_case)] {
+            if let Some(uri) = uri {
+                v.field(name, |v| check_jwks_uri(v, uri));
+            }
+        }
+        if let Some(jwks) = &self.jwks {
+            v.field("jwks", |v| match parse_jwks(jwks) {
+                Err(problem) => v.error(format!("the key set cannot be read: {problem}")),
+                Ok(keys) => {
+                    for (i, key) in keys.iter().enumerate() {
+                        if key.private {
+                            v.warn(format!(
+                                "key {i} holds private key material; only public keys are needed to verify tokens"
+                            ));
+                        }
+                    }
+                }
+            });
+        }
+        non_empty_items(v, "audiences", &self.audiences, "audiences must not be empty");
+        v.field("fromHeaders", |v| {
+            for (i, header) in self.from_headers.iter().enumerate() {
+                if header.name.is_empty() {
+                    v.item(i, |v| v.error_at("name", "a header name must not be empty"));
+                }
+            }
+        });
+        non_empty_items(v, "fromParams", &self.from_params, "query parameter names must not be empty");
+        non_empty_items(v, "fromCookies", &self.from_cookies, "cookie names must not be empty");
+        v.field("outputClaimToHeaders", |v| {
+            for (i, copy) in self.output_claim_to_headers.iter().enumerate() {
+                v.item(i, |v| {
+                    if copy.claim.is_empty() {
+                        v.error_at("claim", "the claim must not be empty");
+                    }
+                    v.field("header", |v| rules::check_strict_header_name(v, &copy.header));
+                });
+            }
+        });
+        if let Some(timeout) = &self.timeout {
+            v.field("timeout", |v| rules::check_duration(v, timeout));
+        }
+        v.field("spaceDelimitedClaims", |v| {
+            if self.space_delimited_claims.len() > MAX_SPACE_DELIMITED_CLAIMS {
+                v.error(format!(
+                    "{} claims given; at most {MAX_SPACE_DELIMITED_CLAIMS} are allowed",
+                    self.space_delimited_claims.len()
+                ));
+            }
+        });
+        non_empty_items(v, "spaceDelimitedClaims", &self.space_delimited_claims, "claim names must not be empty");
+    }
+}
+
+/// Records `message` at each empty entry of the list `field`.
+fn non_empty_items(v: &mut Validator, field: &str, values: &[String], message: &str) {
+    v.field(field, |v| {
+        for (i, value) in values.iter().enumerate() {
+            if value.is_empty() {
+                v.item(i, |v| v.error(message));
+            }
+        }
+    });
+}
+
+/// A key set URL: 1 to 2048 characters, `http` or `https`, no spaces or control characters.
+fn check_jwks_uri(v: &mut Validator, uri: &str) {
+    if uri.is_empty() {
+        v.error("the key set URL must not be empty");
+    } else if uri.len() > MAX_JWKS_URI_LEN {
+        v.error(format!("the key set URL is {} characters long; at most {MAX_JWKS_URI_LEN} are allowed", uri.len()));
+    } else if !matches!(url_scheme(uri).as_deref(), Some("http" | "https")) {
+        v.error(format!("key set URL {uri:?} must start with http:// or https://"));
+    } else if uri.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        v.error(format!("key set URL {uri:?} must not contain spaces or control characters"));
+    }
+}
+
+/// What validation needs to know about one key of a key set.
+#[derive(Debug, PartialEq)]
+struct JwkSummary {
+    /// Whether the key carries private (or symmetric) key material.
+    private: bool,
+}
+
+/// Reads a JSON Web Key Set (`{"keys": [...]}`) or a single key, checking each key's type and
+/// the members that type requires.
+fn parse_jwks(text: &str) -> Result<Vec<JwkSummary>, String> {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
+    let object = value.as_object().ok_or("a key set is a JSON object")?;
+    let keys: Vec<&serde_json::Value> = match object.get("keys") {
+        Some(serde_json::Value::Array(keys)) => keys.iter().collect(),
+        Some(_) => return Err("\"keys\" must be a list".to_owned()),
+        None => vec![&value],
+    };
+    keys.into_iter()
+        .enumerate()
+        .map(|(i, key)| {
+            let key = key.as_object().ok_or_else(|| format!("key {i} is not a JSON object"))?;
+            let kty =
+                key.get("kty").and_then(serde_json::Value::as_str).ok_or_else(|| format!("key {i} has no \"kty\""))?;
+            let required: &[&str] = match kty {
+                "RSA" => &["n", "e"],
+                "EC" => &["crv", "x", "y"],
+                "OKP" => &["crv", "x"],
+                "oct" => &["k"],
+                other => return Err(format!("key {i} has unsupported type {other:?}")),
+            };
+            if let Some(missing) = required.iter().find(|m| !key.get(**m).is_some_and(serde_json::Value::is_string)) {
+                return Err(format!("key {i} ({kty}) lacks \"{missing}\""));
+            }
+            Ok(JwkSummary { private: kty == "oct" || key.contains_key("d") })
+        })
+        .collect()
 }

@@ -4,7 +4,7 @@
 mod telemetry;
 
 pub use telemetry::{
-    AccessLogFilter, AccessLogging, CustomTag, Environment, Formatter, IstioMetric, Literal,
-    LogSelector, MetricSelector, Metrics, MetricsOverrides, ProviderRef, RequestHeader,
-    TagOperation, TagOverride, Telemetry, TelemetrySpec, Tracing, TracingSelector, WorkloadMode,
+    AccessLogFilter, AccessLogging, CustomTag, Environment, Formatter, IstioMetric, Literal, LogSelector,
+    MetricSelector, Metrics, MetricsOverrides, ProviderRef, RequestHeader, TagOperation, TagOverride, Telemetry,
+    TelemetrySpec, Tracing, TracingSelector, WorkloadMode,
 };

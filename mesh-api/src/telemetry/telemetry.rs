@@ -5,7 +5,9 @@ use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::{Duration, IstioStatus, LabelSelector, PolicyTargetReference};
+use crate::security::selection::check_selection;
+use crate::validation::rules;
+use crate::{Duration, IstioStatus, LabelSelector, PolicyTargetReference, Problem, Validate, Validator};
 
 /// Telemetry settings for the selected workloads. A workload takes the mesh-wide object (root
 /// namespace, no selector), overlaid by its namespace's, overlaid by one selecting it.
@@ -15,6 +17,7 @@ use crate::{Duration, IstioStatus, LabelSelector, PolicyTargetReference};
     version = "v1alpha1",
     kind = "Telemetry",
     namespaced,
+    derive = "PartialEq",
     status = "IstioStatus",
     shortname = "telemetry",
     category = "istio-io",
@@ -308,4 +311,207 @@ pub struct AccessLogFilter {
     /// logged when it evaluates to true.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expression: Option<String>,
+}
+
+impl Validate for Telemetry {
+    fn validate(&self) -> Vec<Problem> {
+        let mut v = Validator::new();
+        rules::check_metadata(&mut v, "Telemetry", &self.metadata);
+        v.field("spec", |v| {
+            let spec = &self.spec;
+            check_selection(v, spec.selector.as_ref(), spec.target_ref.as_ref(), &spec.target_refs);
+            v.field("metrics", |v| {
+                for (i, metrics) in spec.metrics.iter().enumerate() {
+                    v.item(i, |v| metrics.check(v));
+                }
+            });
+            v.field("tracing", |v| {
+                if spec.tracing.len() > 1 {
+                    v.warn("Istio supports only one tracing entry; the others are ignored");
+                }
+                for (i, tracing) in spec.tracing.iter().enumerate() {
+                    v.item(i, |v| tracing.check(v));
+                }
+            });
+            v.field("accessLogging", |v| {
+                for (i, logging) in spec.access_logging.iter().enumerate() {
+                    v.item(i, |v| logging.check(v));
+                }
+            });
+        });
+        v.finish()
+    }
+}
+
+/// Each provider needs a name.
+fn check_providers(v: &mut Validator, providers: &[ProviderRef]) {
+    v.field("providers", |v| {
+        for (i, provider) in providers.iter().enumerate() {
+            if provider.name.is_empty() {
+                v.item(i, |v| v.error_at("name", "a provider name must not be empty"));
+            }
+        }
+    });
+}
+
+impl Metrics {
+    fn check(&self, v: &mut Validator) {
+        check_providers(v, &self.providers);
+        if let Some(interval) = &self.reporting_interval
+            && interval.as_nanos() < 1_000_000
+        {
+            v.error_at(
+                "reportingInterval",
+                format!("reporting interval {interval} is too short; it must be at least 1ms"),
+            );
+        }
+        v.field("overrides", |v| {
+            for (i, overrides) in self.overrides.iter().enumerate() {
+                v.item(i, |v| overrides.check(v));
+            }
+        });
+    }
+}
+
+impl MetricsOverrides {
+    fn check(&self, v: &mut Validator) {
+        if let Some(selector) = &self.match_ {
+            v.field("match", |v| {
+                if selector.metric.is_some() && selector.custom_metric.is_some() {
+                    v.error("set only one of metric and customMetric");
+                }
+                if selector.custom_metric.as_deref().is_some_and(str::is_empty) {
+                    v.error_at("customMetric", "the custom metric name must not be empty");
+                }
+            });
+        }
+        v.field("tagOverrides", |v| {
+            for (name, tag) in &self.tag_overrides {
+                v.field(name, |v| {
+                    if name.is_empty() {
+                        v.warn("a tag name should not be empty");
+                    }
+                    match tag.operation.unwrap_or_default() {
+                        TagOperation::Upsert if tag.value.as_deref().unwrap_or_default().is_empty() => {
+                            v.error_at("value", "a tag set with UPSERT needs a value expression")
+                        }
+                        TagOperation::Remove if tag.value.is_some() => {
+                            v.error_at("value", "a tag removed with REMOVE takes no value")
+                        }
+                        _ => {}
+                    }
+                });
+            }
+        });
+    }
+}
+
+impl Tracing {
+    fn check(&self, v: &mut Validator) {
+        if self.providers.len() > 1 {
+            v.warn_at("providers", "Istio supports only one tracing provider per entry; the others are ignored");
+        }
+        check_providers(v, &self.providers);
+        if let Some(percent) = self.random_sampling_percentage {
+            v.field("randomSamplingPercentage", |v| rules::check_percent(v, percent));
+        }
+        v.field("customTags", |v| {
+            for (name, tag) in &self.custom_tags {
+                v.field(name, |v| {
+                    if name.is_empty() {
+                        v.error("a tag name must not be empty");
+                    }
+                    tag.check(v);
+                });
+            }
+        });
+    }
+}
+
+impl CustomTag {
+    fn check(&self, v: &mut Validator) {
+        let set = [self.literal.is_some(), self.environment.is_some(), self.header.is_some(), self.formatter.is_some()];
+        if set.iter().filter(|s| **s).count() > 1 {
+            v.error("set only one of literal, environment, header and formatter");
+        }
+        if self.literal.as_ref().is_some_and(|l| l.value.is_empty()) {
+            v.field("literal", |v| v.error_at("value", "a literal tag value must not be empty"));
+        }
+        if self.environment.as_ref().is_some_and(|e| e.name.is_empty()) {
+            v.field("environment", |v| v.error_at("name", "the variable name must not be empty"));
+        }
+        if self.header.as_ref().is_some_and(|h| h.name.is_empty()) {
+            v.field("header", |v| v.error_at("name", "the header name must not be empty"));
+        }
+        if self.formatter.as_ref().is_some_and(|f| f.value.is_empty()) {
+            v.field("formatter", |v| v.error_at("value", "the formatter expression must not be empty"));
+        }
+    }
+}
+
+impl AccessLogging {
+    fn check(&self, v: &mut Validator) {
+        check_providers(v, &self.providers);
+        if let Some(filter) = &self.filter {
+            let expression = filter.expression.as_deref().unwrap_or_default();
+            if let Some(problem) = cel_syntax_problem(expression) {
+                v.field("filter", |v| v.error_at("expression", format!("not a valid CEL expression: {problem}")));
+            }
+        }
+    }
+}
+
+/// A light syntax check of a CEL expression: it must not be blank, its string literals must be
+/// closed and its brackets balanced. (Istio runs the real CEL parser; this catches the usual
+/// slips without one.)
+fn cel_syntax_problem(expression: &str) -> Option<String> {
+    if expression.trim().is_empty() {
+        return Some("the expression is empty".to_owned());
+    }
+    let mut open: Vec<char> = Vec::new();
+    let mut chars = expression.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' | '\'' => {
+                let triple = chars.clone().take(2).all(|n| n == c);
+                if triple {
+                    chars.nth(1);
+                }
+                let mut closed = false;
+                let mut run = 0;
+                while let Some(n) = chars.next() {
+                    if n == '\\' {
+                        chars.next();
+                        run = 0;
+                        continue;
+                    }
+                    if n == c {
+                        run += 1;
+                        if !triple || run == 3 {
+                            closed = true;
+                            break;
+                        }
+                    } else {
+                        run = 0;
+                    }
+                }
+                if !closed {
+                    return Some("a string literal is not closed".to_owned());
+                }
+            }
+            '(' | '[' | '{' => open.push(c),
+            ')' | ']' | '}' => {
+                let expected = match c {
+                    ')' => '(',
+                    ']' => '[',
+                    _ => '{',
+                };
+                if open.pop() != Some(expected) {
+                    return Some(format!("unexpected '{c}'"));
+                }
+            }
+            _ => {}
+        }
+    }
+    open.last().map(|c| format!("'{c}' is not closed"))
 }
