@@ -203,3 +203,75 @@ impl Validate for TrafficExtension {
         v.finish()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Level;
+
+    fn check(spec: &str) -> Vec<(String, Level)> {
+        let yaml = format!(
+            "apiVersion: extensions.istio.io/v1alpha1\nkind: TrafficExtension\nmetadata: {{name: t}}\nspec: {spec}"
+        );
+        let extension: TrafficExtension = serde_yaml::from_str(&yaml).expect("test input loads");
+        extension.validate().into_iter().map(|p| (p.path.to_string(), p.level)).collect()
+    }
+
+    fn error_at(spec: &str, path: &str) {
+        let found = check(spec);
+        assert!(found.contains(&(path.to_owned(), Level::Error)), "expected an error at {path}, found {found:?}");
+    }
+
+    #[test]
+    fn phase_values_are_istios() {
+        let names: Vec<String> =
+            [ExecutionPhase::Unspecified, ExecutionPhase::Authn, ExecutionPhase::Authz, ExecutionPhase::Stats]
+                .iter()
+                .map(|p| serde_json::to_value(p).unwrap().as_str().unwrap().to_owned())
+                .collect();
+        assert_eq!(names, ["UNSPECIFIED", "AUTHN", "AUTHZ", "STATS"]);
+    }
+
+    #[test]
+    fn exactly_one_of_wasm_and_lua() {
+        error_at("{}", "spec");
+        error_at("{wasm: {url: test}, lua: {inlineCode: x}}", "spec");
+        assert!(check("{lua: {inlineCode: 'function envoy_on_request(h) end'}}").is_empty());
+        assert!(check("{wasm: {url: 'oci://r/p:1'}}").is_empty());
+    }
+
+    #[test]
+    fn lua_code_is_1_to_65536_bytes() {
+        error_at("{lua: {inlineCode: ''}}", "spec.lua.inlineCode");
+        error_at(&format!("{{lua: {{inlineCode: {}}}}}", "x".repeat(65537)), "spec.lua.inlineCode");
+    }
+
+    #[test]
+    fn wasm_module_follows_the_wasm_plugin_rules() {
+        error_at("{wasm: {url: 'fake://x'}}", "spec.wasm.url");
+        error_at("{wasm: {url: test, sha256: abc}}", "spec.wasm.sha256");
+        error_at("{wasm: {url: test, imagePullSecret: ''}}", "spec.wasm.imagePullSecret");
+        error_at("{wasm: {url: test, pluginName: ''}}", "spec.wasm.pluginName");
+        error_at("{wasm: {url: test, vmConfig: {env: [{name: a}, {name: a}]}}}", "spec.wasm.vmConfig.env[1].name");
+    }
+
+    #[test]
+    fn selector_and_target_refs_exclude_each_other() {
+        error_at(
+            "{lua: {inlineCode: x}, selector: {matchLabels: {a: b}}, targetRefs: [{group: gateway.networking.k8s.io, kind: Gateway, name: g}]}",
+            "spec",
+        );
+    }
+
+    #[test]
+    fn match_ports_need_a_number_in_range() {
+        error_at("{lua: {inlineCode: x}, match: [{ports: [{}]}]}", "spec.match[0].ports[0].number");
+        error_at("{lua: {inlineCode: x}, match: [{ports: [{number: 65536}]}]}", "spec.match[0].ports[0].number");
+    }
+
+    #[test]
+    fn target_ref_is_not_a_field() {
+        let yaml = "apiVersion: extensions.istio.io/v1alpha1\nkind: TrafficExtension\nmetadata: {name: t}\nspec: {lua: {inlineCode: x}, targetRef: {kind: Gateway, name: g}}";
+        assert!(serde_yaml::from_str::<TrafficExtension>(yaml).is_err());
+    }
+}

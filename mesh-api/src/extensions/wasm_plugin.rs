@@ -389,3 +389,155 @@ fn authority_problem(authority: &str) -> Option<&'static str> {
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Level;
+
+    fn check(spec: &str) -> Vec<(String, Level)> {
+        let yaml =
+            format!("apiVersion: extensions.istio.io/v1alpha1\nkind: WasmPlugin\nmetadata: {{name: w}}\nspec: {spec}");
+        let plugin: WasmPlugin = serde_yaml::from_str(&yaml).expect("test input loads");
+        plugin.validate().into_iter().map(|p| (p.path.to_string(), p.level)).collect()
+    }
+
+    fn error_at(spec: &str, path: &str) {
+        let found = check(spec);
+        assert!(found.contains(&(path.to_owned(), Level::Error)), "expected an error at {path}, found {found:?}");
+    }
+
+    fn names<T: Serialize>(values: &[T]) -> Vec<String> {
+        values.iter().map(|v| serde_json::to_value(v).unwrap().as_str().unwrap().to_owned()).collect()
+    }
+
+    #[test]
+    fn enum_values_are_istios() {
+        use super::super::WorkloadMode;
+        assert_eq!(
+            names(&[PluginType::UnspecifiedPluginType, PluginType::Http, PluginType::Network]),
+            ["UNSPECIFIED_PLUGIN_TYPE", "HTTP", "NETWORK"]
+        );
+        assert_eq!(
+            names(&[PluginPhase::UnspecifiedPhase, PluginPhase::Authn, PluginPhase::Authz, PluginPhase::Stats]),
+            ["UNSPECIFIED_PHASE", "AUTHN", "AUTHZ", "STATS"]
+        );
+        assert_eq!(
+            names(&[PullPolicy::UnspecifiedPolicy, PullPolicy::IfNotPresent, PullPolicy::Always]),
+            ["UNSPECIFIED_POLICY", "IfNotPresent", "Always"]
+        );
+        assert_eq!(
+            names(&[FailStrategy::FailClose, FailStrategy::FailOpen, FailStrategy::FailReload]),
+            ["FAIL_CLOSE", "FAIL_OPEN", "FAIL_RELOAD"]
+        );
+        assert_eq!(names(&[EnvValueSource::Inline, EnvValueSource::Host]), ["INLINE", "HOST"]);
+        let modes =
+            [WorkloadMode::Undefined, WorkloadMode::Client, WorkloadMode::Server, WorkloadMode::ClientAndServer];
+        assert_eq!(names(&modes), ["UNDEFINED", "CLIENT", "SERVER", "CLIENT_AND_SERVER"]);
+    }
+
+    #[test]
+    fn url_is_required() {
+        error_at("{url: ''}", "spec.url");
+        let yaml =
+            "apiVersion: extensions.istio.io/v1alpha1\nkind: WasmPlugin\nmetadata: {name: w}\nspec: {phase: AUTHN}";
+        assert!(serde_yaml::from_str::<WasmPlugin>(yaml).is_err(), "a spec without url does not load");
+    }
+
+    #[test]
+    fn url_scheme_is_oci_file_http_or_https() {
+        for good in [
+            "oci://registry:5000/plugin:latest",
+            "file:///opt/filters/openid.wasm",
+            "https://example.com/x.wasm",
+            "test",
+            "registry:5000/plugin:latest",
+            "/opt/x.wasm",
+        ] {
+            assert!(check(&format!("{{url: '{good}'}}")).is_empty(), "{good}");
+        }
+        for bad in ["fake://example.com", "#%blah$#@", "http://exa mple.com", "http://host:port/x", "http://a%zz/x"] {
+            error_at(&format!("{{url: '{bad}'}}"), "spec.url");
+        }
+    }
+
+    #[test]
+    fn sha256_is_64_lower_case_hex_digits() {
+        error_at("{url: test, sha256: foo}", "spec.sha256");
+        error_at(&format!("{{url: test, sha256: {}}}", "A".repeat(64)), "spec.sha256");
+        assert!(check(&format!("{{url: test, sha256: {}}}", "0f".repeat(32))).is_empty());
+        assert!(check("{url: test, sha256: ''}").is_empty());
+    }
+
+    #[test]
+    fn image_pull_secret_is_1_to_253_characters() {
+        error_at("{url: test, imagePullSecret: ''}", "spec.imagePullSecret");
+        error_at(&format!("{{url: test, imagePullSecret: {}}}", "s".repeat(254)), "spec.imagePullSecret");
+    }
+
+    #[test]
+    fn plugin_name_is_1_to_256_characters() {
+        error_at("{url: test, pluginName: ''}", "spec.pluginName");
+        error_at(&format!("{{url: test, pluginName: {}}}", "p".repeat(257)), "spec.pluginName");
+    }
+
+    #[test]
+    fn env_names_are_set_unique_and_short() {
+        error_at("{url: test, vmConfig: {env: [{name: ''}]}}", "spec.vmConfig.env[0].name");
+        error_at("{url: test, vmConfig: {env: [{name: a}, {name: a}]}}", "spec.vmConfig.env[1].name");
+        error_at(
+            &format!("{{url: test, vmConfig: {{env: [{{name: {}}}]}}}}", "n".repeat(257)),
+            "spec.vmConfig.env[0].name",
+        );
+    }
+
+    #[test]
+    fn env_from_host_takes_no_value() {
+        error_at("{url: test, vmConfig: {env: [{name: a, valueFrom: HOST, value: v}]}}", "spec.vmConfig.env[0].value");
+        assert!(check("{url: test, vmConfig: {env: [{name: a, valueFrom: HOST}, {name: b, value: v}]}}").is_empty());
+    }
+
+    #[test]
+    fn env_values_are_at_most_2048_characters() {
+        error_at(
+            &format!("{{url: test, vmConfig: {{env: [{{name: a, value: {}}}]}}}}", "v".repeat(2049)),
+            "spec.vmConfig.env[0].value",
+        );
+    }
+
+    #[test]
+    fn env_holds_at_most_256_variables() {
+        let env = (0..257).map(|i| format!("{{name: v{i}}}")).collect::<Vec<_>>().join(",");
+        error_at(&format!("{{url: test, vmConfig: {{env: [{env}]}}}}"), "spec.vmConfig.env");
+    }
+
+    #[test]
+    fn match_ports_need_a_number_in_range_listed_once() {
+        error_at("{url: test, match: [{ports: [{}]}]}", "spec.match[0].ports[0].number");
+        error_at("{url: test, match: [{ports: [{number: 0}]}]}", "spec.match[0].ports[0].number");
+        error_at("{url: test, match: [{ports: [{number: 70000}]}]}", "spec.match[0].ports[0].number");
+        error_at("{url: test, match: [{ports: [{number: 80}, {number: 80}]}]}", "spec.match[0].ports[1].number");
+        assert!(check("{url: test, match: [{mode: CLIENT, ports: [{number: 80}, {number: 443}]}]}").is_empty());
+    }
+
+    #[test]
+    fn selector_and_target_refs_exclude_each_other() {
+        error_at(
+            "{url: test, selector: {matchLabels: {a: b}}, targetRefs: [{group: gateway.networking.k8s.io, kind: Gateway, name: g}]}",
+            "spec",
+        );
+    }
+
+    #[test]
+    fn selector_refuses_wildcards() {
+        error_at("{url: test, selector: {matchLabels: {istio: 'bar*'}}}", "spec.selector.matchLabels.istio");
+    }
+
+    #[test]
+    fn plugin_config_keeps_any_json() {
+        let yaml = "apiVersion: extensions.istio.io/v1alpha1\nkind: WasmPlugin\nmetadata: {name: w}\nspec: {url: test, pluginConfig: {a: [1, {b: null}], c: x}}";
+        let plugin: WasmPlugin = serde_yaml::from_str(yaml).unwrap();
+        let config = plugin.spec.plugin_config.unwrap();
+        assert_eq!(serde_json::Value::Object(config), serde_json::json!({"a": [1, {"b": null}], "c": "x"}));
+    }
+}

@@ -618,3 +618,285 @@ fn path_template_problem(path: &str) -> Option<String> {
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Level;
+
+    /// Validates `spec` (YAML) in a policy named `p`, with `annotations`; returns each problem as
+    /// (path, level).
+    fn check_with(annotations: &str, spec: &str) -> Vec<(String, Level)> {
+        let yaml = format!(
+            "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {{name: p, namespace: ns, annotations: {{{annotations}}}}}\nspec: {spec}"
+        );
+        let policy: AuthorizationPolicy = serde_yaml::from_str(&yaml).expect("test input loads");
+        policy.validate().into_iter().map(|p| (p.path.to_string(), p.level)).collect()
+    }
+
+    fn check(spec: &str) -> Vec<(String, Level)> {
+        check_with("", spec)
+    }
+
+    fn errors(spec: &str) -> Vec<String> {
+        check(spec).into_iter().filter(|(_, l)| *l == Level::Error).map(|(p, _)| p).collect()
+    }
+
+    fn error_at(spec: &str, path: &str) {
+        let found = errors(spec);
+        assert!(found.iter().any(|p| p == path), "expected an error at {path}, found {found:?} for {spec}");
+    }
+
+    fn accepted(spec: &str) {
+        assert_eq!(errors(spec), Vec::<String>::new(), "expected no errors for {spec}");
+    }
+
+    #[test]
+    fn action_values_are_istios() {
+        let names: Vec<String> = [
+            AuthorizationAction::Allow,
+            AuthorizationAction::Deny,
+            AuthorizationAction::Audit,
+            AuthorizationAction::Custom,
+        ]
+        .iter()
+        .map(|a| serde_json::to_value(a).unwrap().as_str().unwrap().to_owned())
+        .collect();
+        assert_eq!(names, ["ALLOW", "DENY", "AUDIT", "CUSTOM"]);
+    }
+
+    #[test]
+    fn allow_policy_without_rules_is_valid() {
+        accepted("{selector: {matchLabels: {app: a}}}");
+        accepted("{}");
+    }
+
+    #[test]
+    fn custom_action_needs_rules() {
+        error_at("{action: CUSTOM, provider: {name: ext}}", "spec.rules");
+    }
+
+    #[test]
+    fn custom_action_needs_a_provider_name() {
+        error_at("{action: CUSTOM, rules: [{}]}", "spec.provider.name");
+        error_at("{action: CUSTOM, provider: {}, rules: [{}]}", "spec.provider.name");
+        accepted("{action: CUSTOM, provider: {name: ext}, rules: [{}]}");
+    }
+
+    #[test]
+    fn custom_action_refuses_identity_attributes() {
+        let spec = "{action: CUSTOM, provider: {name: ext}, rules: [{from: [{source: {namespaces: [a], ipBlocks: [1.2.3.4]}}], \
+                    when: [{key: source.principal, values: [x]}, {key: 'request.auth.claims[a]', values: [b]}, {key: source.ip, values: [1.2.3.4]}]}]}";
+        let found = errors(spec);
+        assert!(found.contains(&"spec.rules[0].from[0].source.namespaces".to_owned()), "{found:?}");
+        assert!(found.contains(&"spec.rules[0].when[0].key".to_owned()), "{found:?}");
+        assert!(found.contains(&"spec.rules[0].when[1].key".to_owned()), "{found:?}");
+        assert!(!found.iter().any(|p| p.contains("ipBlocks") || p.contains("when[2]")), "{found:?}");
+    }
+
+    #[test]
+    fn provider_requires_the_custom_action() {
+        error_at("{action: ALLOW, provider: {name: ext}, rules: [{}]}", "spec.provider");
+        error_at("{provider: {name: ext}}", "spec.provider");
+    }
+
+    #[test]
+    fn deny_action_needs_rules() {
+        error_at("{action: DENY}", "spec.rules");
+        accepted("{action: DENY, rules: [{to: [{operation: {ports: ['80']}}]}]}");
+    }
+
+    #[test]
+    fn dry_run_is_only_for_allow_and_deny() {
+        let at = "metadata.annotations.istio.io/dry-run".to_owned();
+        let audit = check_with("istio.io/dry-run: 'true'", "{action: AUDIT, rules: [{}]}");
+        assert!(audit.contains(&(at.clone(), Level::Error)), "{audit:?}");
+        let allow = check_with("istio.io/dry-run: 'true'", "{action: ALLOW, rules: [{}]}");
+        assert!(allow.is_empty(), "{allow:?}");
+        let bad_value = check_with("istio.io/dry-run: maybe", "{rules: [{}]}");
+        assert!(bad_value.contains(&(at, Level::Error)), "{bad_value:?}");
+    }
+
+    #[test]
+    fn selector_and_target_refs_exclude_each_other() {
+        error_at(
+            "{selector: {matchLabels: {app: a}}, targetRefs: [{kind: Gateway, group: gateway.networking.k8s.io, name: g}]}",
+            "spec",
+        );
+    }
+
+    #[test]
+    fn target_ref_must_be_a_supported_kind() {
+        error_at("{targetRef: {kind: Deployment, group: apps, name: d}}", "spec.targetRef.kind");
+        accepted("{targetRef: {kind: Gateway, group: gateway.networking.k8s.io, name: g}}");
+    }
+
+    #[test]
+    fn rules_hold_at_most_512_entries() {
+        let rules = vec!["{}"; 513].join(",");
+        error_at(&format!("{{rules: [{rules}]}}"), "spec.rules");
+    }
+
+    #[test]
+    fn from_entries_need_a_source() {
+        error_at("{rules: [{from: [{}]}]}", "spec.rules[0].from[0]");
+    }
+
+    #[test]
+    fn source_must_set_a_field() {
+        error_at("{rules: [{from: [{source: {}}]}]}", "spec.rules[0].from[0].source");
+    }
+
+    #[test]
+    fn service_accounts_exclude_principals_and_namespaces() {
+        error_at(
+            "{rules: [{from: [{source: {serviceAccounts: [sa], notPrincipals: [p]}}]}]}",
+            "spec.rules[0].from[0].source",
+        );
+        accepted("{rules: [{from: [{source: {serviceAccounts: [ns/sa]}}, {source: {principals: [p]}}]}]}");
+    }
+
+    #[test]
+    fn service_accounts_are_name_or_namespace_slash_name() {
+        for bad in ["'*'", "a/b/c", "/sa", "ns/", "''"] {
+            error_at(
+                &format!("{{rules: [{{from: [{{source: {{serviceAccounts: [{bad}]}}}}]}}]}}"),
+                "spec.rules[0].from[0].source.serviceAccounts[0]",
+            );
+        }
+        let long = "a".repeat(321);
+        error_at(
+            &format!("{{rules: [{{from: [{{source: {{notServiceAccounts: [{long}]}}}}]}}]}}"),
+            "spec.rules[0].from[0].source.notServiceAccounts[0]",
+        );
+    }
+
+    #[test]
+    fn service_accounts_hold_at_most_16_entries() {
+        let accounts = (0..17).map(|i| format!("sa{i}")).collect::<Vec<_>>().join(",");
+        error_at(
+            &format!("{{rules: [{{from: [{{source: {{serviceAccounts: [{accounts}]}}}}]}}]}}"),
+            "spec.rules[0].from[0].source.serviceAccounts",
+        );
+    }
+
+    #[test]
+    fn trust_domains_allow_only_edge_wildcards_and_no_slash() {
+        let at = "spec.rules[0].from[0].source.trustDomains[0]";
+        error_at("{rules: [{from: [{source: {trustDomains: ['a*b']}}]}]}", at);
+        error_at("{rules: [{from: [{source: {trustDomains: ['*a*']}}]}]}", at);
+        error_at("{rules: [{from: [{source: {trustDomains: [a/b]}}]}]}", at);
+        accepted("{rules: [{from: [{source: {trustDomains: ['*.local', 'cluster*', '*']}}]}]}");
+    }
+
+    #[test]
+    fn ip_blocks_are_addresses_or_cidrs() {
+        error_at("{rules: [{from: [{source: {ipBlocks: [a.b.c.d]}}]}]}", "spec.rules[0].from[0].source.ipBlocks[0]");
+        error_at(
+            "{rules: [{from: [{source: {notRemoteIpBlocks: [1.2.3.0/33]}}]}]}",
+            "spec.rules[0].from[0].source.notRemoteIpBlocks[0]",
+        );
+        accepted("{rules: [{from: [{source: {ipBlocks: [1.2.3.4, 10.0.0.0/8, '2001:db8::/32']}}]}]}");
+    }
+
+    #[test]
+    fn list_values_must_not_be_empty() {
+        error_at("{rules: [{from: [{source: {principals: [a, '']}}]}]}", "spec.rules[0].from[0].source.principals[1]");
+        error_at(
+            "{rules: [{from: [{source: {notRequestPrincipals: ['']}}]}]}",
+            "spec.rules[0].from[0].source.notRequestPrincipals[0]",
+        );
+        error_at("{rules: [{to: [{operation: {hosts: ['']}}]}]}", "spec.rules[0].to[0].operation.hosts[0]");
+        error_at("{rules: [{to: [{operation: {notMethods: ['']}}]}]}", "spec.rules[0].to[0].operation.notMethods[0]");
+    }
+
+    #[test]
+    fn to_entries_need_an_operation() {
+        error_at("{rules: [{to: [{}]}]}", "spec.rules[0].to[0]");
+    }
+
+    #[test]
+    fn operation_must_set_a_field() {
+        error_at("{rules: [{to: [{operation: {}}]}]}", "spec.rules[0].to[0].operation");
+    }
+
+    #[test]
+    fn ports_are_numbers_up_to_65535() {
+        error_at("{rules: [{to: [{operation: {ports: ['80', port1]}}]}]}", "spec.rules[0].to[0].operation.ports[1]");
+        error_at("{rules: [{to: [{operation: {notPorts: ['65536']}}]}]}", "spec.rules[0].to[0].operation.notPorts[0]");
+        error_at("{rules: [{to: [{operation: {ports: ['']}}]}]}", "spec.rules[0].to[0].operation.ports[0]");
+    }
+
+    #[test]
+    fn path_templates_follow_envoys_uri_template_rules() {
+        let at = "spec.rules[0].to[0].operation.paths[0]";
+        for bad in ["/{**}/a/{*}", "/foo/{*}.txt", "/a/{b}", "/*/baz/{*}"] {
+            error_at(&format!("{{rules: [{{to: [{{operation: {{paths: ['{bad}']}}}}]}}]}}"), at);
+        }
+        accepted(
+            "{rules: [{to: [{operation: {paths: ['/foo/{*}', '/{**}/tail', '/foo/{*}/bar/{**}', '*/suffix', '/prefix/*']}}]}]}",
+        );
+    }
+
+    #[test]
+    fn conditions_need_a_key() {
+        error_at("{rules: [{when: [{key: '', values: [a]}]}]}", "spec.rules[0].when[0].key");
+    }
+
+    #[test]
+    fn conditions_need_values_or_not_values() {
+        error_at("{rules: [{when: [{key: source.principal}]}]}", "spec.rules[0].when[0]");
+    }
+
+    #[test]
+    fn condition_keys_must_be_known_attributes() {
+        let at = "spec.rules[0].when[0].key";
+        for key in [
+            "key1",
+            "destination.namespace",
+            "'destination.labels[app]'",
+            "destination.name",
+            "destination.user",
+            "request.headers",
+            "'request.headers[]'",
+        ] {
+            error_at(&format!("{{rules: [{{when: [{{key: {key}, values: [a]}}]}}]}}"), at);
+        }
+        accepted(
+            "{rules: [{when: [{key: 'request.headers[x-a]', values: [a]}, {key: 'experimental.envoy.filters.a.b[c]', values: [x]}]}]}",
+        );
+    }
+
+    #[test]
+    fn condition_values_follow_the_attribute() {
+        error_at("{rules: [{when: [{key: source.ip, values: [a.b.c.d]}]}]}", "spec.rules[0].when[0].values[0]");
+        error_at("{rules: [{when: [{key: remote.ip, notValues: [a.b.c.d]}]}]}", "spec.rules[0].when[0].notValues[0]");
+        error_at("{rules: [{when: [{key: destination.port, values: [http]}]}]}", "spec.rules[0].when[0].values[0]");
+        error_at("{rules: [{when: [{key: source.serviceAccount, values: ['*']}]}]}", "spec.rules[0].when[0].values[0]");
+        error_at("{rules: [{when: [{key: source.trustDomain, values: ['a*b']}]}]}", "spec.rules[0].when[0].values[0]");
+        error_at(
+            "{rules: [{when: [{key: 'request.headers[x]', values: [v, '']}]}]}",
+            "spec.rules[0].when[0].values[1]",
+        );
+    }
+
+    #[test]
+    fn deny_rules_with_only_http_attributes_warn() {
+        let warned = |spec: &str| check(spec).contains(&("spec.rules[0]".to_owned(), Level::Warning));
+        assert!(warned("{action: DENY, rules: [{from: [{source: {requestPrincipals: [a/b]}}]}]}"));
+        assert!(warned("{action: DENY, rules: [{to: [{operation: {methods: [GET]}}]}]}"));
+        assert!(warned(
+            "{action: DENY, rules: [{from: [{source: {principals: [p]}}], to: [{operation: {methods: [GET]}}]}]}"
+        ));
+        assert!(!warned(
+            "{action: DENY, rules: [{from: [{source: {principals: [p]}}], to: [{operation: {methods: [GET], ports: ['80']}}]}]}"
+        ));
+        assert!(!warned("{action: ALLOW, rules: [{to: [{operation: {methods: [GET]}}]}]}"));
+    }
+
+    #[test]
+    fn unknown_fields_are_refused() {
+        let yaml = "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: p}\nspec: {rules: [{form: []}]}";
+        assert!(serde_yaml::from_str::<AuthorizationPolicy>(yaml).is_err());
+    }
+}

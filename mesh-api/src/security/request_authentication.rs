@@ -290,3 +290,149 @@ fn parse_jwks(text: &str) -> Result<Vec<JwkSummary>, String> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Level;
+
+    fn check(spec: &str) -> Vec<(String, Level)> {
+        let yaml = format!(
+            "apiVersion: security.istio.io/v1\nkind: RequestAuthentication\nmetadata: {{name: r}}\nspec: {spec}"
+        );
+        let policy: RequestAuthentication = serde_yaml::from_str(&yaml).expect("test input loads");
+        policy.validate().into_iter().map(|p| (p.path.to_string(), p.level)).collect()
+    }
+
+    fn error_at(spec: &str, path: &str) {
+        let found = check(spec);
+        assert!(found.contains(&(path.to_owned(), Level::Error)), "expected an error at {path}, found {found:?}");
+    }
+
+    fn rule(fields: &str) -> String {
+        format!("{{jwtRules: [{{{fields}}}]}}")
+    }
+
+    const RSA_PUBLIC: &str = r#"{"keys":[{"kty":"RSA","e":"AQAB","n":"xAE7eB6qugXyCAG3yhh7pkDkT65pHymX"}]}"#;
+
+    #[test]
+    fn presence_values_are_istios() {
+        let names: Vec<String> = [JwtPresence::Optional, JwtPresence::Required]
+            .iter()
+            .map(|m| serde_json::to_value(m).unwrap().as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(names, ["OPTIONAL", "REQUIRED"]);
+    }
+
+    #[test]
+    fn a_rule_needs_an_issuer_or_a_jwks_uri() {
+        error_at(&rule("audiences: [a]"), "spec.jwtRules[0]");
+        assert!(check(&rule("jwksUri: 'https://example.com/keys'")).is_empty());
+        assert!(check(&rule("jwks_uri: 'https://example.com/keys'")).is_empty());
+    }
+
+    #[test]
+    fn issuer_must_not_be_empty() {
+        error_at(&rule("issuer: '', jwksUri: 'https://example.com/keys'"), "spec.jwtRules[0].issuer");
+    }
+
+    #[test]
+    fn audiences_must_not_be_empty() {
+        error_at(&rule("issuer: i, audiences: [a, '']"), "spec.jwtRules[0].audiences[1]");
+    }
+
+    #[test]
+    fn jwks_uri_must_be_http_or_https() {
+        error_at(&rule(r"issuer: i, jwksUri: 'hTPp\blah'"), "spec.jwtRules[0].jwksUri");
+        error_at(&rule("issuer: i, jwks_uri: 'ftp://example.com/keys'"), "spec.jwtRules[0].jwks_uri");
+        error_at(&rule("issuer: i, jwksUri: ''"), "spec.jwtRules[0].jwksUri");
+        let long = format!("https://example.com/{}", "k".repeat(2040));
+        error_at(&rule(&format!("issuer: i, jwksUri: '{long}'")), "spec.jwtRules[0].jwksUri");
+    }
+
+    #[test]
+    fn only_one_key_source_is_allowed() {
+        let both = format!("issuer: i, jwksUri: 'https://e/k', jwks: '{RSA_PUBLIC}'");
+        error_at(&rule(&both), "spec.jwtRules[0]");
+        error_at(&rule("issuer: i, jwksUri: 'https://e/k', jwks_uri: 'https://e/k'"), "spec.jwtRules[0]");
+    }
+
+    #[test]
+    fn inline_jwks_must_be_a_key_set() {
+        assert!(check(&rule(&format!("issuer: i, jwks: '{RSA_PUBLIC}'"))).is_empty());
+        for bad in
+            ["not json", r#"{"keys":[{"kty":"RSA"}]}"#, r#"{"keys":[{"n":"x"}]}"#, r#"{"keys":{}}"#, r#"{"kty":"XYZ"}"#]
+        {
+            error_at(&rule(&format!("issuer: i, jwks: '{bad}'")), "spec.jwtRules[0].jwks");
+        }
+    }
+
+    #[test]
+    fn private_keys_in_jwks_warn() {
+        let private = r#"{"keys":[{"kty":"EC","crv":"P-256","x":"a","y":"b","d":"c"},{"kty":"oct","k":"s"}]}"#;
+        let found = check(&rule(&format!("issuer: i, jwks: '{private}'")));
+        let warnings = found.iter().filter(|(p, l)| p == "spec.jwtRules[0].jwks" && *l == Level::Warning).count();
+        assert_eq!(warnings, 2, "{found:?}");
+    }
+
+    #[test]
+    fn token_locations_must_be_named() {
+        error_at(&rule("issuer: i, fromHeaders: [{name: ''}]"), "spec.jwtRules[0].fromHeaders[0].name");
+        error_at(&rule("issuer: i, fromParams: ['']"), "spec.jwtRules[0].fromParams[0]");
+        error_at(&rule("issuer: i, fromCookies: [c, '']"), "spec.jwtRules[0].fromCookies[1]");
+    }
+
+    #[test]
+    fn claim_to_header_needs_a_claim_and_a_plain_header_name() {
+        error_at(
+            &rule("issuer: i, outputClaimToHeaders: [{claim: '', header: h}]"),
+            "spec.jwtRules[0].outputClaimToHeaders[0].claim",
+        );
+        error_at(
+            &rule("issuer: i, outputClaimToHeaders: [{claim: c, header: ''}]"),
+            "spec.jwtRules[0].outputClaimToHeaders[0].header",
+        );
+        error_at(
+            &rule("issuer: i, outputClaimToHeaders: [{claim: c, header: ':authority'}]"),
+            "spec.jwtRules[0].outputClaimToHeaders[0].header",
+        );
+        assert!(check(&rule("issuer: i, outputClaimToHeaders: [{claim: c, header: x-user_id}]")).is_empty());
+    }
+
+    #[test]
+    fn timeout_is_at_least_a_millisecond_in_whole_milliseconds() {
+        error_at(&rule("issuer: i, timeout: 500us"), "spec.jwtRules[0].timeout");
+        error_at(&rule("issuer: i, timeout: 1500us"), "spec.jwtRules[0].timeout");
+        assert!(check(&rule("issuer: i, timeout: 5s")).is_empty());
+    }
+
+    #[test]
+    fn space_delimited_claims_are_named_and_at_most_64() {
+        error_at(&rule("issuer: i, spaceDelimitedClaims: ['']"), "spec.jwtRules[0].spaceDelimitedClaims[0]");
+        let claims = (0..65).map(|i| format!("c{i}")).collect::<Vec<_>>().join(",");
+        error_at(
+            &rule(&format!("issuer: i, spaceDelimitedClaims: [{claims}]")),
+            "spec.jwtRules[0].spaceDelimitedClaims",
+        );
+    }
+
+    #[test]
+    fn selector_and_target_ref_exclude_each_other() {
+        error_at("{selector: {matchLabels: {a: b}}, targetRef: {group: '', kind: Service, name: foo}}", "spec");
+    }
+
+    #[test]
+    fn target_ref_must_stay_in_the_namespace() {
+        error_at("{targetRef: {group: '', kind: Service, name: foo, namespace: bar}}", "spec.targetRef.namespace");
+    }
+
+    #[test]
+    fn both_spellings_of_jwks_uri_read_back_as_written() {
+        for key in ["jwksUri", "jwks_uri"] {
+            let json = serde_json::json!({"issuer": "i", key: "https://e/k"});
+            let rule: JwtRule = serde_json::from_value(json.clone()).unwrap();
+            assert_eq!(rule.effective_jwks_uri(), Some("https://e/k"));
+            assert_eq!(serde_json::to_value(&rule).unwrap(), json);
+        }
+    }
+}

@@ -515,3 +515,193 @@ fn cel_syntax_problem(expression: &str) -> Option<String> {
     }
     open.last().map(|c| format!("'{c}' is not closed"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Level;
+
+    fn check(spec: &str) -> Vec<(String, Level)> {
+        let yaml = format!("apiVersion: telemetry.istio.io/v1\nkind: Telemetry\nmetadata: {{name: t}}\nspec: {spec}");
+        let telemetry: Telemetry = serde_yaml::from_str(&yaml).expect("test input loads");
+        telemetry.validate().into_iter().map(|p| (p.path.to_string(), p.level)).collect()
+    }
+
+    fn has(spec: &str, path: &str, level: Level) {
+        let found = check(spec);
+        assert!(found.contains(&(path.to_owned(), level)), "expected {level} at {path}, found {found:?}");
+    }
+
+    fn names<T: Serialize>(values: &[T]) -> Vec<String> {
+        values.iter().map(|v| serde_json::to_value(v).unwrap().as_str().unwrap().to_owned()).collect()
+    }
+
+    #[test]
+    fn enum_values_are_istios() {
+        use IstioMetric::*;
+        assert_eq!(
+            names(&[WorkloadMode::ClientAndServer, WorkloadMode::Client, WorkloadMode::Server]),
+            ["CLIENT_AND_SERVER", "CLIENT", "SERVER"]
+        );
+        assert_eq!(names(&[TagOperation::Upsert, TagOperation::Remove]), ["UPSERT", "REMOVE"]);
+        let metrics = [
+            AllMetrics,
+            RequestCount,
+            RequestDuration,
+            RequestSize,
+            ResponseSize,
+            TcpOpenedConnections,
+            TcpClosedConnections,
+            TcpSentBytes,
+            TcpReceivedBytes,
+            GrpcRequestMessages,
+            GrpcResponseMessages,
+        ];
+        assert_eq!(
+            names(&metrics),
+            [
+                "ALL_METRICS",
+                "REQUEST_COUNT",
+                "REQUEST_DURATION",
+                "REQUEST_SIZE",
+                "RESPONSE_SIZE",
+                "TCP_OPENED_CONNECTIONS",
+                "TCP_CLOSED_CONNECTIONS",
+                "TCP_SENT_BYTES",
+                "TCP_RECEIVED_BYTES",
+                "GRPC_REQUEST_MESSAGES",
+                "GRPC_RESPONSE_MESSAGES"
+            ]
+        );
+    }
+
+    #[test]
+    fn provider_names_must_not_be_empty() {
+        has("{metrics: [{providers: [{name: ''}]}]}", "spec.metrics[0].providers[0].name", Level::Error);
+        has("{tracing: [{providers: [{name: ''}]}]}", "spec.tracing[0].providers[0].name", Level::Error);
+        has("{accessLogging: [{providers: [{name: ''}]}]}", "spec.accessLogging[0].providers[0].name", Level::Error);
+    }
+
+    #[test]
+    fn custom_metric_must_not_be_empty() {
+        has(
+            "{metrics: [{overrides: [{match: {customMetric: ''}}]}]}",
+            "spec.metrics[0].overrides[0].match.customMetric",
+            Level::Error,
+        );
+    }
+
+    #[test]
+    fn metric_and_custom_metric_exclude_each_other() {
+        has(
+            "{metrics: [{overrides: [{match: {metric: REQUEST_COUNT, customMetric: x}}]}]}",
+            "spec.metrics[0].overrides[0].match",
+            Level::Error,
+        );
+    }
+
+    #[test]
+    fn upsert_needs_a_value() {
+        let at = "spec.metrics[0].overrides[0].tagOverrides.foo.value";
+        has("{metrics: [{overrides: [{tagOverrides: {foo: {operation: UPSERT}}}]}]}", at, Level::Error);
+        has("{metrics: [{overrides: [{tagOverrides: {foo: {}}}]}]}", at, Level::Error);
+        assert!(check("{metrics: [{overrides: [{tagOverrides: {foo: {value: request.host}}}]}]}").is_empty());
+    }
+
+    #[test]
+    fn remove_takes_no_value() {
+        let at = "spec.metrics[0].overrides[0].tagOverrides.foo.value";
+        has("{metrics: [{overrides: [{tagOverrides: {foo: {operation: REMOVE, value: oops}}}]}]}", at, Level::Error);
+        assert!(check("{metrics: [{overrides: [{tagOverrides: {foo: {operation: REMOVE}}}]}]}").is_empty());
+    }
+
+    #[test]
+    fn empty_tag_override_name_warns() {
+        has(
+            "{metrics: [{overrides: [{tagOverrides: {'': {operation: REMOVE}}}]}]}",
+            "spec.metrics[0].overrides[0].tagOverrides.",
+            Level::Warning,
+        );
+    }
+
+    #[test]
+    fn reporting_interval_is_at_least_a_millisecond() {
+        has("{metrics: [{reportingInterval: 10us}]}", "spec.metrics[0].reportingInterval", Level::Error);
+        assert!(check("{metrics: [{reportingInterval: 5s}]}").is_empty());
+    }
+
+    #[test]
+    fn several_tracing_entries_or_providers_warn() {
+        has("{tracing: [{}, {}]}", "spec.tracing", Level::Warning);
+        has("{tracing: [{providers: [{name: a}, {name: b}]}]}", "spec.tracing[0].providers", Level::Warning);
+    }
+
+    #[test]
+    fn sampling_percentage_is_between_0_and_100() {
+        has("{tracing: [{randomSamplingPercentage: 100.5}]}", "spec.tracing[0].randomSamplingPercentage", Level::Error);
+        has("{tracing: [{randomSamplingPercentage: -1}]}", "spec.tracing[0].randomSamplingPercentage", Level::Error);
+        assert!(check("{tracing: [{randomSamplingPercentage: 54.54}]}").is_empty());
+    }
+
+    #[test]
+    fn custom_tags_are_named_and_filled() {
+        has("{tracing: [{customTags: {'': {literal: {value: v}}}}]}", "spec.tracing[0].customTags.", Level::Error);
+        has(
+            "{tracing: [{customTags: {t: {literal: {value: ''}}}}]}",
+            "spec.tracing[0].customTags.t.literal.value",
+            Level::Error,
+        );
+        has(
+            "{tracing: [{customTags: {t: {header: {name: ''}}}}]}",
+            "spec.tracing[0].customTags.t.header.name",
+            Level::Error,
+        );
+        has(
+            "{tracing: [{customTags: {t: {environment: {name: ''}}}}]}",
+            "spec.tracing[0].customTags.t.environment.name",
+            Level::Error,
+        );
+        has(
+            "{tracing: [{customTags: {t: {formatter: {value: ''}}}}]}",
+            "spec.tracing[0].customTags.t.formatter.value",
+            Level::Error,
+        );
+    }
+
+    #[test]
+    fn a_custom_tag_has_one_source() {
+        has(
+            "{tracing: [{customTags: {t: {literal: {value: v}, header: {name: h}}}}]}",
+            "spec.tracing[0].customTags.t",
+            Level::Error,
+        );
+    }
+
+    #[test]
+    fn access_log_filter_must_be_a_cel_expression() {
+        let at = "spec.accessLogging[0].filter.expression";
+        for bad in ["''", "'response.code >= (400'", "'request.headers[\"x\"'", "'\"open'", "{}"] {
+            let spec = if bad == "{}" {
+                "{accessLogging: [{filter: {}}]}".to_owned()
+            } else {
+                format!("{{accessLogging: [{{filter: {{expression: {bad}}}}}]}}")
+            };
+            has(&spec, at, Level::Error);
+        }
+        assert!(
+            check(
+                r#"{accessLogging: [{filter: {expression: 'response.code >= 400 && request.headers["x"] == "a(b"'}}]}"#
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn selector_and_target_ref_exclude_each_other() {
+        has(
+            "{selector: {matchLabels: {app: a}}, targetRef: {group: gateway.networking.k8s.io, kind: Gateway, name: g}}",
+            "spec",
+            Level::Error,
+        );
+    }
+}
