@@ -5,7 +5,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::traffic_extension::TrafficSelector;
-use crate::security::selection::{check_selection, url_scheme};
+use crate::security::selection::check_selection;
+use crate::security::url::{authority_problem, url_scheme};
 use crate::validation::rules;
 use crate::{IstioStatus, LabelSelector, PolicyTargetReference, Problem, Validate, Validator};
 
@@ -347,47 +348,6 @@ fn module_url_problem(url: &str) -> Option<String> {
     let authority = rest.strip_prefix("//")?;
     let authority = authority.split('/').next().unwrap_or_default();
     authority_problem(authority).map(|p| format!("module URL {url:?} is invalid: {p}"))
-}
-
-/// Why an URL authority (`user@host:port`) is malformed, or `None`.
-fn authority_problem(authority: &str) -> Option<&'static str> {
-    let (userinfo, host_port) = match authority.rsplit_once('@') {
-        Some((user, host)) => (Some(user), host),
-        None => (None, authority),
-    };
-    let escapes_ok = |s: &str| {
-        let b = s.as_bytes();
-        b.iter().enumerate().all(|(i, &c)| {
-            c != b'%'
-                || (b.get(i + 1).is_some_and(u8::is_ascii_hexdigit) && b.get(i + 2).is_some_and(u8::is_ascii_hexdigit))
-        })
-    };
-    let sub_delim = |b: u8| b"!$&'()*+,;=".contains(&b);
-    let unreserved = |b: u8| b.is_ascii_alphanumeric() || b"-._~".contains(&b);
-    if let Some(user) = userinfo
-        && !(user.bytes().all(|b| unreserved(b) || sub_delim(b) || b == b':' || b == b'%') && escapes_ok(user))
-    {
-        return Some("the user part holds characters a URL does not allow");
-    }
-    let (host, port) = if host_port.starts_with('[') {
-        match host_port.split_once(']') {
-            Some((host, port)) => (host, port.strip_prefix(':').unwrap_or(port)),
-            None => return Some("an IPv6 address is not closed with ']'"),
-        }
-    } else {
-        match host_port.rsplit_once(':') {
-            Some((host, port)) => (host, port),
-            None => (host_port, ""),
-        }
-    };
-    if !port.bytes().all(|b| b.is_ascii_digit()) {
-        return Some("the port is not a number");
-    }
-    let host = host.trim_start_matches('[');
-    if !(host.bytes().all(|b| unreserved(b) || sub_delim(b) || b == b'%' || b == b':') && escapes_ok(host)) {
-        return Some("the host name holds characters a URL does not allow");
-    }
-    None
 }
 
 #[cfg(test)]

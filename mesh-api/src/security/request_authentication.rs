@@ -4,7 +4,8 @@ use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::selection::{check_selection, url_scheme};
+use super::selection::check_selection;
+use super::url::http_url_problem;
 use crate::validation::rules;
 use crate::{Duration, IstioStatus, LabelSelector, PolicyTargetReference, Problem, Validate, Validator};
 
@@ -240,16 +241,14 @@ fn non_empty_items(v: &mut Validator, field: &str, values: &[String], message: &
     });
 }
 
-/// A key set URL: 1 to 2048 characters, `http` or `https`, no spaces or control characters.
+/// A key set URL: 1 to 2048 characters, `http` or `https`, and well formed.
 fn check_jwks_uri(v: &mut Validator, uri: &str) {
     if uri.is_empty() {
         v.error("the key set URL must not be empty");
     } else if uri.len() > MAX_JWKS_URI_LEN {
         v.error(format!("the key set URL is {} characters long; at most {MAX_JWKS_URI_LEN} are allowed", uri.len()));
-    } else if !matches!(url_scheme(uri).as_deref(), Some("http" | "https")) {
-        v.error(format!("key set URL {uri:?} must start with http:// or https://"));
-    } else if uri.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        v.error(format!("key set URL {uri:?} must not contain spaces or control characters"));
+    } else if let Some(problem) = http_url_problem(uri) {
+        v.error(problem);
     }
 }
 
@@ -346,6 +345,8 @@ mod tests {
         error_at(&rule(r"issuer: i, jwksUri: 'hTPp\blah'"), "spec.jwtRules[0].jwksUri");
         error_at(&rule("issuer: i, jwks_uri: 'ftp://example.com/keys'"), "spec.jwtRules[0].jwks_uri");
         error_at(&rule("issuer: i, jwksUri: ''"), "spec.jwtRules[0].jwksUri");
+        error_at(&rule("issuer: i, jwksUri: foo.com"), "spec.jwtRules[0].jwksUri");
+        error_at(&rule("issuer: i, jwksUri: 'https://foo.com:not-a-number'"), "spec.jwtRules[0].jwksUri");
         let long = format!("https://example.com/{}", "k".repeat(2040));
         error_at(&rule(&format!("issuer: i, jwksUri: '{long}'")), "spec.jwtRules[0].jwksUri");
     }

@@ -67,19 +67,6 @@ fn check_target(v: &mut Validator, target: &PolicyTargetReference) {
     }
 }
 
-/// Whether `value` is an RFC 3986 scheme: a letter, then letters, digits, `+`, `-` or `.`.
-pub(crate) fn is_url_scheme(value: &str) -> bool {
-    let mut bytes = value.bytes();
-    bytes.next().is_some_and(|b| b.is_ascii_alphabetic())
-        && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
-}
-
-/// The scheme of `url`, lower-cased, when it starts with `<scheme>:`.
-pub(crate) fn url_scheme(url: &str) -> Option<String> {
-    let (scheme, _) = url.split_once(':')?;
-    is_url_scheme(scheme).then(|| scheme.to_ascii_lowercase())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -149,14 +136,5 @@ mod tests {
         target.namespace = Some("other".into());
         let p = problems(None, None, &[target]);
         assert_eq!(p, vec![("spec.targetRefs[0].namespace".to_owned(), Level::Error)]);
-    }
-
-    #[test]
-    fn url_schemes_are_recognised() {
-        assert_eq!(url_scheme("HTTPS://x"), Some("https".to_owned()));
-        assert_eq!(url_scheme("oci+x://x"), Some("oci+x".to_owned()));
-        assert_eq!(url_scheme("host:5000/x"), Some("host".to_owned()));
-        assert_eq!(url_scheme("1x://y"), None);
-        assert_eq!(url_scheme("noscheme"), None);
     }
 }

@@ -462,7 +462,7 @@ impl AccessLogging {
 }
 
 /// A light syntax check of a CEL expression: it must not be blank, its string literals must be
-/// closed and its brackets balanced. (Istio runs the real CEL parser; this catches the usual
+/// closed, its brackets balanced, and it must not start or end with a binary operator. (Istio runs the real CEL parser; this catches the usual
 /// slips without one.)
 fn cel_syntax_problem(expression: &str) -> Option<String> {
     if expression.trim().is_empty() {
@@ -513,7 +513,17 @@ fn cel_syntax_problem(expression: &str) -> Option<String> {
             _ => {}
         }
     }
-    open.last().map(|c| format!("'{c}' is not closed"))
+    if let Some(c) = open.last() {
+        return Some(format!("'{c}' is not closed"));
+    }
+    let trimmed = expression.trim();
+    if trimmed.ends_with(['+', '-', '*', '/', '%', '&', '|', '!', '<', '>', '=', '.', ',', '?', ':']) {
+        return Some("the expression ends with an operator".to_owned());
+    }
+    if trimmed.starts_with(['*', '/', '%', '&', '|', '<', '>', '=', '.', ',', '?', ':']) {
+        return Some("the expression starts with an operator".to_owned());
+    }
+    None
 }
 
 #[cfg(test)]
@@ -680,7 +690,16 @@ mod tests {
     #[test]
     fn access_log_filter_must_be_a_cel_expression() {
         let at = "spec.accessLogging[0].filter.expression";
-        for bad in ["''", "'response.code >= (400'", "'request.headers[\"x\"'", "'\"open'", "{}"] {
+        for bad in [
+            "''",
+            "'response.code >= (400'",
+            "'request.headers[\"x\"'",
+            "'\"open'",
+            "{}",
+            "')++++'",
+            "'a &&'",
+            "'== 1'",
+        ] {
             let spec = if bad == "{}" {
                 "{accessLogging: [{filter: {}}]}".to_owned()
             } else {
