@@ -27,23 +27,17 @@ fn derived() -> Vec<Value> {
 
 fn istio_crds() -> Option<Vec<Value>> {
     let corpus = support_sec_tel_ext::corpus()?;
-    let text =
-        std::fs::read_to_string(corpus.join("crds/crd-all.gen.yaml")).expect("crd-all.gen.yaml");
+    let text = std::fs::read_to_string(corpus.join("crds/crd-all.gen.yaml")).expect("crd-all.gen.yaml");
     Some(
         serde_yaml::Deserializer::from_str(&text)
-            .map(|doc| {
-                serde_yaml::from_value::<Value>(serde_yaml::Value::deserialize(doc).unwrap())
-                    .unwrap()
-            })
+            .map(|doc| serde_yaml::from_value::<Value>(serde_yaml::Value::deserialize(doc).unwrap()).unwrap())
             .filter(|v| !v.is_null())
             .collect(),
     )
 }
 
 fn find<'a>(crds: &'a [Value], kind: &str) -> &'a Value {
-    crds.iter()
-        .find(|c| c["spec"]["names"]["kind"] == kind)
-        .unwrap_or_else(|| panic!("Istio has no CRD {kind}"))
+    crds.iter().find(|c| c["spec"]["names"]["kind"] == kind).unwrap_or_else(|| panic!("Istio has no CRD {kind}"))
 }
 
 /// What the comparison looks at in one schema node.
@@ -53,24 +47,16 @@ fn summary(node: &Value) -> (Option<String>, Option<BTreeSet<String>>) {
     } else {
         node.get("type").and_then(Value::as_str).map(str::to_owned)
     };
-    let enums = node.get("enum").and_then(Value::as_array).map(|values| {
-        values
-            .iter()
-            .map(|v| v.as_str().unwrap_or_default().to_owned())
-            .collect()
-    });
+    let enums = node
+        .get("enum")
+        .and_then(Value::as_array)
+        .map(|values| values.iter().map(|v| v.as_str().unwrap_or_default().to_owned()).collect());
     (ty, enums)
 }
 
 /// Walks Istio's schema node `theirs` and the matching node `ours`, recording every path and
 /// every mismatch.
-fn compare(
-    path: &str,
-    theirs: &Value,
-    ours: Option<&Value>,
-    seen: &mut usize,
-    problems: &mut Vec<String>,
-) {
+fn compare(path: &str, theirs: &Value, ours: Option<&Value>, seen: &mut usize, problems: &mut Vec<String>) {
     *seen += 1;
     let Some(ours) = ours else {
         problems.push(format!("{path}: missing"));
@@ -87,9 +73,7 @@ fn compare(
     if theirs.get("x-kubernetes-preserve-unknown-fields") == Some(&Value::Bool(true))
         && ours.get("x-kubernetes-preserve-unknown-fields") != Some(&Value::Bool(true))
     {
-        problems.push(format!(
-            "{path}: Istio preserves unknown fields, ours does not"
-        ));
+        problems.push(format!("{path}: Istio preserves unknown fields, ours does not"));
     }
     if let Some(props) = theirs.get("properties").and_then(Value::as_object) {
         for (name, sub) in props {
@@ -98,22 +82,10 @@ fn compare(
         }
     }
     if let Some(items) = theirs.get("items") {
-        compare(
-            &format!("{path}[]"),
-            items,
-            ours.get("items"),
-            seen,
-            problems,
-        );
+        compare(&format!("{path}[]"), items, ours.get("items"), seen, problems);
     }
     if let Some(values) = theirs.get("additionalProperties").filter(|v| v.is_object()) {
-        compare(
-            &format!("{path}{{}}"),
-            values,
-            ours.get("additionalProperties"),
-            seen,
-            problems,
-        );
+        compare(&format!("{path}{{}}"), values, ours.get("additionalProperties"), seen, problems);
     }
 }
 
@@ -142,11 +114,7 @@ fn derived_crds_cover_every_property_of_istios() {
         total += seen;
     }
     println!("{total} schema nodes compared, {} problems", problems.len());
-    assert!(
-        problems.is_empty(),
-        "schema differences:\n{}",
-        problems.join("\n")
-    );
+    assert!(problems.is_empty(), "schema differences:\n{}", problems.join("\n"));
 }
 
 #[test]
@@ -155,24 +123,11 @@ fn derived_crds_have_istios_names_scope_and_storage_version() {
     for ours in derived() {
         let kind = ours["spec"]["names"]["kind"].as_str().unwrap();
         let theirs = find(&istio, kind);
-        assert_eq!(
-            ours["metadata"]["name"], theirs["metadata"]["name"],
-            "{kind}: CRD name"
-        );
-        assert_eq!(
-            ours["spec"]["group"], theirs["spec"]["group"],
-            "{kind}: group"
-        );
-        assert_eq!(
-            ours["spec"]["scope"], theirs["spec"]["scope"],
-            "{kind}: scope"
-        );
+        assert_eq!(ours["metadata"]["name"], theirs["metadata"]["name"], "{kind}: CRD name");
+        assert_eq!(ours["spec"]["group"], theirs["spec"]["group"], "{kind}: group");
+        assert_eq!(ours["spec"]["scope"], theirs["spec"]["scope"], "{kind}: scope");
         for key in ["plural", "singular", "categories", "shortNames"] {
-            assert_eq!(
-                ours["spec"]["names"].get(key),
-                theirs["spec"]["names"].get(key),
-                "{kind}: names.{key}"
-            );
+            assert_eq!(ours["spec"]["names"].get(key), theirs["spec"]["names"].get(key), "{kind}: names.{key}");
         }
         let ours_version = &ours["spec"]["versions"][0];
         let storage = theirs["spec"]["versions"]
@@ -181,24 +136,13 @@ fn derived_crds_have_istios_names_scope_and_storage_version() {
             .iter()
             .find(|v| v["storage"] == true)
             .expect("Istio marks a storage version");
-        assert_eq!(
-            ours_version["name"], storage["name"],
-            "{kind}: storage version"
-        );
+        assert_eq!(ours_version["name"], storage["name"], "{kind}: storage version");
         let columns = |v: &Value| -> Vec<Value> {
             v.get("additionalPrinterColumns")
                 .and_then(Value::as_array)
-                .map(|cols| {
-                    cols.iter()
-                        .map(|c| serde_json::json!([c["name"], c["type"], c["jsonPath"]]))
-                        .collect()
-                })
+                .map(|cols| cols.iter().map(|c| serde_json::json!([c["name"], c["type"], c["jsonPath"]])).collect())
                 .unwrap_or_default()
         };
-        assert_eq!(
-            columns(ours_version),
-            columns(storage),
-            "{kind}: printer columns"
-        );
+        assert_eq!(columns(ours_version), columns(storage), "{kind}: printer columns");
     }
 }

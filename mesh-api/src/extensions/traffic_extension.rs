@@ -4,8 +4,12 @@ use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::wasm_plugin::{FailStrategy, PluginType, PullPolicy, VmConfig};
-use crate::{IstioStatus, LabelSelector, PolicyTargetReference, PortSelector};
+use super::wasm_plugin::{
+    FailStrategy, Module, PluginType, PullPolicy, VmConfig, check_module, check_traffic_selectors,
+};
+use crate::security::selection::check_selection;
+use crate::validation::rules;
+use crate::{IstioStatus, LabelSelector, PolicyTargetReference, PortSelector, Problem, Validate, Validator};
 
 /// A filter added to the proxies of the selected workloads, written either as a WebAssembly
 /// module (`wasm`) or as inline Lua code (`lua`); exactly one of the two is set.
@@ -156,4 +160,118 @@ pub enum WorkloadMode {
     Server,
     /// Both the client and the server side.
     ClientAndServer,
+}
+
+/// Longest inline Lua code, in bytes.
+const MAX_LUA_LEN: usize = 65536;
+
+impl Validate for TrafficExtension {
+    fn validate(&self) -> Vec<Problem> {
+        let mut v = Validator::new();
+        rules::check_metadata(&mut v, "TrafficExtension", &self.metadata);
+        v.field("spec", |v| {
+            let spec = &self.spec;
+            if spec.wasm.is_some() == spec.lua.is_some() {
+                v.error("set exactly one of wasm and lua");
+            }
+            check_selection(v, spec.selector.as_ref(), None, &spec.target_refs);
+            if let Some(lua) = &spec.lua {
+                v.field("lua", |v| {
+                    if lua.inline_code.is_empty() {
+                        v.error_at("inlineCode", "the Lua code must not be empty");
+                    } else if lua.inline_code.len() > MAX_LUA_LEN {
+                        v.error_at("inlineCode", format!("the Lua code is at most {MAX_LUA_LEN} bytes long"));
+                    }
+                });
+            }
+            if let Some(wasm) = &spec.wasm {
+                v.field("wasm", |v| {
+                    check_module(
+                        v,
+                        Module {
+                            url: &wasm.url,
+                            sha256: wasm.sha256.as_deref(),
+                            image_pull_secret: wasm.image_pull_secret.as_deref(),
+                            plugin_name: wasm.plugin_name.as_deref(),
+                            vm_config: wasm.vm_config.as_ref(),
+                        },
+                    )
+                });
+            }
+            check_traffic_selectors(v, &spec.match_);
+        });
+        v.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Level;
+
+    fn check(spec: &str) -> Vec<(String, Level)> {
+        let yaml = format!(
+            "apiVersion: extensions.istio.io/v1alpha1\nkind: TrafficExtension\nmetadata: {{name: t}}\nspec: {spec}"
+        );
+        let extension: TrafficExtension = serde_yaml::from_str(&yaml).expect("test input loads");
+        extension.validate().into_iter().map(|p| (p.path.to_string(), p.level)).collect()
+    }
+
+    fn error_at(spec: &str, path: &str) {
+        let found = check(spec);
+        assert!(found.contains(&(path.to_owned(), Level::Error)), "expected an error at {path}, found {found:?}");
+    }
+
+    #[test]
+    fn phase_values_are_istios() {
+        let names: Vec<String> =
+            [ExecutionPhase::Unspecified, ExecutionPhase::Authn, ExecutionPhase::Authz, ExecutionPhase::Stats]
+                .iter()
+                .map(|p| serde_json::to_value(p).unwrap().as_str().unwrap().to_owned())
+                .collect();
+        assert_eq!(names, ["UNSPECIFIED", "AUTHN", "AUTHZ", "STATS"]);
+    }
+
+    #[test]
+    fn exactly_one_of_wasm_and_lua() {
+        error_at("{}", "spec");
+        error_at("{wasm: {url: test}, lua: {inlineCode: x}}", "spec");
+        assert!(check("{lua: {inlineCode: 'function envoy_on_request(h) end'}}").is_empty());
+        assert!(check("{wasm: {url: 'oci://r/p:1'}}").is_empty());
+    }
+
+    #[test]
+    fn lua_code_is_1_to_65536_bytes() {
+        error_at("{lua: {inlineCode: ''}}", "spec.lua.inlineCode");
+        error_at(&format!("{{lua: {{inlineCode: {}}}}}", "x".repeat(65537)), "spec.lua.inlineCode");
+    }
+
+    #[test]
+    fn wasm_module_follows_the_wasm_plugin_rules() {
+        error_at("{wasm: {url: 'fake://x'}}", "spec.wasm.url");
+        error_at("{wasm: {url: test, sha256: abc}}", "spec.wasm.sha256");
+        error_at("{wasm: {url: test, imagePullSecret: ''}}", "spec.wasm.imagePullSecret");
+        error_at("{wasm: {url: test, pluginName: ''}}", "spec.wasm.pluginName");
+        error_at("{wasm: {url: test, vmConfig: {env: [{name: a}, {name: a}]}}}", "spec.wasm.vmConfig.env[1].name");
+    }
+
+    #[test]
+    fn selector_and_target_refs_exclude_each_other() {
+        error_at(
+            "{lua: {inlineCode: x}, selector: {matchLabels: {a: b}}, targetRefs: [{group: gateway.networking.k8s.io, kind: Gateway, name: g}]}",
+            "spec",
+        );
+    }
+
+    #[test]
+    fn match_ports_need_a_number_in_range() {
+        error_at("{lua: {inlineCode: x}, match: [{ports: [{}]}]}", "spec.match[0].ports[0].number");
+        error_at("{lua: {inlineCode: x}, match: [{ports: [{number: 65536}]}]}", "spec.match[0].ports[0].number");
+    }
+
+    #[test]
+    fn target_ref_is_not_a_field() {
+        let yaml = "apiVersion: extensions.istio.io/v1alpha1\nkind: TrafficExtension\nmetadata: {name: t}\nspec: {lua: {inlineCode: x}, targetRef: {kind: Gateway, name: g}}";
+        assert!(serde_yaml::from_str::<TrafficExtension>(yaml).is_err());
+    }
 }

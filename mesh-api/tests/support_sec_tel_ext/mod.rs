@@ -17,10 +17,7 @@ pub fn corpus() -> Option<PathBuf> {
         .map(|dir| dir.join("shared").join("corpus"))
         .find(|dir| dir.is_dir());
     if found.is_none() {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "corpus not found (set MESH_CORPUS)"
-        );
+        assert!(std::env::var("CI").as_deref() != Ok("true"), "corpus not found (set MESH_CORPUS)");
         println!("skipped: corpus not found");
     }
     found
