@@ -5,7 +5,8 @@ use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::{IstioStatus, PolicyTargetReference, WorkloadSelector};
+use crate::validation::rules;
+use crate::{IstioStatus, PolicyTargetReference, Problem, Validate, Validator, WorkloadSelector};
 
 /// Changes to the Envoy configuration of selected proxies: each patch finds listeners, routes,
 /// clusters or filters and merges, adds, replaces or removes parts of them.
@@ -427,4 +428,312 @@ pub enum PatchFilterClass {
     Authz,
     /// Before Istio's statistics filters.
     Stats,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validation
+// ---------------------------------------------------------------------------------------------
+
+/// Longest `proxyVersion` pattern Istio compiles; longer ones are ignored.
+const MAX_PROXY_VERSION_LEN: usize = 1024;
+
+/// Most `targetRefs` an EnvoyFilter may list (CRD limit).
+const MAX_TARGET_REFS: usize = 16;
+
+/// The HTTP connection manager, the only network filter that holds HTTP filters.
+const HTTP_CONNECTION_MANAGER: &str = "envoy.filters.network.http_connection_manager";
+
+/// Old filter names Envoy still accepts, with the names to use instead.
+const DEPRECATED_FILTER_NAMES: &[(&str, &str)] = &[
+    ("envoy.buffer", "envoy.filters.http.buffer"),
+    ("envoy.cors", "envoy.filters.http.cors"),
+    ("envoy.csrf", "envoy.filters.http.csrf"),
+    ("envoy.http_dynamo_filter", "envoy.filters.http.dynamo"),
+    ("envoy.ext_authz", "envoy.filters.http.ext_authz"),
+    ("envoy.fault", "envoy.filters.http.fault"),
+    (
+        "envoy.grpc_http1_bridge",
+        "envoy.filters.http.grpc_http1_bridge",
+    ),
+    (
+        "envoy.grpc_json_transcoder",
+        "envoy.filters.http.grpc_json_transcoder",
+    ),
+    ("envoy.grpc_web", "envoy.filters.http.grpc_web"),
+    ("envoy.gzip", "envoy.filters.http.gzip"),
+    ("envoy.health_check", "envoy.filters.http.health_check"),
+    ("envoy.ip_tagging", "envoy.filters.http.ip_tagging"),
+    ("envoy.lua", "envoy.filters.http.lua"),
+    ("envoy.rate_limit", "envoy.filters.http.ratelimit"),
+    ("envoy.router", "envoy.filters.http.router"),
+    ("envoy.squash", "envoy.filters.http.squash"),
+    (
+        "envoy.listener.http_inspector",
+        "envoy.filters.listener.http_inspector",
+    ),
+    (
+        "envoy.listener.original_dst",
+        "envoy.filters.listener.original_dst",
+    ),
+    (
+        "envoy.listener.original_src",
+        "envoy.filters.listener.original_src",
+    ),
+    (
+        "envoy.listener.proxy_protocol",
+        "envoy.filters.listener.proxy_protocol",
+    ),
+    (
+        "envoy.listener.tls_inspector",
+        "envoy.filters.listener.tls_inspector",
+    ),
+    (
+        "envoy.client_ssl_auth",
+        "envoy.filters.network.client_ssl_auth",
+    ),
+    ("envoy.http_connection_manager", HTTP_CONNECTION_MANAGER),
+    ("envoy.mongo_proxy", "envoy.filters.network.mongo_proxy"),
+    ("envoy.ratelimit", "envoy.filters.network.ratelimit"),
+    ("envoy.redis_proxy", "envoy.filters.network.redis_proxy"),
+    ("envoy.tcp_proxy", "envoy.filters.network.tcp_proxy"),
+];
+
+/// Warns when `name` is a deprecated filter name.
+fn check_filter_name(v: &mut Validator, name: &str) {
+    if let Some((_, new)) = DEPRECATED_FILTER_NAMES.iter().find(|(old, _)| *old == name) {
+        v.warn(format!("filter name {name:?} is deprecated; use {new:?}"));
+    }
+}
+
+impl EnvoyConfigObjectMatch {
+    /// How many of the object kinds (`listener`, `routeConfiguration`, `cluster`, `waypoint`)
+    /// are set.
+    fn object_kinds(&self) -> usize {
+        [
+            self.listener.is_some(),
+            self.route_configuration.is_some(),
+            self.cluster.is_some(),
+            self.waypoint.is_some(),
+        ]
+        .iter()
+        .filter(|k| **k)
+        .count()
+    }
+
+    /// The schema's rules for a match, recorded at the match's path.
+    fn check_schema(&self, v: &mut Validator) {
+        if self.object_kinds() > 1 {
+            v.error("set only one of listener, routeConfiguration, cluster and waypoint");
+        }
+        let waypoint_context = self.context == Some(PatchContext::Waypoint);
+        if waypoint_context != self.waypoint.is_some() {
+            v.error("a waypoint match goes with context WAYPOINT, and context WAYPOINT needs one");
+        }
+        if let Some(port) = self.waypoint.as_ref().and_then(|w| w.port_number) {
+            v.field("waypoint", |v| {
+                v.field("portNumber", |v| rules::check_port(v, port))
+            });
+        }
+    }
+}
+
+impl EnvoyConfigObjectPatch {
+    /// Istio's checks that `applyTo`, `match` and `patch` fit together.
+    fn check(&self, v: &mut Validator) {
+        if let Some(m) = &self.match_ {
+            v.field("match", |v| m.check_schema(v));
+            if m.context == Some(PatchContext::Waypoint) {
+                // Istio does not check waypoint patches further yet.
+                return;
+            }
+        }
+        let apply_to = self.apply_to.unwrap_or_default();
+        if apply_to == ApplyTo::Invalid {
+            v.error_at("applyTo", "applyTo is required");
+            return;
+        }
+        let Some(patch) = &self.patch else {
+            v.error_at("patch", "a patch is required");
+            return;
+        };
+        let operation = patch.operation.unwrap_or_default();
+        if operation == PatchOperation::Invalid {
+            v.field("patch", |v| {
+                v.error_at("operation", "patch.operation is required")
+            });
+            return;
+        }
+        if operation != PatchOperation::Remove && patch.value.is_none() {
+            v.field("patch", |v| {
+                v.error_at(
+                    "value",
+                    format!("{} needs a patch value", operation.as_str()),
+                )
+            });
+            return;
+        }
+        let Some(m) = &self.match_ else { return };
+        if let Some(version) = m.proxy.as_ref().and_then(|p| p.proxy_version.as_deref())
+            && !version.is_empty()
+        {
+            let mut failed = false;
+            v.field("match", |v| {
+                v.field("proxy", |v| {
+                    v.field("proxyVersion", |v| {
+                        if version.len() > MAX_PROXY_VERSION_LEN {
+                            v.warn(format!(
+                                "patterns longer than {MAX_PROXY_VERSION_LEN} characters are ignored"
+                            ));
+                        } else if let Err(e) = regex::Regex::new(version) {
+                            v.error(format!("not a valid regular expression: {e}"));
+                            failed = true;
+                        }
+                    })
+                })
+            });
+            if failed {
+                return;
+            }
+        }
+        let has_object = m.object_kinds() > 0;
+        match apply_to {
+            ApplyTo::Listener
+            | ApplyTo::FilterChain
+            | ApplyTo::NetworkFilter
+            | ApplyTo::HttpFilter
+                if has_object =>
+            {
+                let Some(listener) = &m.listener else {
+                    v.error_at(
+                        "match",
+                        format!("applyTo {} needs a listener match", apply_to.as_str()),
+                    );
+                    return;
+                };
+                let Some(filter) = listener
+                    .filter_chain
+                    .as_ref()
+                    .and_then(|c| c.filter.as_ref())
+                else {
+                    return;
+                };
+                v.field("match", |v| {
+                    v.field("listener", |v| {
+                        v.field("filterChain", |v| {
+                            v.field("filter", |v| check_filter_match(v, apply_to, filter));
+                        })
+                    })
+                });
+            }
+            ApplyTo::RouteConfiguration | ApplyTo::VirtualHost | ApplyTo::HttpRoute
+                if has_object && m.route_configuration.is_none() =>
+            {
+                v.error_at(
+                    "match",
+                    format!(
+                        "applyTo {} needs a routeConfiguration match",
+                        apply_to.as_str()
+                    ),
+                );
+            }
+            ApplyTo::Cluster if has_object && m.cluster.is_none() => {
+                v.error_at("match", "applyTo CLUSTER needs a cluster match");
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Checks a listener filter match for `apply_to`, at the filter match's path.
+fn check_filter_match(v: &mut Validator, apply_to: ApplyTo, filter: &FilterMatch) {
+    if matches!(apply_to, ApplyTo::Listener | ApplyTo::FilterChain) {
+        v.warn(format!(
+            "a filter match has no effect with applyTo {}",
+            apply_to.as_str()
+        ));
+    }
+    let name = filter.name.as_deref().unwrap_or_default();
+    if name.is_empty() {
+        v.error_at("name", "a filter match needs a name");
+        return;
+    }
+    if let Some(sub) = &filter.sub_filter {
+        if apply_to != ApplyTo::HttpFilter {
+            v.error_at(
+                "subFilter",
+                "a subFilter match only works with applyTo HTTP_FILTER",
+            );
+            return;
+        }
+        if name != HTTP_CONNECTION_MANAGER && name != "envoy.http_connection_manager" {
+            v.error_at(
+                "name",
+                format!("a subFilter match needs the filter {HTTP_CONNECTION_MANAGER:?}"),
+            );
+            return;
+        }
+        if sub.name.as_deref().unwrap_or_default().is_empty() {
+            v.field("subFilter", |v| {
+                v.error_at("name", "a subFilter match needs a name")
+            });
+            return;
+        }
+    }
+    v.field("name", |v| check_filter_name(v, name));
+    if let Some(sub) = filter.sub_filter.as_ref().and_then(|s| s.name.as_deref()) {
+        v.field("subFilter", |v| {
+            v.field("name", |v| check_filter_name(v, sub))
+        });
+    }
+}
+
+impl Validate for EnvoyFilter {
+    fn validate(&self) -> Vec<Problem> {
+        let mut v = Validator::new();
+        rules::check_metadata(&mut v, "EnvoyFilter", &self.metadata);
+        let spec = &self.spec;
+        v.field("spec", |v| {
+            v.warn(
+                "EnvoyFilter depends on Envoy internals that can change in any release; prefer \
+                 other APIs, and check every EnvoyFilter when upgrading",
+            );
+            if let Some(selector) = &spec.workload_selector {
+                v.field("workloadSelector", |v| {
+                    rules::check_workload_selector(v, selector)
+                });
+                if !spec.target_refs.is_empty() {
+                    v.error("set either targetRefs or workloadSelector, not both");
+                }
+            }
+            v.field("targetRefs", |v| {
+                if spec.target_refs.len() > MAX_TARGET_REFS {
+                    v.error(format!(
+                        "at most {MAX_TARGET_REFS} targetRefs may be listed"
+                    ));
+                }
+                for (i, target) in spec.target_refs.iter().enumerate() {
+                    v.item(i, |v| {
+                        if target.name.is_empty() {
+                            v.error_at("name", "a target reference needs a name");
+                        }
+                        if target.kind.is_empty() {
+                            v.error_at("kind", "a target reference needs a kind");
+                        }
+                        if target.namespace.as_deref().is_some_and(|ns| !ns.is_empty()) {
+                            v.error_at(
+                                "namespace",
+                                "targets in other namespaces are not supported; remove it",
+                            );
+                        }
+                    });
+                }
+            });
+            v.field("configPatches", |v| {
+                for (i, patch) in spec.config_patches.iter().enumerate() {
+                    v.item(i, |v| patch.check(v));
+                }
+            });
+        });
+        v.finish()
+    }
 }

@@ -5,7 +5,8 @@ use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::IstioStatus;
+use crate::validation::rules;
+use crate::{IstioStatus, Problem, Validate, Validator};
 
 /// The servers (ports, hosts, TLS) that a set of gateway proxies expose.
 ///
@@ -232,4 +233,394 @@ pub enum TlsProtocol {
     /// TLS 1.3.
     #[serde(rename = "TLSV1_3")]
     TlsV1_3,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validation
+// ---------------------------------------------------------------------------------------------
+
+/// The cipher suites Istio accepts in `cipherSuites` (what Envoy's BoringSSL offers, minus PSK).
+const CIPHER_SUITES: &[&str] = &[
+    "ECDHE-ECDSA-AES128-GCM-SHA256",
+    "ECDHE-RSA-AES128-GCM-SHA256",
+    "ECDHE-ECDSA-AES256-GCM-SHA384",
+    "ECDHE-RSA-AES256-GCM-SHA384",
+    "ECDHE-ECDSA-CHACHA20-POLY1305",
+    "ECDHE-RSA-CHACHA20-POLY1305",
+    "ECDHE-ECDSA-AES128-SHA",
+    "ECDHE-RSA-AES128-SHA",
+    "ECDHE-ECDSA-AES256-SHA",
+    "ECDHE-RSA-AES256-SHA",
+    "AES128-GCM-SHA256",
+    "AES256-GCM-SHA384",
+    "AES128-SHA",
+    "AES256-SHA",
+    "DES-CBC3-SHA",
+];
+
+/// The prefix of a Unix domain socket address.
+pub(crate) const UNIX_PREFIX: &str = "unix://";
+
+/// Whether Istio treats `suite` as usable: a known name, `ALL`, or an OpenSSL-style expression
+/// starting with an operator such as `-` or `+` (which Istio does not parse).
+fn is_valid_cipher_suite(suite: &str) -> bool {
+    match suite.chars().next() {
+        None => true,
+        Some(c) if !c.is_alphanumeric() => true,
+        Some(_) => suite == "ALL" || CIPHER_SUITES.contains(&suite),
+    }
+}
+
+/// Whether a port protocol carries HTTP (HTTP, HTTP2, HTTP_PROXY, GRPC, GRPC-Web; any case).
+pub(crate) fn protocol_is_http(protocol: &str) -> bool {
+    matches!(
+        protocol.to_ascii_lowercase().as_str(),
+        "http" | "http2" | "http_proxy" | "grpc" | "grpc-web"
+    )
+}
+
+/// Whether a port protocol runs over TLS (HTTPS, TLS; any case).
+pub(crate) fn protocol_is_tls(protocol: &str) -> bool {
+    matches!(protocol.to_ascii_lowercase().as_str(), "https" | "tls")
+}
+
+/// Whether a port protocol is carried over plain TCP as Istio sees it (TCP, HTTPS, TLS, Mongo,
+/// Redis, MySQL; any case).
+pub(crate) fn protocol_is_tcp(protocol: &str) -> bool {
+    matches!(
+        protocol.to_ascii_lowercase().as_str(),
+        "tcp" | "https" | "tls" | "mongo" | "redis" | "mysql"
+    )
+}
+
+/// Checks the path of a Unix domain socket (what follows `unix://`): an absolute file path, not
+/// a directory, or an abstract socket name starting with `@`.
+pub(crate) fn check_unix_path(v: &mut Validator, path: &str) {
+    if path.is_empty() {
+        v.error("the Unix socket path after unix:// must not be empty");
+    } else if path.starts_with('@') {
+        // An abstract socket: any name is fine.
+    } else if !path.starts_with('/') {
+        v.error(format!(
+            "Unix socket {path:?} must be an absolute path (unix:///path) or an abstract socket (unix://@name)"
+        ));
+    } else if path.ends_with('/') {
+        v.error(format!(
+            "Unix socket {path:?} names a directory; give the path of the socket file"
+        ));
+    }
+}
+
+/// Checks a `bind` address: an IP address, or a Unix socket (`unix://...`).
+pub(crate) fn check_bind(v: &mut Validator, bind: &str) {
+    if let Some(path) = bind.strip_prefix(UNIX_PREFIX) {
+        check_unix_path(v, path);
+    } else if !bind.is_empty() && !rules::is_ip_address(bind) {
+        v.error(format!(
+            "bind {bind:?} is not a valid IP address or unix:// socket"
+        ));
+    }
+}
+
+fn non_empty(value: &Option<String>) -> bool {
+    value.as_deref().is_some_and(|s| !s.is_empty())
+}
+
+impl ServerTlsSettings {
+    /// Checks TLS settings of a gateway server or sidecar ingress listener at the current path,
+    /// as Istio's `validateTLSOptions` and the CRD's rules do.
+    pub(crate) fn check(&self, v: &mut Validator) {
+        let mode = self.mode.unwrap_or_default();
+        if matches!(
+            self.min_protocol_version,
+            Some(TlsProtocol::TlsV1_0 | TlsProtocol::TlsV1_1)
+        ) && self.cipher_suites.is_empty()
+        {
+            v.warn_at(
+                "minProtocolVersion",
+                "TLS versions below 1.2 need cipherSuites set: the default ciphers no longer include compatible ones",
+            );
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        let mut invalid = std::collections::BTreeSet::new();
+        let mut duplicate = std::collections::BTreeSet::new();
+        for suite in &self.cipher_suites {
+            if !is_valid_cipher_suite(suite) {
+                invalid.insert(suite.as_str());
+            } else if !seen.insert(suite.as_str()) {
+                duplicate.insert(suite.as_str());
+            }
+        }
+        if !invalid.is_empty() {
+            v.warn_at(
+                "cipherSuites",
+                format!("unknown cipher suites are ignored: {invalid:?}"),
+            );
+        }
+        if !duplicate.is_empty() {
+            v.warn_at(
+                "cipherSuites",
+                format!("duplicate cipher suites are ignored: {duplicate:?}"),
+            );
+        }
+        if self.credential_names.len() > 2 {
+            v.error_at("credentialNames", "at most 2 credential names may be given");
+        }
+        if self.tls_certificates.len() > 2 {
+            v.error_at("tlsCertificates", "at most 2 certificates may be given");
+        }
+
+        if mode == ServerTlsMode::IstioMutual {
+            let fields = [
+                ("serverCertificate", non_empty(&self.server_certificate)),
+                ("privateKey", non_empty(&self.private_key)),
+                ("caCertificates", non_empty(&self.ca_certificates)),
+                ("tlsCertificates", !self.tls_certificates.is_empty()),
+                ("credentialName", non_empty(&self.credential_name)),
+                ("credentialNames", !self.credential_names.is_empty()),
+            ];
+            for (field, set) in fields {
+                if set {
+                    v.error_at(
+                        field,
+                        format!("ISTIO_MUTUAL uses Istio's own certificates; remove {field}"),
+                    );
+                }
+            }
+            return;
+        }
+
+        if matches!(
+            mode,
+            ServerTlsMode::Passthrough | ServerTlsMode::AutoPassthrough
+        ) && (non_empty(&self.ca_crl)
+            || non_empty(&self.server_certificate)
+            || non_empty(&self.private_key)
+            || non_empty(&self.ca_certificates)
+            || !self.tls_certificates.is_empty()
+            || non_empty(&self.credential_name)
+            || !self.credential_names.is_empty())
+        {
+            v.warn(format!(
+                "{} does not terminate TLS, so the certificates given are ignored",
+                mode.as_str()
+            ));
+        }
+
+        let sources = [
+            non_empty(&self.server_certificate) && non_empty(&self.private_key),
+            non_empty(&self.credential_name),
+            !self.credential_names.is_empty(),
+            !self.tls_certificates.is_empty(),
+        ];
+        if sources.iter().filter(|s| **s).count() > 1 {
+            v.error(
+                "give certificates one way only: credentialName, credentialNames, \
+                 serverCertificate/privateKey or tlsCertificates",
+            );
+        }
+
+        let terminates = matches!(
+            mode,
+            ServerTlsMode::Simple | ServerTlsMode::Mutual | ServerTlsMode::OptionalMutual
+        );
+        if terminates && (non_empty(&self.credential_name) || !self.credential_names.is_empty()) {
+            // Certificates come from the secret; nothing else is required.
+            return;
+        }
+        if terminates {
+            let what = if mode == ServerTlsMode::Simple {
+                "SIMPLE TLS"
+            } else {
+                "MUTUAL TLS"
+            };
+            if mode != ServerTlsMode::Simple && !non_empty(&self.ca_certificates) {
+                v.error_at(
+                    "caCertificates",
+                    format!("{what} needs a CA bundle to verify clients (caCertificates or credentialName)"),
+                );
+            }
+            if self.tls_certificates.is_empty() {
+                if !non_empty(&self.server_certificate) {
+                    v.error_at(
+                        "serverCertificate",
+                        format!("{what} needs a server certificate (serverCertificate or credentialName)"),
+                    );
+                }
+                if !non_empty(&self.private_key) {
+                    v.error_at(
+                        "privateKey",
+                        format!("{what} needs a private key (privateKey or credentialName)"),
+                    );
+                }
+            } else {
+                v.field("tlsCertificates", |v| {
+                    for (i, cert) in self.tls_certificates.iter().enumerate() {
+                        v.item(i, |v| {
+                            if !non_empty(&cert.server_certificate) {
+                                v.error_at(
+                                    "serverCertificate",
+                                    format!("{what} needs a server certificate"),
+                                );
+                            }
+                            if !non_empty(&cert.private_key) {
+                                v.error_at("privateKey", format!("{what} needs a private key"));
+                            }
+                        });
+                    }
+                });
+            }
+        }
+        if non_empty(&self.ca_crl) {
+            if non_empty(&self.credential_name) {
+                v.error_at(
+                    "caCrl",
+                    "a CRL file cannot be combined with credentialName; put the CRL in the secret",
+                );
+            }
+            if mode == ServerTlsMode::Simple {
+                v.error_at("caCrl", "a CRL is only used to check client certificates, which SIMPLE TLS does not ask for");
+            }
+        }
+    }
+}
+
+impl Server {
+    /// Whether the port passes every check of [`Server::check_port`].
+    fn port_is_valid(&self) -> bool {
+        let unix = self
+            .bind
+            .as_deref()
+            .is_some_and(|b| b.starts_with(UNIX_PREFIX));
+        rules::is_known_protocol(&self.port.protocol)
+            && ((1..=65535).contains(&self.port.number) || (self.port.number == 0 && unix))
+            && self.port.target_port.unwrap_or(0) == 0
+            && !self.port.name.is_empty()
+    }
+
+    fn check_port(&self, v: &mut Validator) {
+        let bind = self.bind.as_deref().unwrap_or_default();
+        let port = &self.port;
+        if !rules::is_known_protocol(&port.protocol) {
+            v.error_at(
+                "protocol",
+                format!(
+                    "protocol {:?} is not supported; use HTTP, HTTPS, HTTP2, GRPC, GRPC-WEB, MONGO, \
+                     REDIS, MYSQL, TCP or TLS",
+                    port.protocol
+                ),
+            );
+        }
+        if port.number > 0 || !bind.starts_with(UNIX_PREFIX) {
+            v.field("number", |v| rules::check_port(v, port.number));
+        }
+        if port.target_port.unwrap_or(0) > 0 {
+            v.error_at(
+                "targetPort",
+                "targetPort has no effect on a Gateway; remove it",
+            );
+        }
+        if port.name.is_empty() {
+            v.error_at("name", "a gateway port needs a name");
+        }
+    }
+
+    fn check(&self, v: &mut Validator) {
+        v.field("hosts", |v| {
+            if self.hosts.is_empty() {
+                v.error("a server needs at least one host");
+            }
+            for (i, host) in self.hosts.iter().enumerate() {
+                v.item(i, |v| rules::check_gateway_server_host(v, host));
+            }
+        });
+        v.field("port", |v| self.check_port(v));
+        if let Some(bind) = self.bind.as_deref() {
+            v.field("bind", |v| {
+                check_bind(v, bind);
+                if bind.starts_with(UNIX_PREFIX) && self.port.number != 0 {
+                    v.error(format!(
+                        "with a Unix socket bind the port number must be 0, not {}",
+                        self.port.number
+                    ));
+                }
+            });
+        }
+        if let Some(tls) = &self.tls {
+            v.field("tls", |v| tls.check(v));
+        }
+        if self.port_is_valid() {
+            let protocol = self.port.protocol.as_str();
+            match &self.tls {
+                None if protocol_is_tls(protocol) => {
+                    v.error_at("tls", format!("a {protocol} server needs tls settings"))
+                }
+                Some(tls) if !protocol_is_tls(protocol) => {
+                    if protocol_is_http(protocol) {
+                        let passthrough = matches!(
+                            tls.mode.unwrap_or_default(),
+                            ServerTlsMode::Passthrough | ServerTlsMode::AutoPassthrough
+                        );
+                        if !passthrough
+                            || non_empty(&tls.ca_certificates)
+                            || non_empty(&tls.private_key)
+                            || non_empty(&tls.server_certificate)
+                        {
+                            v.error_at(
+                                "tls",
+                                "a plain-text HTTP server may only set tls.httpsRedirect; use HTTPS to terminate TLS",
+                            );
+                        }
+                    } else {
+                        v.error_at(
+                            "tls",
+                            format!(
+                                "a {protocol} server cannot have tls settings; use HTTPS or TLS"
+                            ),
+                        );
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+impl GatewaySpec {
+    fn check(&self, v: &mut Validator) {
+        v.field("servers", |v| {
+            if self.servers.is_empty() {
+                v.error("a gateway needs at least one server");
+            }
+            let mut names = std::collections::HashSet::new();
+            for (i, server) in self.servers.iter().enumerate() {
+                v.item(i, |v| {
+                    server.check(v);
+                    if !names.insert(server.port.name.as_str()) {
+                        v.error_at(
+                            "port",
+                            format!(
+                                "port name {:?} is already used by another server; port names must be unique",
+                                server.port.name
+                            ),
+                        );
+                    }
+                    if !protocol_is_http(&server.port.protocol)
+                        && server.tls.as_ref().and_then(|t| t.https_redirect) == Some(true)
+                    {
+                        v.warn_at("tls", "httpsRedirect only has an effect on HTTP servers");
+                    }
+                });
+            }
+        });
+    }
+}
+
+impl Validate for Gateway {
+    fn validate(&self) -> Vec<Problem> {
+        let mut v = Validator::new();
+        rules::check_metadata(&mut v, "Gateway", &self.metadata);
+        v.field("spec", |v| self.spec.check(v));
+        v.finish()
+    }
 }

@@ -5,7 +5,8 @@ use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::{IstioStatus, LabelSelector};
+use crate::validation::rules;
+use crate::{IstioStatus, LabelSelector, Problem, Validate, Validator};
 
 /// Settings for the proxies of the selected workloads (or of the whole namespace, or of the mesh
 /// when in the root namespace); most need a proxy restart to apply.
@@ -44,4 +45,37 @@ pub struct ProxyImage {
     /// The image type, such as `default` or `distroless`; a suffix added to the image tag.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_type: Option<String>,
+}
+
+/// Longest environment variable value the CRD accepts.
+const MAX_ENV_VALUE_LEN: usize = 2048;
+
+impl Validate for ProxyConfig {
+    fn validate(&self) -> Vec<Problem> {
+        let mut v = Validator::new();
+        rules::check_metadata(&mut v, "ProxyConfig", &self.metadata);
+        let spec = &self.spec;
+        v.field("spec", |v| {
+            if let Some(selector) = &spec.selector {
+                v.field("selector", |v| rules::check_label_selector(v, selector));
+            }
+            if let Some(n) = spec.concurrency.filter(|n| *n < 0) {
+                v.error_at(
+                    "concurrency",
+                    format!("concurrency must be 0 (one thread per core) or more, not {n}"),
+                );
+            }
+            v.field("environmentVariables", |v| {
+                for (name, value) in &spec.environment_variables {
+                    if value.len() > MAX_ENV_VALUE_LEN {
+                        v.error_at(
+                            name,
+                            format!("values are limited to {MAX_ENV_VALUE_LEN} bytes"),
+                        );
+                    }
+                }
+            });
+        });
+        v.finish()
+    }
 }

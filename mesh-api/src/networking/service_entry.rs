@@ -5,7 +5,10 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::WorkloadEntrySpec;
-use crate::{IstioStatus, WorkloadSelector};
+use super::gateway::{protocol_is_http, protocol_is_tcp, protocol_is_tls};
+use super::workload_entry::EntryUse;
+use crate::validation::rules;
+use crate::{IstioStatus, Problem, Validate, Validator, WorkloadSelector};
 
 /// A service Istio would not otherwise know about: its host names, addresses, ports and where
 /// its endpoints are.
@@ -113,5 +116,277 @@ impl Resolution {
             Self::DnsRoundRobin => "DNS_ROUND_ROBIN",
             Self::DynamicDns => "DYNAMIC_DNS",
         }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validation
+// ---------------------------------------------------------------------------------------------
+
+/// The label with which a ServiceEntry opts out of automatic address allocation (`"false"`).
+const AUTO_ALLOCATE_LABEL: &str = "networking.istio.io/enable-autoallocate-ip";
+
+/// The label that puts a resource behind a waypoint proxy.
+const USE_WAYPOINT_LABEL: &str = "istio.io/use-waypoint";
+
+/// Most hosts, addresses and ports a ServiceEntry may list (CRD limit).
+const MAX_LIST: usize = 256;
+
+/// Most endpoints a ServiceEntry may list (CRD limit).
+const MAX_ENDPOINTS: usize = 4096;
+
+impl ServiceEntry {
+    fn label(&self, key: &str) -> Option<&str> {
+        self.metadata.labels.as_ref()?.get(key).map(String::as_str)
+    }
+
+    /// Whether Istio assigns an address automatically (its default, unless resolution is `NONE`,
+    /// addresses are given, or the object opts out by label).
+    fn auto_allocates(&self) -> bool {
+        self.spec.resolution.unwrap_or_default() != Resolution::None
+            && self.spec.addresses.is_empty()
+            && !self
+                .label(AUTO_ALLOCATE_LABEL)
+                .is_some_and(|v| v.eq_ignore_ascii_case("false"))
+    }
+
+    fn uses_waypoint(&self) -> bool {
+        self.label(USE_WAYPOINT_LABEL)
+            .is_some_and(|v| !v.is_empty() && !v.eq_ignore_ascii_case("none"))
+    }
+}
+
+impl ServiceEntrySpec {
+    fn check_hosts(&self, v: &mut Validator, resolution: Resolution) {
+        v.field("hosts", |v| {
+            if self.hosts.is_empty() {
+                v.error("a ServiceEntry needs at least one host");
+            }
+            if self.hosts.len() > MAX_LIST {
+                v.error(format!("at most {MAX_LIST} hosts may be listed"));
+            }
+            for (i, host) in self.hosts.iter().enumerate() {
+                v.item(i, |v| {
+                    if host == "*" {
+                        v.error("a ServiceEntry host cannot be the bare wildcard \"*\"");
+                        return;
+                    }
+                    rules::check_wildcard_host(v, host);
+                    if resolution != Resolution::DynamicDns
+                        && host.contains('*')
+                        && !host.starts_with("*.")
+                    {
+                        v.warn(format!(
+                            "partial wildcard {host:?} is not supported; use a \"*.\" prefix"
+                        ));
+                    }
+                });
+            }
+        });
+    }
+
+    fn check_ports(&self, v: &mut Validator, auto_allocates: bool) {
+        v.field("ports", |v| {
+            if self.ports.len() > MAX_LIST {
+                v.error(format!("at most {MAX_LIST} ports may be listed"));
+            }
+            let mut names = std::collections::HashSet::new();
+            let mut numbers = std::collections::HashSet::new();
+            for (i, port) in self.ports.iter().enumerate() {
+                v.item(i, |v| {
+                    v.field("name", |v| {
+                        if !names.insert(port.name.as_str()) {
+                            v.error(format!("port name {:?} is used twice", port.name));
+                        }
+                        rules::check_port_name(v, &port.name);
+                    });
+                    v.field("number", |v| {
+                        if !numbers.insert(port.number) {
+                            v.error(format!("port number {} is used twice", port.number));
+                        }
+                        rules::check_port(v, port.number);
+                    });
+                    if let Some(target) = port.target_port.filter(|t| *t != 0) {
+                        v.field("targetPort", |v| rules::check_port(v, target));
+                    }
+                    let protocol = port.protocol.as_deref().unwrap_or_default();
+                    v.field("protocol", |v| rules::check_protocol(v, protocol));
+                    if self.addresses.is_empty()
+                        && !auto_allocates
+                        && (protocol.is_empty() || protocol == "TCP")
+                    {
+                        v.warn(
+                            "a TCP (or unset protocol) port needs addresses when automatic address \
+                             allocation does not apply; without them any IP on this port matches",
+                        );
+                    }
+                });
+            }
+        });
+    }
+
+    fn check_endpoints(&self, v: &mut Validator, usage: EntryUse<'_>) {
+        v.field("endpoints", |v| {
+            if self.endpoints.len() > MAX_ENDPOINTS {
+                v.error(format!("at most {MAX_ENDPOINTS} endpoints may be listed"));
+            }
+            for (i, endpoint) in self.endpoints.iter().enumerate() {
+                v.item(i, |v| endpoint.check(v, usage));
+            }
+        });
+    }
+
+    fn check_resolution(&self, v: &mut Validator, resolution: Resolution, port_names: &[&str]) {
+        match resolution {
+            Resolution::None => {
+                if !self.endpoints.is_empty() {
+                    v.error_at("endpoints", "resolution NONE cannot have endpoints");
+                }
+                if self.workload_selector.is_some() {
+                    v.warn_at(
+                        "workloadSelector",
+                        "a workload selector has no effect with resolution NONE",
+                    );
+                }
+                self.check_endpoints(v, EntryUse::OtherEndpoint);
+            }
+            Resolution::Static => self.check_endpoints(v, EntryUse::StaticEndpoint(port_names)),
+            Resolution::Dns | Resolution::DnsRoundRobin => {
+                if self.endpoints.is_empty() {
+                    let bad = self.hosts.iter().position(|h| {
+                        let mut probe = Validator::new();
+                        rules::check_fqdn(&mut probe, h);
+                        probe.has_errors()
+                    });
+                    if let Some(i) = bad {
+                        v.field("hosts", |v| {
+                            v.item(i, |v| {
+                                v.error(format!(
+                                    "with {} resolution and no endpoints, each host must be a fully \
+                                     qualified name the proxy can resolve",
+                                    resolution.as_str()
+                                ))
+                            })
+                        });
+                    }
+                }
+                if resolution == Resolution::DnsRoundRobin && self.endpoints.len() > 1 {
+                    v.error_at(
+                        "endpoints",
+                        "DNS_ROUND_ROBIN resolution allows at most one endpoint",
+                    );
+                }
+                self.check_endpoints(v, EntryUse::DnsEndpoint(port_names));
+                if !self.addresses.is_empty()
+                    && self.hosts.len() > 1
+                    && self
+                        .ports
+                        .iter()
+                        .any(|p| protocol_is_tcp(p.protocol.as_deref().unwrap_or_default()))
+                {
+                    v.warn_at(
+                        "hosts",
+                        "with addresses and a TCP port, only one host can be told apart; list one host",
+                    );
+                }
+            }
+            Resolution::DynamicDns => {
+                v.field("hosts", |v| {
+                    for (i, host) in self.hosts.iter().enumerate() {
+                        if !host.starts_with('*') {
+                            v.item(i, |v| v.error("DYNAMIC_DNS resolution needs wildcard hosts (\"*.example.com\")"));
+                        }
+                    }
+                });
+                if !self.addresses.is_empty() {
+                    v.error_at(
+                        "addresses",
+                        "DYNAMIC_DNS resolution cannot have addresses; hosts alone are routed",
+                    );
+                }
+                if !self.endpoints.is_empty() {
+                    v.error_at(
+                        "endpoints",
+                        "DYNAMIC_DNS resolution cannot have endpoints; each request's host is resolved",
+                    );
+                }
+                self.check_endpoints(v, EntryUse::OtherEndpoint);
+                v.field("ports", |v| {
+                    for (i, port) in self.ports.iter().enumerate() {
+                        let protocol = port.protocol.as_deref().unwrap_or_default().to_ascii_lowercase();
+                        if !matches!(protocol.as_str(), "http" | "tls" | "grpc" | "http2") {
+                            v.item(i, |v| {
+                                v.error_at(
+                                    "protocol",
+                                    "DYNAMIC_DNS resolution only supports HTTP, TLS, GRPC and HTTP2 ports",
+                                )
+                            });
+                        }
+                    }
+                });
+            }
+        }
+    }
+}
+
+impl Validate for ServiceEntry {
+    fn validate(&self) -> Vec<Problem> {
+        let mut v = Validator::new();
+        rules::check_metadata(&mut v, "ServiceEntry", &self.metadata);
+        let namespace = self.metadata.namespace.as_deref().unwrap_or("default");
+        let spec = &self.spec;
+        let resolution = spec.resolution.unwrap_or_default();
+        v.field("spec", |v| {
+            if let Some(selector) = &spec.workload_selector {
+                v.field("workloadSelector", |v| rules::check_workload_selector(v, selector));
+                if !spec.endpoints.is_empty() {
+                    v.error("set either workloadSelector or endpoints, not both");
+                }
+            }
+            spec.check_hosts(v, resolution);
+            v.field("addresses", |v| {
+                if spec.addresses.len() > MAX_LIST {
+                    v.error(format!("at most {MAX_LIST} addresses may be listed"));
+                }
+                for (i, address) in spec.addresses.iter().enumerate() {
+                    v.item(i, |v| rules::check_ip_or_cidr(v, address));
+                }
+                if spec.addresses.iter().any(|a| a.contains('/'))
+                    && !matches!(resolution, Resolution::None | Resolution::Static)
+                {
+                    v.error("CIDR addresses are only allowed with NONE or STATIC resolution");
+                }
+            });
+            spec.check_ports(v, self.auto_allocates());
+            let port_names: Vec<&str> = spec.ports.iter().map(|p| p.name.as_str()).collect();
+            spec.check_resolution(v, resolution, &port_names);
+            if resolution == Resolution::DynamicDns
+                && spec.location == Some(ServiceEntryLocation::MeshInternal)
+                && self.uses_waypoint()
+            {
+                v.error_at(
+                    "location",
+                    "MESH_INTERNAL with DYNAMIC_DNS resolution is not supported behind a waypoint",
+                );
+            }
+            if resolution != Resolution::None && spec.hosts.len() > 1 {
+                let mixed = spec.ports.iter().position(|p| {
+                    let protocol = p.protocol.as_deref().unwrap_or_default();
+                    !protocol_is_http(protocol) && !protocol_is_tls(protocol)
+                });
+                if let Some(i) = mixed {
+                    v.field("ports", |v| {
+                        v.item(i, |v| {
+                            v.error(
+                                "several hosts need HTTP or TLS ports to tell them apart; this port is \
+                                 neither (use one host, or resolution NONE)",
+                            )
+                        })
+                    });
+                }
+            }
+            v.field("exportTo", |v| rules::check_export_to(v, namespace, &spec.export_to, true, false));
+        });
+        v.finish()
     }
 }

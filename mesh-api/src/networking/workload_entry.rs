@@ -5,7 +5,9 @@ use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::{IstioStatus, Labels};
+use super::gateway::{UNIX_PREFIX, check_unix_path};
+use crate::validation::rules;
+use crate::{IstioStatus, Labels, Problem, Validate, Validator};
 
 /// One workload (a VM or bare-metal host) with its address, ports and labels.
 ///
@@ -51,4 +53,129 @@ pub struct WorkloadEntrySpec {
     /// The service account the workload's sidecar runs as (in the entry's namespace).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_account: Option<String>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validation
+// ---------------------------------------------------------------------------------------------
+
+/// Where a [`WorkloadEntrySpec`] is used, which decides the rules it must follow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum EntryUse<'a> {
+    /// A `WorkloadEntry` object: the address may be an IP, a host name or a Unix socket.
+    WorkloadEntry,
+    /// An endpoint of a `STATIC` ServiceEntry with these port names: IPs or Unix sockets only.
+    StaticEndpoint(&'a [&'a str]),
+    /// An endpoint of a `DNS` or `DNS_ROUND_ROBIN` ServiceEntry with these port names: an IP or
+    /// a host name.
+    DnsEndpoint(&'a [&'a str]),
+    /// An endpoint of a ServiceEntry with another resolution: only the schema's rules apply.
+    OtherEndpoint,
+    /// A WorkloadGroup template: schema rules only, and the address may be left out.
+    Template,
+}
+
+/// Whether a port name fits the CRD's pattern (a DNS label shorter than 63 characters).
+fn port_name_fits_schema(name: &str) -> bool {
+    name.len() < 63 && rules::is_dns1123_label(name)
+}
+
+impl WorkloadEntrySpec {
+    /// Checks the entry at the current path, as Istio's `validateWorkloadEntry`, the ServiceEntry
+    /// endpoint rules and the CRD's rules do for `usage`.
+    pub(crate) fn check(&self, v: &mut Validator, usage: EntryUse<'_>) {
+        let address = self.address.as_deref().unwrap_or_default();
+        let network = self.network.as_deref().unwrap_or_default();
+        if address.is_empty() && usage != EntryUse::Template {
+            if network.is_empty() {
+                v.error_at(
+                    "address",
+                    "an address is required (or a network reached through its gateway)",
+                );
+                return;
+            }
+            match usage {
+                EntryUse::DnsEndpoint(_) => v.error_at(
+                    "address",
+                    "DNS resolution needs an address (a host name or an IP) on every endpoint",
+                ),
+                EntryUse::OtherEndpoint => {}
+                _ => v.warn_at(
+                    "address",
+                    format!(
+                        "no address given; the workload is reached through network {network:?}"
+                    ),
+                ),
+            }
+        }
+        let unix = address.strip_prefix(UNIX_PREFIX);
+        if let Some(path) = unix {
+            v.field("address", |v| {
+                check_unix_path(v, path);
+                if matches!(usage, EntryUse::DnsEndpoint(_)) {
+                    v.error("DNS resolution cannot use a Unix socket endpoint");
+                }
+            });
+            if !self.ports.is_empty() {
+                v.error_at("ports", "a Unix socket endpoint cannot have ports");
+            }
+        } else if !address.is_empty() && !rules::is_ip_address(address) {
+            v.field("address", |v| match usage {
+                EntryUse::StaticEndpoint(_) => v.error(format!(
+                    "endpoint address {address:?} is not an IP address, which STATIC resolution needs"
+                )),
+                EntryUse::WorkloadEntry | EntryUse::DnsEndpoint(_) => {
+                    let mut probe = Validator::new();
+                    rules::check_fqdn(&mut probe, address);
+                    if probe.has_errors() {
+                        v.error(format!("address {address:?} is neither an IP address nor a valid host name"));
+                    }
+                }
+                EntryUse::OtherEndpoint | EntryUse::Template => {}
+            });
+        }
+        v.field("ports", |v| {
+            for (name, port) in &self.ports {
+                v.field(name, |v| {
+                    if let EntryUse::StaticEndpoint(names) | EntryUse::DnsEndpoint(names) = usage
+                        && !names.contains(&name.as_str())
+                    {
+                        v.error(format!(
+                            "port {name:?} is not one of the ServiceEntry's port names {names:?}"
+                        ));
+                    }
+                    if !port_name_fits_schema(name) {
+                        v.error(format!(
+                            "port name {name:?} is invalid: use up to 62 letters, digits or '-', \
+                             starting and ending with a letter or digit"
+                        ));
+                    }
+                    rules::check_port(v, *port);
+                });
+            }
+        });
+        if matches!(
+            usage,
+            EntryUse::WorkloadEntry | EntryUse::StaticEndpoint(_) | EntryUse::DnsEndpoint(_)
+        ) {
+            v.field("labels", |v| rules::check_labels(v, &self.labels));
+        }
+        if let (Some(_), EntryUse::StaticEndpoint(names)) = (unix, usage)
+            && names.len() != 1
+        {
+            v.error_at(
+                "address",
+                "a Unix socket endpoint needs a ServiceEntry with exactly one port",
+            );
+        }
+    }
+}
+
+impl Validate for WorkloadEntry {
+    fn validate(&self) -> Vec<Problem> {
+        let mut v = Validator::new();
+        rules::check_metadata(&mut v, "WorkloadEntry", &self.metadata);
+        v.field("spec", |v| self.spec.check(v, EntryUse::WorkloadEntry));
+        v.finish()
+    }
 }

@@ -6,7 +6,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::WorkloadEntrySpec;
-use crate::{IstioStatus, Labels};
+use super::workload_entry::EntryUse;
+use crate::validation::rules;
+use crate::{IstioStatus, Labels, Problem, Validate, Validator};
 
 /// What every workload of a group shares, much as a Deployment's pod template does: Istio
 /// creates a WorkloadEntry from it for each VM that registers.
@@ -145,4 +147,109 @@ pub struct GrpcHealthCheckConfig {
     /// The service name sent in the health-check request; empty asks about the server as a whole.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<String>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validation
+// ---------------------------------------------------------------------------------------------
+
+/// Whether `name` is a header name a probe may send: letters, digits and `-` (Istio's rule; the
+/// CRD also allows `_`, Istio's webhook does not).
+fn is_probe_header_name(name: &str) -> bool {
+    !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
+impl ReadinessProbe {
+    fn check(&self, v: &mut Validator) {
+        let counts = [
+            ("initialDelaySeconds", self.initial_delay_seconds),
+            ("timeoutSeconds", self.timeout_seconds),
+            ("periodSeconds", self.period_seconds),
+            ("successThreshold", self.success_threshold),
+            ("failureThreshold", self.failure_threshold),
+        ];
+        for (field, value) in counts {
+            if value.is_some_and(|n| n < 0) {
+                v.error_at(field, format!("{field} must not be negative"));
+            }
+        }
+        let methods = [
+            self.http_get.is_some(),
+            self.tcp_socket.is_some(),
+            self.exec.is_some(),
+            self.grpc.is_some(),
+        ];
+        if methods.iter().filter(|m| **m).count() > 1 {
+            v.error("set only one of httpGet, tcpSocket, exec and grpc");
+        }
+        if let Some(http) = &self.http_get {
+            v.field("httpGet", |v| {
+                v.field("port", |v| rules::check_port(v, http.port));
+                if let Some(scheme) = http.scheme.as_deref()
+                    && !matches!(scheme, "" | "HTTP" | "HTTPS")
+                {
+                    v.error_at("scheme", format!("scheme {scheme:?} must be HTTP or HTTPS"));
+                }
+                v.field("httpHeaders", |v| {
+                    for (i, header) in http.http_headers.iter().enumerate() {
+                        let name = header.name.as_deref().unwrap_or_default();
+                        if !is_probe_header_name(name) {
+                            v.item(i, |v| {
+                                v.error_at(
+                                    "name",
+                                    format!("header name {name:?} is invalid: use letters, digits and '-'"),
+                                )
+                            });
+                        }
+                    }
+                });
+            });
+        } else if let Some(tcp) = &self.tcp_socket {
+            v.field("tcpSocket", |v| {
+                v.field("port", |v| rules::check_port(v, tcp.port))
+            });
+        } else if let Some(exec) = &self.exec {
+            v.field("exec", |v| {
+                v.field("command", |v| {
+                    if exec.command.is_empty() {
+                        v.error("exec needs a command");
+                    }
+                    for (i, part) in exec.command.iter().enumerate() {
+                        if part.is_empty() {
+                            v.item(i, |v| v.error("command words must not be empty"));
+                        }
+                    }
+                });
+            });
+        } else if let Some(grpc) = &self.grpc {
+            v.field("grpc", |v| {
+                if let Some(port) = grpc.port {
+                    v.field("port", |v| rules::check_port(v, port));
+                }
+                v.error("Istio's admission webhook does not accept grpc readiness probes yet; use httpGet, tcpSocket or exec");
+            });
+        } else {
+            v.error("a probe needs one of httpGet, tcpSocket or exec");
+        }
+    }
+}
+
+impl Validate for WorkloadGroup {
+    fn validate(&self) -> Vec<Problem> {
+        let mut v = Validator::new();
+        rules::check_metadata(&mut v, "WorkloadGroup", &self.metadata);
+        let spec = &self.spec;
+        v.field("spec", |v| {
+            if let Some(meta) = &spec.metadata {
+                v.field("metadata", |v| {
+                    v.field("labels", |v| rules::check_labels(v, &meta.labels))
+                });
+            }
+            v.field("template", |v| spec.template.check(v, EntryUse::Template));
+            if let Some(probe) = &spec.probe {
+                v.field("probe", |v| probe.check(v));
+            }
+        });
+        v.finish()
+    }
 }
