@@ -489,35 +489,7 @@ mod tests {
     use std::path::{Path, PathBuf};
 
     use super::*;
-
-    /// The shared corpus: `MESH_CORPUS`, else the first `shared/corpus` above this crate.
-    fn corpus() -> Option<PathBuf> {
-        if let Ok(dir) = std::env::var("MESH_CORPUS") {
-            return Some(PathBuf::from(dir));
-        }
-        let found = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .ancestors()
-            .map(|dir| dir.join("shared/corpus"))
-            .find(|dir| dir.is_dir());
-        if found.is_none() {
-            assert!(
-                std::env::var("CI").as_deref() != Ok("true"),
-                "corpus not found"
-            );
-            println!("skipped: corpus not found");
-        }
-        found
-    }
-
-    fn yaml_files(dir: &Path) -> Vec<PathBuf> {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
-            .collect();
-        files.sort();
-        files
-    }
+    use crate::install::test_corpus::{dir as corpus, yaml_files};
 
     /// Reads `path` as an IstioOperator and checks it writes back as the same data.
     fn round_trip(path: &Path) -> Result<(), String> {

@@ -1580,3 +1580,259 @@ pub struct NetworkPolicyConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    use super::*;
+    use crate::install::test_corpus;
+
+    /// Top-level keys of [`Values`].
+    const VALUES_KEYS: &[&str] = &[
+        "cni",
+        "gateways",
+        "global",
+        "pilot",
+        "ztunnel",
+        "telemetry",
+        "sidecarInjectorWebhook",
+        "istio_cni",
+        "revision",
+        "ownerName",
+        "meshConfig",
+        "base",
+        "istiodRemote",
+        "revisionTags",
+        "defaultRevision",
+        "profile",
+        "compatibilityVersion",
+        "experimental",
+        "gatewayClasses",
+    ];
+
+    /// Charts whose values are flat: the operator nests them under this `values` key.
+    fn chart_root(chart: &str) -> Option<&'static str> {
+        match chart {
+            "istio-control-istio-discovery" => Some("pilot"),
+            "istio-cni" => Some("cni"),
+            "ztunnel" => Some("ztunnel"),
+            _ => None,
+        }
+    }
+
+    /// Moves the keys of a flat chart under `root`, leaving shared keys where they are.
+    fn nest_under(values: &mut Value, root: &str) {
+        let Value::Object(top) = values else { return };
+        let mut nested = Map::new();
+        for key in top.keys().cloned().collect::<Vec<_>>() {
+            if key == root {
+                if let Some(Value::Object(inner)) = top.remove(&key) {
+                    nested.extend(inner);
+                }
+            } else if !VALUES_KEYS.contains(&key.as_str()) {
+                if let Some(v) = top.remove(&key) {
+                    nested.insert(key, v);
+                }
+            }
+        }
+        top.insert(root.to_owned(), Value::Object(nested));
+    }
+
+    /// Removes the key at a dotted path (no list indexes needed here).
+    fn remove_path(values: &mut Value, path: &str) {
+        let mut parts: Vec<&str> = path.split('.').collect();
+        let Some(last) = parts.pop() else { return };
+        let mut node = values;
+        for part in parts {
+            match node.get_mut(part) {
+                Some(next) => node = next,
+                None => return,
+            }
+        }
+        if let Value::Object(map) = node {
+            map.remove(last);
+        }
+    }
+
+    /// Every key of `values` that [`Values`] refuses, found by removing them one at a time.
+    fn unknown_keys(mut values: Value) -> Vec<String> {
+        let mut unknown = Vec::new();
+        loop {
+            match serde_path_to_error::deserialize::<_, Values>(values.clone()) {
+                Ok(_) => return unknown,
+                Err(e) if e.inner().to_string().starts_with("unknown field") => {
+                    let path = e.path().to_string();
+                    remove_path(&mut values, &path);
+                    unknown.push(path);
+                }
+                Err(e) => panic!("not an unknown key: {e}"),
+            }
+        }
+    }
+
+    /// The keys Istio's values schema does not know, per corpus file. Chart `values.yaml`
+    /// files and Helm profiles are read by the charts, never checked against this schema, so
+    /// chart-only keys are expected there.
+    const EXPECTED_UNKNOWN: &[(&str, &[&str])] = &[
+        ("chart-values/base", &[]),
+        ("chart-values/default", &[]),
+        // The standalone `gateway` chart is not an IstioOperator component at all.
+        (
+            "chart-values/gateway",
+            &[
+                "name",
+                "replicaCount",
+                "lifecycle",
+                "priorityClassName",
+                "additionalContainers",
+                "initContainers",
+                "volumeMounts",
+                "volumes",
+                "terminationGracePeriodSeconds",
+                "dnsConfig",
+                "dnsPolicy",
+                "podDisruptionBudget",
+                "imagePullSecrets",
+                "imagePullPolicy",
+                "networkGatewayPorts",
+                "networkGateway",
+                "affinity",
+                "topologySpreadConstraints",
+                "tolerations",
+                "nodeSelector",
+                "annotations",
+                "labels",
+                "readinessProbe",
+                "minReadySeconds",
+                "strategy",
+                "envVarFrom",
+                "env",
+                "autoscaling",
+                "resources",
+                "service",
+                "containerSecurityContext",
+                "securityContext",
+                "podAnnotations",
+                "serviceAccount",
+                "rbac",
+                "kind",
+            ],
+        ),
+        ("chart-values/gateways-istio-egress", &[]),
+        ("chart-values/gateways-istio-ingress", &[]),
+        (
+            "chart-values/istio-cni",
+            &[
+                "cni.seLinuxOptions",
+                "cni.tolerations",
+                "cni.terminationGracePeriodSeconds",
+                "cni.updateStrategy",
+            ],
+        ),
+        (
+            "chart-values/istio-control-istio-discovery",
+            &[
+                "global.proxy_init.forceApplyIptables",
+                "global.waypoint.tolerations",
+                "pilot.initContainers",
+                "pilot.pdb",
+                "pilot.trustedZtunnelName",
+                "pilot.sidecarInjectorWebhookAnnotations",
+                "pilot.deploymentAnnotations",
+            ],
+        ),
+        ("chart-values/ztunnel", &[]),
+        ("helm/ambient", &[]),
+        // Helm profiles apply inside each chart, to its flat values.
+        ("helm/compatibility-version-1.25", &["ambient"]),
+        ("helm/compatibility-version-1.26", &[]),
+        ("helm/compatibility-version-1.27", &[]),
+        ("helm/compatibility-version-1.28", &[]),
+        ("helm/compatibility-version-1.29", &[]),
+        ("helm/compatibility-version-1.30", &[]),
+        ("helm/demo", &[]),
+        ("helm/platform-gke", &["resourceQuotas"]),
+        ("helm/platform-k3d", &[]),
+        ("helm/platform-k3s", &[]),
+        ("helm/platform-microk8s", &[]),
+        ("helm/platform-minikube", &[]),
+        (
+            "helm/platform-openshift",
+            &[
+                "pilot.terminationMessagePolicy",
+                "seLinuxOptions",
+                "trustedZtunnelNamespace",
+            ],
+        ),
+        ("helm/preview", &[]),
+        ("helm/remote", &["configMap"]),
+        ("helm/stable", &[]),
+    ];
+
+    #[test]
+    fn chart_values_and_helm_profiles_fit_values_except_chart_only_keys() {
+        let Some(corpus) = test_corpus::dir() else {
+            return;
+        };
+        let mut seen = 0;
+        let mut clean = 0;
+        for sub in ["chart-values", "helm"] {
+            for path in test_corpus::yaml_files(&corpus.join("profiles").join(sub)) {
+                let stem = path
+                    .file_stem()
+                    .and_then(|s| s.to_str())
+                    .unwrap_or_default();
+                let name = format!("{sub}/{stem}");
+                let text = std::fs::read_to_string(&path).unwrap();
+                let doc: Value = serde_yaml::from_str(&text).unwrap();
+                let mut values = doc
+                    .get("_internal_defaults_do_not_set")
+                    .cloned()
+                    .unwrap_or(doc);
+                if let Some(root) = chart_root(stem) {
+                    nest_under(&mut values, root);
+                }
+                let unknown = unknown_keys(values);
+                let expected = EXPECTED_UNKNOWN
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, keys)| *keys)
+                    .unwrap_or_else(|| panic!("{name} is not in the table"));
+                assert_eq!(unknown, expected, "{name}");
+                seen += 1;
+                clean += usize::from(unknown.is_empty());
+            }
+        }
+        println!("{clean}/{seen} chart values and helm profiles fit Values with no chart-only key");
+        assert_eq!(seen, EXPECTED_UNKNOWN.len());
+    }
+
+    #[test]
+    fn proxy_resources_keep_null_quantities() {
+        let r: Resources =
+            serde_json::from_str(r#"{"limits": {"cpu": null, "memory": "1Gi"}}"#).unwrap();
+        assert_eq!(r.limits.get("cpu"), Some(&None));
+        assert_eq!(
+            serde_json::to_string(&r).unwrap(),
+            r#"{"limits":{"cpu":null,"memory":"1Gi"}}"#
+        );
+    }
+
+    #[test]
+    fn bool_settings_refuse_text() {
+        let err = serde_json::from_str::<Values>(r#"{"pilot": {"enabled": "true"}}"#).unwrap_err();
+        assert!(err.to_string().contains("expected a boolean"), "{err}");
+    }
+
+    #[test]
+    fn both_spellings_of_gateway_keys_are_read() {
+        let a: Values =
+            serde_json::from_str(r#"{"gateways": {"istio_ingressgateway": {"enabled": true}}}"#)
+                .unwrap();
+        let b: Values =
+            serde_json::from_str(r#"{"gateways": {"istio-ingressgateway": {"enabled": true}}}"#)
+                .unwrap();
+        assert_eq!(a, b);
+    }
+}
