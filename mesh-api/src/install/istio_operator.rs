@@ -550,21 +550,18 @@ mod tests {
     #[test]
     fn every_injection_overlay_round_trips() {
         let Some(corpus) = corpus() else { return };
-        let files: Vec<PathBuf> = yaml_files(&corpus.join("inject/cases"))
+        let mut files: Vec<PathBuf> = yaml_files(&corpus.join("inject/cases"))
             .into_iter()
             .filter(|p| p.to_string_lossy().ends_with(".iop.yaml"))
             .collect();
+        files.push(corpus.join("inject/istioctl-kubeinject/istio-operator.yaml"));
         for path in &files {
             if let Err(e) = round_trip(path) {
                 panic!("{}: {e}", path.display());
             }
         }
-        println!(
-            "{}/{} injection overlays round trip",
-            files.len(),
-            files.len()
-        );
-        assert_eq!(files.len(), 8);
+        println!("{}/{} injection IstioOperators round trip", files.len(), files.len());
+        assert_eq!(files.len(), 9);
     }
 
     #[test]

@@ -4,6 +4,10 @@
 //! Fields whose type belongs to the networking API (TLS settings, connection pool, outlier
 //! detection, locality load balancing, retries, TCP keepalive, readiness probe, proxy image) and
 //! the `extensionProviders` list are kept as ordered JSON here.
+//!
+//! Istio reads mesh configuration leniently: keys it does not know are dropped, not refused.
+//! [`MeshConfig`] and [`ProxyConfig`] therefore keep such keys in their `unknown` map (so a
+//! document writes back unchanged) and validation warns about them; nested messages are strict.
 
 use indexmap::IndexMap;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
@@ -15,7 +19,8 @@ use crate::Duration;
 
 /// Mesh-wide settings read by istiod and the proxies.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
+#[schemars(extend("x-kubernetes-preserve-unknown-fields" = true))]
 pub struct MeshConfig {
     /// Port the proxy listens on for outbound traffic.
     #[serde(
@@ -171,6 +176,10 @@ pub struct MeshConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("x-kubernetes-preserve-unknown-fields" = true))]
     pub default_http_retry_policy: Option<Value>,
+    /// Default retry policy for inbound HTTP traffic (a networking `HTTPRetry`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("x-kubernetes-preserve-unknown-fields" = true))]
+    pub default_inbound_http_retry_policy: Option<Value>,
     /// TLS settings of mesh mutual TLS.
     #[serde(default, rename = "meshMTLS", skip_serializing_if = "Option::is_none")]
     pub mesh_mtls: Option<TlsConfig>,
@@ -183,6 +192,11 @@ pub struct MeshConfig {
     /// Default visibility of ServiceEntries.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_entry_visibility: Option<ServiceEntryVisibility>,
+    /// Keys this version does not know. Istio drops them after its strict read fails, so they
+    /// are kept here as written and reported as warnings by validation.
+    #[serde(flatten, default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(skip)]
+    pub unknown: IndexMap<String, Value>,
 }
 
 /// How Kubernetes Ingress resources are handled.
@@ -517,7 +531,8 @@ pub struct VisibilityMatchRule {
 
 /// Default settings of every proxy (`meshConfig.defaultConfig`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
+#[schemars(extend("x-kubernetes-preserve-unknown-fields" = true))]
 pub struct ProxyConfig {
     /// Directory for generated Envoy configuration.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -661,6 +676,11 @@ pub struct ProxyConfig {
     /// Connection settings of the proxy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_settings: Option<ConnectionSettings>,
+    /// Keys this version does not know. Istio drops them after its strict read fails, so they
+    /// are kept here as written and reported as warnings by validation.
+    #[serde(flatten, default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(skip)]
+    pub unknown: IndexMap<String, Value>,
 }
 
 /// How the tracing service name is built.
@@ -1201,4 +1221,52 @@ pub enum PathWithEscapedSlashesAction {
     UnescapeAndRedirect,
     /// Unescaped and forwarded.
     UnescapeAndForward,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::install::test_corpus;
+
+    #[test]
+    fn mesh_config_file_from_corpus_reads_and_round_trips() {
+        let Some(corpus) = test_corpus::dir() else {
+            return;
+        };
+        let text =
+            std::fs::read_to_string(corpus.join("inject/istioctl-kubeinject/mesh-config.yaml"))
+                .unwrap();
+        let mesh: MeshConfig = serde_yaml::from_str(&text).unwrap();
+        let proxy = mesh.default_config.as_ref().unwrap();
+        assert_eq!(proxy.interception_mode, None);
+        // A key Istio no longer knows: kept, not refused.
+        assert!(proxy.unknown.contains_key("connectTimeout"));
+        let input: Value = serde_yaml::from_str(&text).unwrap();
+        assert_eq!(serde_json::to_value(&mesh).unwrap(), input);
+    }
+
+    #[test]
+    fn nested_mesh_messages_refuse_unknown_keys() {
+        let err = serde_json::from_str::<MeshConfig>(
+            r#"{"outboundTrafficPolicy": {"mood": "ALLOW_ANY"}}"#,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("mood"), "{err}");
+    }
+
+    #[test]
+    fn enums_use_istio_spellings() {
+        let mesh: MeshConfig = serde_json::from_str(
+            r#"{"meshMTLS": {"minProtocolVersion": "TLSV1_3"}, "outboundTrafficPolicy": {"mode": "ALLOW_ANY_DYNAMIC_DNS"}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            mesh.mesh_mtls.unwrap().min_protocol_version,
+            Some(TlsProtocol::TlsV1_3)
+        );
+        assert_eq!(
+            mesh.outbound_traffic_policy.unwrap().mode,
+            Some(OutboundTrafficPolicyMode::AllowAnyDynamicDns)
+        );
+    }
 }
