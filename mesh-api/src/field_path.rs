@@ -113,6 +113,10 @@ impl From<&str> for FieldPath {
     }
 }
 
+pub(crate) fn serialize_display<S: serde::Serializer>(path: &FieldPath, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(path)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,8 +128,4 @@ mod tests {
         }
         assert_eq!(FieldPath::root().to_string(), ".");
     }
-}
-
-pub(crate) fn serialize_display<S: serde::Serializer>(path: &FieldPath, s: S) -> Result<S::Ok, S::Error> {
-    s.collect_str(path)
 }

@@ -52,9 +52,31 @@ struct Envelope<S, T> {
     status: Option<T>,
 }
 
+/// The status type a kind reads: its own, or any value for kinds that have none (refused).
+macro_rules! status_type {
+    ($status:ty) => { $status };
+    () => { serde_json::Value };
+}
+
+/// Keeps the status read, or refuses one on a kind that has no status.
+macro_rules! set_status {
+    ($object:ident, $envelope:ident, $status:ty) => {
+        $object.status = $envelope.status;
+    };
+    ($object:ident, $envelope:ident) => {
+        if $envelope.status.is_some() {
+            return Err(DeError {
+                path: "status".into(),
+                message: "this kind has no status; remove it".to_owned(),
+                position: None,
+            });
+        }
+    };
+}
+
 macro_rules! kinds {
     (
-        istio { $( $variant:ident ($spec:ty, $status:ty) in $group:literal [$($version:literal),+] storage $storage:literal, )* }
+        istio { $( $variant:ident ($spec:ty $(, $status:ty)?) in $group:literal [$($version:literal),+] storage $storage:literal, )* }
         kubernetes { $( $kvariant:ident in $kgroup:literal [$kversion:literal], )* }
     ) => {
         /// One object read from YAML or built in code: a typed Istio or Kubernetes resource, or
@@ -220,14 +242,14 @@ macro_rules! kinds {
                         if ![$($version),+].contains(&version) {
                             return Err(unsupported_version(group, version, kind, &[$($version),+]));
                         }
-                        let envelope: Envelope<$spec, $status> = yaml::from_chunk(text)?;
+                        let envelope: Envelope<$spec, status_type!($($status)?)> = yaml::from_chunk(text)?;
                         let spec = match envelope.spec {
                             Some(spec) => spec,
                             None => empty_spec()?,
                         };
                         let mut object = $variant::new("", spec);
                         object.metadata = envelope.metadata;
-                        object.status = envelope.status;
+                        set_status!(object, envelope $(, $status)?);
                         Ok(Some(Object::$variant(Box::new(object))))
                     }
                 )*
@@ -241,6 +263,20 @@ macro_rules! kinds {
                 )*
                 _ => Ok(None),
             }
+        }
+
+        /// The JSON Schema (draft 2020-12) of every Istio kind's `spec`, by kind, for editors
+        /// and other tools.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// let schemas = mesh_api::json_schemas();
+        /// let (_, vs) = schemas.iter().find(|(kind, _)| *kind == "VirtualService").unwrap();
+        /// assert!(vs.as_object().unwrap()["properties"].get("hosts").is_some());
+        /// ```
+        pub fn json_schemas() -> Vec<(&'static str, schemars::Schema)> {
+            vec![ $( (stringify!($variant), schemars::schema_for!($spec)), )* ]
         }
 
         /// The CRDs of every Istio kind, each with all its served versions.
@@ -267,7 +303,7 @@ kinds! {
         Telemetry(crate::telemetry::TelemetrySpec, crate::IstioStatus) in "telemetry.istio.io" ["v1", "v1alpha1"] storage "v1alpha1",
         WasmPlugin(crate::extensions::WasmPluginSpec, crate::IstioStatus) in "extensions.istio.io" ["v1alpha1"] storage "v1alpha1",
         TrafficExtension(crate::extensions::TrafficExtensionSpec, crate::IstioStatus) in "extensions.istio.io" ["v1alpha1"] storage "v1alpha1",
-        IstioOperator(crate::install::IstioOperatorSpec, serde_json::Value) in "install.istio.io" ["v1alpha1"] storage "v1alpha1",
+        IstioOperator(crate::install::IstioOperatorSpec) in "install.istio.io" ["v1alpha1"] storage "v1alpha1",
     }
     kubernetes {
         Service in "" ["v1"],

@@ -93,7 +93,7 @@ impl From<std::time::Duration> for Duration {
         let nanos = i64::try_from(d.as_nanos()).unwrap_or(i64::MAX);
         let text = if d.subsec_nanos() == 0 {
             format!("{}s", d.as_secs())
-        } else if d.as_nanos() % 1_000_000 == 0 {
+        } else if d.as_nanos().is_multiple_of(1_000_000) {
             format!("{}ms", d.as_millis())
         } else {
             format!("{}ns", d.as_nanos())
