@@ -9,6 +9,8 @@ use serde::Serialize;
 
 use crate::FieldPath;
 
+pub mod rules;
+
 /// How serious a validation problem is, as Istio ranks it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
