@@ -3,10 +3,13 @@
 //!
 //! `v1`, `v1beta1` and `v1alpha3` share one schema, so one set of types reads all three.
 
+mod builders;
+mod destination_rule;
 mod envoy_filter;
 mod gateway;
 mod proxy_config;
 mod service_entry;
+mod virtual_service;
 mod workload_entry;
 mod workload_group;
 
@@ -30,3 +33,8 @@ pub use workload_group::{
     ExecHealthCheckConfig, GrpcHealthCheckConfig, HttpHeader, HttpHealthCheckConfig,
     ReadinessProbe, TcpHealthCheckConfig, WorkloadGroup, WorkloadGroupMetadata, WorkloadGroupSpec,
 };
+pub use builders::{DestinationRuleBuilder, GatewayBuilder, VirtualServiceBuilder};
+pub use destination_rule::*;
+pub use virtual_service::*;
+#[cfg(test)]
+mod corpus_check;
