@@ -34,26 +34,26 @@ impl Validate for IstioOperator {
 }
 
 fn validate_spec(spec: &IstioOperatorSpec, v: &mut Validator) {
-    if let Some(hub) = &spec.hub {
-        if let Err(e) = check_hub(hub) {
-            v.error_at("hub", format!("bad hub {hub:?}: {e}"));
-        }
+    if let Some(hub) = &spec.hub
+        && let Err(e) = check_hub(hub)
+    {
+        v.error_at("hub", format!("bad hub {hub:?}: {e}"));
     }
-    if let Some(tag) = &spec.tag {
-        if let Err(e) = check_tag(tag) {
-            v.error_at("tag", format!("bad tag {tag}: {e}"));
-        }
+    if let Some(tag) = &spec.tag
+        && let Err(e) = check_tag(tag)
+    {
+        v.error_at("tag", format!("bad tag {tag}: {e}"));
     }
-    if let Some(revision) = spec.revision.as_deref().filter(|r| !r.is_empty()) {
-        if !is_dns1123_label(revision) {
-            v.error_at(
-                "revision",
-                format!(
-                    "invalid revision {revision:?}: use lower-case letters, digits and '-', \
+    if let Some(revision) = spec.revision.as_deref().filter(|r| !r.is_empty())
+        && !is_dns1123_label(revision)
+    {
+        v.error_at(
+            "revision",
+            format!(
+                "invalid revision {revision:?}: use lower-case letters, digits and '-', \
                      starting and ending with a letter or digit, at most 63 characters"
-                ),
-            );
-        }
+            ),
+        );
     }
     if let Some(components) = &spec.components {
         v.field("components", |v| {
@@ -618,10 +618,10 @@ fn warn_deprecated<T: Serialize>(object: &T, paths: &[&str], root: &str, v: &mut
 // Mesh configuration
 
 fn validate_mesh_config(mesh: &MeshConfig, v: &mut Validator) {
-    if let Some(port) = mesh.proxy_listen_port {
-        if let Err(e) = check_port(port) {
-            v.error_at("proxyListenPort", format!("invalid proxy listen port: {e}"));
-        }
+    if let Some(port) = mesh.proxy_listen_port
+        && let Err(e) = check_port(port)
+    {
+        v.error_at("proxyListenPort", format!("invalid proxy listen port: {e}"));
     }
     if let Some(d) = &mesh.connect_timeout {
         let problem = check_ms_duration(d).err().or_else(|| {
@@ -633,13 +633,14 @@ fn validate_mesh_config(mesh: &MeshConfig, v: &mut Validator) {
             v.error_at("connectTimeout", format!("invalid connect timeout: {e}"));
         }
     }
-    if let Some(d) = &mesh.protocol_detection_timeout {
-        if d.as_nanos() != 0 && d.as_nanos() % 1_000_000 != 0 {
-            v.error_at(
-                "protocolDetectionTimeout",
-                "invalid protocol detection timeout: only durations to ms precision are supported",
-            );
-        }
+    if let Some(d) = &mesh.protocol_detection_timeout
+        && d.as_nanos() != 0
+        && d.as_nanos() % 1_000_000 != 0
+    {
+        v.error_at(
+            "protocolDetectionTimeout",
+            "invalid protocol detection timeout: only durations to ms precision are supported",
+        );
     }
     if let Some(proxy) = &mesh.default_config {
         v.field("defaultConfig", |v| validate_proxy_config(proxy, v));
@@ -655,10 +656,10 @@ fn validate_mesh_config(mesh: &MeshConfig, v: &mut Validator) {
             });
         }
     });
-    if let Some(domain) = &mesh.trust_domain {
-        if let Err(e) = check_trust_domain(domain) {
-            v.error_at("trustDomain", e);
-        }
+    if let Some(domain) = &mesh.trust_domain
+        && let Err(e) = check_trust_domain(domain)
+    {
+        v.error_at("trustDomain", e);
     }
     v.field("trustDomainAliases", |v| {
         for (i, alias) in mesh.trust_domain_aliases.iter().enumerate() {
@@ -815,10 +816,10 @@ fn validate_proxy_config(proxy: &ProxyConfig, v: &mut Validator) {
             &proxy.envoy_metrics_service_address,
         ),
     ] {
-        if let Some(addr) = value.as_deref().filter(|a| !a.is_empty()) {
-            if let Err(e) = check_proxy_address(addr) {
-                v.error_at(key, format!("invalid address {addr:?}: {e}"));
-            }
+        if let Some(addr) = value.as_deref().filter(|a| !a.is_empty())
+            && let Err(e) = check_proxy_address(addr)
+        {
+            v.error_at(key, format!("invalid address {addr:?}: {e}"));
         }
     }
     if proxy
@@ -839,22 +840,21 @@ fn validate_proxy_config(proxy: &ProxyConfig, v: &mut Validator) {
             .as_ref()
             .and_then(|s| s.address.as_deref())
             .filter(|a| !a.is_empty())
+            && let Err(e) = check_proxy_address(addr)
         {
-            if let Err(e) = check_proxy_address(addr) {
-                at_path(v, &format!("{key}.address"), |v| {
-                    v.error(format!("invalid address {addr:?}: {e}"))
-                });
-            }
+            at_path(v, &format!("{key}.address"), |v| {
+                v.error(format!("invalid address {addr:?}: {e}"))
+            });
         }
     }
     for (key, port) in [
         ("proxyAdminPort", proxy.proxy_admin_port),
         ("statusPort", proxy.status_port),
     ] {
-        if let Some(port) = port {
-            if let Err(e) = check_port(port) {
-                v.error_at(key, e);
-            }
+        if let Some(port) = port
+            && let Err(e) = check_port(port)
+        {
+            v.error_at(key, e);
         }
     }
     if proxy.control_plane_auth_policy == Some(AuthenticationPolicy::Inherit) {
