@@ -67,6 +67,18 @@ where
         .collect()
 }
 
+/// Why `value` does not fit Kubernetes type `T` (an unknown key or a wrong type), if it does
+/// not. A missing required field is not reported: Istio's Go decoder leaves it empty.
+pub(crate) fn kubernetes_mismatch<T: DeserializeOwned + Serialize>(
+    value: &Value,
+) -> Option<String> {
+    match strict::<T>(value.clone()) {
+        Ok(_) => None,
+        Err(e) if e.starts_with("missing field") => None,
+        Err(e) => Some(e),
+    }
+}
+
 fn strict<T: DeserializeOwned + Serialize>(value: Value) -> Result<T, String> {
     let typed: T = serde_json::from_value(value.clone()).map_err(|e| e.to_string())?;
     let back = serde_json::to_value(&typed).map_err(|e| e.to_string())?;

@@ -560,7 +560,11 @@ mod tests {
                 panic!("{}: {e}", path.display());
             }
         }
-        println!("{}/{} injection IstioOperators round trip", files.len(), files.len());
+        println!(
+            "{}/{} injection IstioOperators round trip",
+            files.len(),
+            files.len()
+        );
         assert_eq!(files.len(), 9);
     }
 

@@ -5,6 +5,7 @@
 
 mod de;
 mod istio_operator;
+mod istio_operator_validation;
 mod mesh_config;
 mod values;
 

@@ -1630,10 +1630,10 @@ mod tests {
                 if let Some(Value::Object(inner)) = top.remove(&key) {
                     nested.extend(inner);
                 }
-            } else if !VALUES_KEYS.contains(&key.as_str()) {
-                if let Some(v) = top.remove(&key) {
-                    nested.insert(key, v);
-                }
+            } else if !VALUES_KEYS.contains(&key.as_str())
+                && let Some(v) = top.remove(&key)
+            {
+                nested.insert(key, v);
             }
         }
         top.insert(root.to_owned(), Value::Object(nested));
