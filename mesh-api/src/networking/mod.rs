@@ -4,6 +4,7 @@
 //! `v1`, `v1beta1` and `v1alpha3` share one schema, so one set of types reads all three.
 
 mod destination_rule;
+mod destination_rule_validation;
 mod virtual_service;
 
 pub use destination_rule::*;
