@@ -5,6 +5,7 @@
 
 mod builders;
 mod destination_rule;
+mod destination_rule_validation;
 mod envoy_filter;
 mod gateway;
 mod proxy_config;
