@@ -5,6 +5,7 @@
 
 mod destination_rule;
 mod virtual_service;
+mod virtual_service_validation;
 
 pub use destination_rule::*;
 pub use virtual_service::*;
