@@ -1951,6 +1951,14 @@ mod tests {
     }
 
     #[test]
+    fn export_to_dot_is_fine_without_a_namespace() {
+        let problems = check_doc(&format!(
+            "metadata: {{name: r}}\nspec: {{hosts: [a], http: [{{{ROUTE}}}], exportTo: ['.']}}"
+        ));
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
+
+    #[test]
     fn gateway_route_semantics_skip_destination_checks() {
         let rest = "metadata: {name: r, namespace: shop, annotations: {internal.istio.io/route-semantics: gateway}}\n\
                     spec: {hosts: [a.com], gateways: [ns/gw], http: [{route: [{destination: {host: '*'}}]}]}";
