@@ -1970,82 +1970,22 @@ mod tests {
             "{problems:#?}"
         );
     }
-    /// Every `networking.istio.io` VirtualService in the corpus folders holding valid objects, with
-    /// the file it came from. Reading a file stops at its first YAML error (the iterator of
-    /// `serde_yaml` would otherwise repeat that error forever).
-    fn corpus_virtual_services() -> Option<Vec<(String, serde_json::Value)>> {
-        let corpus = std::env::var_os("MESH_CORPUS")
-            .map(std::path::PathBuf::from)
-            .or_else(|| {
-                std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                    .ancestors()
-                    .map(|dir| dir.join("shared").join("corpus"))
-                    .find(|dir| dir.is_dir())
-            })?;
-        let mut dirs: Vec<std::path::PathBuf> = [
-            "istio-config",
-            "istio-samples",
-            "online-boutique",
-            "validation/dataset",
-        ]
-        .map(|d| corpus.join(d))
-        .into();
-        let mut found = Vec::new();
-        while let Some(dir) = dirs.pop() {
-            let Ok(entries) = std::fs::read_dir(&dir) else {
-                continue;
-            };
-            for path in entries.flatten().map(|e| e.path()) {
-                if path.is_dir() {
-                    dirs.push(path);
-                    continue;
-                }
-                if !path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
-                    continue;
-                }
-                let Ok(text) = std::fs::read_to_string(&path) else {
-                    continue;
-                };
-                for (index, document) in serde_yaml::Deserializer::from_str(&text).enumerate() {
-                    let Ok(value) =
-                        <serde_json::Value as serde::Deserialize>::deserialize(document)
-                    else {
-                        break;
-                    };
-                    let api = value
-                        .get("apiVersion")
-                        .and_then(serde_json::Value::as_str)
-                        .unwrap_or_default();
-                    if api.starts_with("networking.istio.io/")
-                        && value.get("kind").and_then(serde_json::Value::as_str)
-                            == Some("VirtualService")
-                    {
-                        found.push((format!("{}#{index}", path.display()), value));
-                    }
-                }
-            }
-        }
-        Some(found)
-    }
-
+    /// Every VirtualService of the corpus (Istio's validation dataset, istio-config, the samples
+    /// and Online Boutique) is accepted: no errors, warnings allowed.
     #[test]
     fn corpus_virtual_services_have_no_errors() {
-        let Some(documents) = corpus_virtual_services() else {
-            assert!(
-                std::env::var("CI").as_deref() != Ok("true"),
-                "corpus not found (set MESH_CORPUS)"
-            );
-            println!("skipped: corpus not found");
-            return;
-        };
+        use crate::networking::corpus_check::{corpus_dir, corpus_documents};
+        let Some(corpus) = corpus_dir() else { return };
+        let documents = corpus_documents(&corpus, "VirtualService");
         assert!(
             documents.len() > 20,
             "only {} VirtualServices found",
             documents.len()
         );
         let mut failures = Vec::new();
-        for (name, value) in documents {
-            let vs: VirtualService = match serde_json::from_value(value) {
+        for doc in documents.iter().filter(|d| d.expected_error.is_none()) {
+            let name = format!("{}#{}", doc.file, doc.index);
+            let vs: VirtualService = match serde_json::from_value(doc.value.clone()) {
                 Ok(vs) => vs,
                 Err(e) => {
                     failures.push(format!("{name}: does not load: {e}"));
