@@ -11,6 +11,7 @@ mod gateway;
 mod proxy_config;
 mod service_entry;
 mod virtual_service;
+mod virtual_service_validation;
 mod workload_entry;
 mod workload_group;
 
