@@ -55,6 +55,7 @@ use super::values::Values;
     version = "v1alpha1",
     kind = "IstioOperator",
     namespaced,
+    schema = "manual",
     shortname = "iop",
     shortname = "io",
     category = "istio-io",
@@ -106,6 +107,25 @@ pub struct IstioOperatorSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("x-kubernetes-preserve-unknown-fields" = true))]
     pub unvalidated_values: Option<Map<String, Value>>,
+}
+
+/// The CRD schema of the whole object: an open object, as in Istio's own IstioOperator CRD.
+///
+/// A typed schema of the spec is available from `schemars::schema_for!(IstioOperatorSpec)`;
+/// it is not put in the CRD because, with the Kubernetes pod and service schemas repeated for
+/// every component, it grows past the size Kubernetes stores.
+impl JsonSchema for IstioOperator {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "IstioOperator".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "Describes an Istio installation: profile, components, mesh configuration and Helm values.",
+            "type": "object",
+            "x-kubernetes-preserve-unknown-fields": true
+        })
+    }
 }
 
 impl IstioOperator {
@@ -620,5 +640,12 @@ mod tests {
             Some(vec!["iop".to_owned(), "io".to_owned()])
         );
         assert_eq!(crd.spec.scope, "Namespaced");
+        let schema = serde_json::to_value(&crd.spec.versions[0].schema).unwrap();
+        let root = &schema["openAPIV3Schema"];
+        assert_eq!(root["type"], "object");
+        assert_eq!(root["x-kubernetes-preserve-unknown-fields"], true);
+        // The typed schema of the spec stays available on its own.
+        let spec = serde_json::to_value(schemars::schema_for!(IstioOperatorSpec)).unwrap();
+        assert!(spec["properties"]["values"].is_object());
     }
 }
