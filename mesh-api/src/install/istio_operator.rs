@@ -135,9 +135,23 @@ impl IstioOperator {
     /// # Errors
     ///
     /// Fails when the text is not YAML or does not fit the IstioOperator schema, such as an
-    /// unknown key under `spec.values`; the message names the offending field.
+    /// unknown key at the top level, under `spec` or under `spec.values`; the message names the
+    /// offending field.
     pub fn from_yaml_str(text: &str) -> Result<Self, serde_yaml::Error> {
         let mut doc: serde_yaml::Value = serde_yaml::from_str(text)?;
+        if let serde_yaml::Value::Mapping(map) = &doc {
+            let known = ["apiVersion", "kind", "metadata", "spec"];
+            if let Some(key) = map
+                .keys()
+                .find(|k| !k.as_str().is_some_and(|k| known.contains(&k)))
+            {
+                let key = serde_yaml::to_string(key).unwrap_or_default();
+                return Err(serde::de::Error::custom(format!(
+                    "unknown field `{}`, expected one of `apiVersion`, `kind`, `metadata`, `spec`",
+                    key.trim_end()
+                )));
+            }
+        }
         if fill_base(&mut doc) {
             serde_yaml::from_value(doc)
         } else {
@@ -605,6 +619,16 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.contains("autoscaleMinn"), "{err}");
+    }
+
+    #[test]
+    fn unknown_top_level_key_is_refused() {
+        let err = IstioOperator::from_yaml_str(
+            "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nstatus: {}\nspec: {}\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.starts_with("unknown field `status`"), "{err}");
     }
 
     #[test]
