@@ -1921,6 +1921,32 @@ mod tests {
     }
 
     #[test]
+    fn numbers_and_durations_read_alongside_unknown_keys() {
+        let mesh: MeshConfig = serde_yaml::from_str(
+            "proxyListenPort: \"15001\"\nconnectTimeout: 10s\nnewThing: {a: 1}\ndefaultConfig:\n  concurrency: 2\n  drainDuration: 45s\n  later: true\n",
+        )
+        .unwrap();
+        assert_eq!(mesh.proxy_listen_port, Some(15001));
+        assert_eq!(
+            mesh.connect_timeout.as_ref().map(|d| d.as_secs_f64()),
+            Some(10.0)
+        );
+        let proxy = mesh.default_config.as_ref().unwrap();
+        assert_eq!(proxy.concurrency, Some(2));
+        assert_eq!(
+            proxy
+                .drain_duration
+                .as_ref()
+                .map(ToString::to_string)
+                .as_deref(),
+            Some("45s")
+        );
+        assert_eq!(proxy.unknown.keys().collect::<Vec<_>>(), ["later"]);
+        assert_eq!(mesh.unknown.keys().collect::<Vec<_>>(), ["newThing"]);
+        assert!(serde_yaml::from_str::<MeshConfig>("connectTimeout: 10\n").is_err());
+    }
+
+    #[test]
     fn enums_use_istio_spellings() {
         let mesh: MeshConfig = serde_json::from_str(
             r#"{"meshMTLS": {"minProtocolVersion": "TLSV1_3"}, "outboundTrafficPolicy": {"mode": "ALLOW_ANY_DYNAMIC_DNS"}}"#,
