@@ -55,6 +55,7 @@ use super::values::Values;
     version = "v1alpha1",
     kind = "IstioOperator",
     namespaced,
+    schema = "manual",
     shortname = "iop",
     shortname = "io",
     category = "istio-io",
@@ -108,6 +109,25 @@ pub struct IstioOperatorSpec {
     pub unvalidated_values: Option<Map<String, Value>>,
 }
 
+/// The CRD schema of the whole object: an open object, as in Istio's own IstioOperator CRD.
+///
+/// A typed schema of the spec is available from `schemars::schema_for!(IstioOperatorSpec)`;
+/// it is not put in the CRD because, with the Kubernetes pod and service schemas repeated for
+/// every component, it grows past the size Kubernetes stores.
+impl JsonSchema for IstioOperator {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "IstioOperator".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "Describes an Istio installation: profile, components, mesh configuration and Helm values.",
+            "type": "object",
+            "x-kubernetes-preserve-unknown-fields": true
+        })
+    }
+}
+
 impl IstioOperator {
     /// Reads an IstioOperator from YAML the way `istioctl` does: `metadata` and `spec` may be
     /// left out (or `spec` left empty), and then count as empty.
@@ -115,9 +135,23 @@ impl IstioOperator {
     /// # Errors
     ///
     /// Fails when the text is not YAML or does not fit the IstioOperator schema, such as an
-    /// unknown key under `spec.values`; the message names the offending field.
+    /// unknown key at the top level, under `spec` or under `spec.values`; the message names the
+    /// offending field.
     pub fn from_yaml_str(text: &str) -> Result<Self, serde_yaml::Error> {
         let mut doc: serde_yaml::Value = serde_yaml::from_str(text)?;
+        if let serde_yaml::Value::Mapping(map) = &doc {
+            let known = ["apiVersion", "kind", "metadata", "spec"];
+            if let Some(key) = map
+                .keys()
+                .find(|k| !k.as_str().is_some_and(|k| known.contains(&k)))
+            {
+                let key = serde_yaml::to_string(key).unwrap_or_default();
+                return Err(serde::de::Error::custom(format!(
+                    "unknown field `{}`, expected one of `apiVersion`, `kind`, `metadata`, `spec`",
+                    key.trim_end()
+                )));
+            }
+        }
         if fill_base(&mut doc) {
             serde_yaml::from_value(doc)
         } else {
@@ -588,6 +622,16 @@ mod tests {
     }
 
     #[test]
+    fn unknown_top_level_key_is_refused() {
+        let err = IstioOperator::from_yaml_str(
+            "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nstatus: {}\nspec: {}\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.starts_with("unknown field `status`"), "{err}");
+    }
+
+    #[test]
     fn unknown_kubernetes_setting_is_refused_with_its_name() {
         let err = IstioOperator::from_yaml_str(
             "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  components:\n    pilot:\n      k8s:\n        resources:\n          request: {cpu: 1}\n",
@@ -620,5 +664,12 @@ mod tests {
             Some(vec!["iop".to_owned(), "io".to_owned()])
         );
         assert_eq!(crd.spec.scope, "Namespaced");
+        let schema = serde_json::to_value(&crd.spec.versions[0].schema).unwrap();
+        let root = &schema["openAPIV3Schema"];
+        assert_eq!(root["type"], "object");
+        assert_eq!(root["x-kubernetes-preserve-unknown-fields"], true);
+        // The typed schema of the spec stays available on its own.
+        let spec = serde_json::to_value(schemars::schema_for!(IstioOperatorSpec)).unwrap();
+        assert!(spec["properties"]["values"].is_object());
     }
 }

@@ -695,10 +695,38 @@ fn validate_mesh_config(mesh: &MeshConfig, v: &mut Validator) {
             }
         }
     }
+    check_extension_providers(mesh, v);
     for key in mesh.unknown.keys() {
         v.warn_at(key, "unknown mesh configuration field; Istio ignores it");
     }
     warn_deprecated(mesh, DEPRECATED_MESH, "meshConfig", v);
+}
+
+/// Istio only logs problems with extension providers (a provider nobody uses does no harm), so
+/// they are warnings here.
+fn check_extension_providers(mesh: &MeshConfig, v: &mut Validator) {
+    let mut names: Vec<&str> = Vec::new();
+    v.field("extensionProviders", |v| {
+        for (i, provider) in mesh.extension_providers.iter().enumerate() {
+            v.item(i, |v| {
+                match provider.name.as_deref().unwrap_or_default() {
+                    "" => v.warn_at("name", "empty extension provider name"),
+                    name if names.contains(&name) => {
+                        v.warn_at("name", format!("duplicate extension provider name {name}"))
+                    }
+                    name => names.push(name),
+                }
+                match provider.kinds().len() {
+                    1 => {}
+                    0 => v.warn("no provider is set"),
+                    _ => v.warn(format!(
+                        "only one provider may be set, found {}",
+                        provider.kinds().join(", ")
+                    )),
+                }
+            });
+        }
+    });
 }
 
 /// ECDH curves Envoy accepts in `tlsDefaults`.
@@ -1437,6 +1465,21 @@ mod tests {
                 "spec.meshConfig.defaultConfig.connectTimeout",
                 "spec.meshConfig.futureField",
                 "spec.meshConfig.defaultConfig.zipkinAddress",
+            ]
+        );
+    }
+
+    #[test]
+    fn extension_provider_problems_are_warnings() {
+        let spec = "  meshConfig:\n    extensionProviders:\n    - name: a\n      prometheus: {}\n    - name: a\n      zipkin: {service: z, port: 9411}\n      datadog: {service: d, port: 8126}\n    - {}\n";
+        assert!(error_paths(spec).is_empty());
+        assert_eq!(
+            warning_paths(spec),
+            [
+                "spec.meshConfig.extensionProviders[1].name",
+                "spec.meshConfig.extensionProviders[1]",
+                "spec.meshConfig.extensionProviders[2].name",
+                "spec.meshConfig.extensionProviders[2]",
             ]
         );
     }

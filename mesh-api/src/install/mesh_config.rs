@@ -2,8 +2,8 @@
 //! `ProxyConfig`), as written under `spec.meshConfig` or `spec.values.meshConfig`.
 //!
 //! Fields whose type belongs to the networking API (TLS settings, connection pool, outlier
-//! detection, locality load balancing, retries, TCP keepalive, readiness probe, proxy image) and
-//! the `extensionProviders` list are kept as ordered JSON here.
+//! detection, locality load balancing, retries, TCP keepalive, readiness probe, proxy image) are
+//! kept as ordered JSON here.
 //!
 //! Istio reads mesh configuration leniently: keys it does not know are dropped, not refused.
 //! [`MeshConfig`] and [`ProxyConfig`] therefore keep such keys in their `unknown` map (so a
@@ -160,9 +160,9 @@ pub struct MeshConfig {
     /// The certificate authority workloads use.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ca: Option<Ca>,
-    /// Extension providers (tracing, logging, metrics, authorization), kept as written.
+    /// Named providers that Telemetry and AuthorizationPolicy resources refer to.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub extension_providers: Vec<Map<String, Value>>,
+    pub extension_providers: Vec<ExtensionProvider>,
     /// Providers used when a Telemetry resource names none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_providers: Option<DefaultProviders>,
@@ -394,6 +394,655 @@ pub struct Ca {
     /// Whether istiod, rather than the agent, talks to the CA.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub istiod_side: Option<bool>,
+}
+
+/// A named extension provider: one tracing, logging, metrics or authorization back end.
+///
+/// Exactly one of the provider fields should be set; validation warns otherwise.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ExtensionProvider {
+    /// Name other resources use to refer to the provider.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// External authorization over HTTP.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub envoy_ext_authz_http: Option<EnvoyExtAuthzHttpProvider>,
+    /// External authorization over gRPC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub envoy_ext_authz_grpc: Option<EnvoyExtAuthzGrpcProvider>,
+    /// Zipkin tracing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zipkin: Option<ZipkinTracingProvider>,
+    /// Lightstep tracing (deprecated).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lightstep: Option<LightstepTracingProvider>,
+    /// Datadog tracing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub datadog: Option<DatadogTracingProvider>,
+    /// Stackdriver (Google Cloud) tracing, metrics and logging.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stackdriver: Option<StackdriverProvider>,
+    /// OpenCensus agent tracing (deprecated).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opencensus: Option<OpenCensusAgentTracingProvider>,
+    /// Apache SkyWalking tracing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skywalking: Option<SkyWalkingTracingProvider>,
+    /// OpenTelemetry tracing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opentelemetry: Option<OpenTelemetryTracingProvider>,
+    /// Prometheus metrics (presence turns it on).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prometheus: Option<EmptyMessage>,
+    /// Access logs written to a file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub envoy_file_access_log: Option<EnvoyFileAccessLogProvider>,
+    /// HTTP access logs sent to a gRPC access log service.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub envoy_http_als: Option<EnvoyHttpGrpcLogProvider>,
+    /// TCP access logs sent to a gRPC access log service.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub envoy_tcp_als: Option<EnvoyTcpGrpcLogProvider>,
+    /// Access logs sent to an OpenTelemetry collector.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub envoy_otel_als: Option<EnvoyOpenTelemetryLogProvider>,
+    /// A secret discovery service for certificates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sds: Option<SdsProvider>,
+}
+
+impl ExtensionProvider {
+    /// Names of the provider fields that are set (normally one).
+    pub fn kinds(&self) -> Vec<&'static str> {
+        let set = [
+            ("envoyExtAuthzHttp", self.envoy_ext_authz_http.is_some()),
+            ("envoyExtAuthzGrpc", self.envoy_ext_authz_grpc.is_some()),
+            ("zipkin", self.zipkin.is_some()),
+            ("lightstep", self.lightstep.is_some()),
+            ("datadog", self.datadog.is_some()),
+            ("stackdriver", self.stackdriver.is_some()),
+            ("opencensus", self.opencensus.is_some()),
+            ("skywalking", self.skywalking.is_some()),
+            ("opentelemetry", self.opentelemetry.is_some()),
+            ("prometheus", self.prometheus.is_some()),
+            ("envoyFileAccessLog", self.envoy_file_access_log.is_some()),
+            ("envoyHttpAls", self.envoy_http_als.is_some()),
+            ("envoyTcpAls", self.envoy_tcp_als.is_some()),
+            ("envoyOtelAls", self.envoy_otel_als.is_some()),
+            ("sds", self.sds.is_some()),
+        ];
+        set.into_iter()
+            .filter(|(_, on)| *on)
+            .map(|(name, _)| name)
+            .collect()
+    }
+}
+
+/// What of the request body is sent for external authorization.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EnvoyExtAuthzRequestBody {
+    /// Most body bytes buffered and sent.
+    #[serde(
+        default,
+        deserialize_with = "super::de::num",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_request_bytes: Option<u32>,
+    /// Whether a body cut at `maxRequestBytes` is sent rather than refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow_partial_message: Option<bool>,
+    /// Whether the body is sent as raw bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pack_as_bytes: Option<bool>,
+}
+
+/// External authorization over HTTP.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EnvoyExtAuthzHttpProvider {
+    /// Host name of the authorization service.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    /// Port of the authorization service.
+    #[serde(
+        default,
+        deserialize_with = "super::de::num",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub port: Option<u32>,
+    /// Timeout of authorization requests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<Duration>,
+    /// Prefix added to the request path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path_prefix: Option<String>,
+    /// Whether requests are allowed when the service fails.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fail_open: Option<bool>,
+    /// Whether the route cache is cleared after the check.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clear_route_cache: Option<bool>,
+    /// HTTP status returned when the service fails.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_on_error: Option<String>,
+    /// Request headers sent to the service (deprecated).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub include_headers_in_check: Vec<String>,
+    /// Request headers sent to the service.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub include_request_headers_in_check: Vec<String>,
+    /// Extra headers sent to the service, name to value.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub include_additional_headers_in_check: IndexMap<String, String>,
+    /// Whether and how the request body is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub include_request_body_in_check: Option<EnvoyExtAuthzRequestBody>,
+    /// Service response headers copied to the upstream request when allowed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub headers_to_upstream_on_allow: Vec<String>,
+    /// Service response headers copied to the response when denied.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub headers_to_downstream_on_deny: Vec<String>,
+    /// Service response headers copied to the response when allowed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub headers_to_downstream_on_allow: Vec<String>,
+}
+
+/// External authorization over gRPC.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EnvoyExtAuthzGrpcProvider {
+    /// Host name of the authorization service.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    /// Port of the authorization service.
+    #[serde(
+        default,
+        deserialize_with = "super::de::num",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub port: Option<u32>,
+    /// Timeout of authorization requests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<Duration>,
+    /// Whether requests are allowed when the service fails.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fail_open: Option<bool>,
+    /// Whether the route cache is cleared after the check.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clear_route_cache: Option<bool>,
+    /// HTTP status returned when the service fails.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_on_error: Option<String>,
+    /// Whether and how the request body is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub include_request_body_in_check: Option<EnvoyExtAuthzRequestBody>,
+}
+
+/// Zipkin tracing.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ZipkinTracingProvider {
+    /// Host name of the collector.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    /// Port of the collector.
+    #[serde(
+        default,
+        deserialize_with = "super::de::num",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub port: Option<u32>,
+    /// Longest tag value.
+    #[serde(
+        default,
+        deserialize_with = "super::de::num",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_tag_length: Option<u32>,
+    /// Whether 64-bit trace ids are used.
+    #[serde(
+        default,
+        rename = "enable64bitTraceId",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_64bit_trace_id: Option<bool>,
+    /// Path spans are sent to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Which trace context headers are propagated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace_context_option: Option<ZipkinTraceContextOption>,
+    /// Timeout of requests to the collector.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<Duration>,
+    /// Extra headers on requests to the collector.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub headers: Vec<HttpHeader>,
+}
+
+/// Trace context headers a Zipkin provider propagates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ZipkinTraceContextOption {
+    /// B3 headers only.
+    UseB3,
+    /// B3 and W3C trace context headers.
+    UseB3WithW3cPropagation,
+}
+
+/// Lightstep tracing (deprecated).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LightstepTracingProvider {
+    /// Host name of the collector.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    /// Port of the collector.
+    #[serde(
+        default,
+        deserialize_with = "super::de::num",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub port: Option<u32>,
+    /// Access token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_token: Option<String>,
+    /// Longest tag value.
+    #[serde(
+        default,
+        deserialize_with = "super::de::num",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_tag_length: Option<u32>,
+}
+
+/// Datadog tracing.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DatadogTracingProvider {
+    /// Host name of the agent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    /// Port of the agent.
+    #[serde(
+        default,
+        deserialize_with = "super::de::num",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub port: Option<u32>,
+    /// Longest tag value.
+    #[serde(
+        default,
+        deserialize_with = "super::de::num",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_tag_length: Option<u32>,
+}
+
+/// Apache SkyWalking tracing.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SkyWalkingTracingProvider {
+    /// Host name of the collector.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    /// Port of the collector.
+    #[serde(
+        default,
+        deserialize_with = "super::de::num",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub port: Option<u32>,
+    /// Access token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_token: Option<String>,
+}
+
+/// Stackdriver (Google Cloud) provider.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StackdriverProvider {
+    /// Whether debug tracing is on (deprecated).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub debug: Option<bool>,
+    /// Most attributes per span (deprecated).
+    #[serde(
+        default,
+        deserialize_with = "super::de::num",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_number_of_attributes: Option<i64>,
+    /// Most annotations per span (deprecated).
+    #[serde(
+        default,
+        deserialize_with = "super::de::num",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_number_of_annotations: Option<i64>,
+    /// Most message events per span (deprecated).
+    #[serde(
+        default,
+        deserialize_with = "super::de::num",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_number_of_message_events: Option<i64>,
+    /// Longest tag value.
+    #[serde(
+        default,
+        deserialize_with = "super::de::num",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_tag_length: Option<u32>,
+    /// Logging settings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logging: Option<StackdriverLogging>,
+}
+
+/// Stackdriver logging settings.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StackdriverLogging {
+    /// Labels added to log entries, name to expression.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub labels: IndexMap<String, String>,
+}
+
+/// OpenCensus agent tracing (deprecated).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OpenCensusAgentTracingProvider {
+    /// Host name of the agent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    /// Port of the agent.
+    #[serde(
+        default,
+        deserialize_with = "super::de::num",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub port: Option<u32>,
+    /// Trace context propagation formats.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub context: Vec<TraceContext>,
+    /// Longest tag value.
+    #[serde(
+        default,
+        deserialize_with = "super::de::num",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_tag_length: Option<u32>,
+}
+
+/// OpenTelemetry tracing.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OpenTelemetryTracingProvider {
+    /// Host name of the collector.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    /// Port of the collector.
+    #[serde(
+        default,
+        deserialize_with = "super::de::num",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub port: Option<u32>,
+    /// Longest tag value.
+    #[serde(
+        default,
+        deserialize_with = "super::de::num",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_tag_length: Option<u32>,
+    /// Export over HTTP instead of gRPC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http: Option<HttpService>,
+    /// Settings of gRPC export.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grpc: Option<GrpcService>,
+    /// Resource detectors that add attributes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_detectors: Option<ResourceDetectors>,
+    /// Which attribute conventions describe the service.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_attribute_enrichment: Option<ServiceAttributeEnrichment>,
+    /// Dynatrace sampler.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dynatrace_sampler: Option<DynatraceSampler>,
+}
+
+/// Attribute conventions that describe the service in spans.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ServiceAttributeEnrichment {
+    /// Istio's canonical service labels.
+    IstioCanonical,
+    /// OpenTelemetry semantic conventions.
+    OtelSemanticConventions,
+}
+
+/// Resource detectors of an OpenTelemetry provider.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ResourceDetectors {
+    /// Attributes from `OTEL_RESOURCE_ATTRIBUTES` (presence turns it on).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<EmptyMessage>,
+    /// Attributes from Dynatrace (presence turns it on).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dynatrace: Option<EmptyMessage>,
+}
+
+/// The Dynatrace sampler.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DynatraceSampler {
+    /// Dynatrace tenant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant: Option<String>,
+    /// Dynatrace cluster id.
+    #[serde(
+        default,
+        deserialize_with = "super::de::num",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub cluster_id: Option<i32>,
+    /// Root spans sampled per minute.
+    #[serde(
+        default,
+        deserialize_with = "super::de::num",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub root_spans_per_minute: Option<u32>,
+    /// The Dynatrace API the sampler reads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http_service: Option<DynatraceApi>,
+}
+
+/// The Dynatrace API.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DynatraceApi {
+    /// Host name of the API.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    /// Port of the API.
+    #[serde(
+        default,
+        deserialize_with = "super::de::num",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub port: Option<u32>,
+    /// HTTP settings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http: Option<HttpService>,
+}
+
+/// HTTP export settings.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct HttpService {
+    /// Request path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Request timeout.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<Duration>,
+    /// Extra request headers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub headers: Vec<HttpHeader>,
+}
+
+/// gRPC export settings.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GrpcService {
+    /// Request timeout.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<Duration>,
+    /// Extra request metadata.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub initial_metadata: Vec<HttpHeader>,
+}
+
+/// A header: a fixed value or one read from an environment variable.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct HttpHeader {
+    /// Header name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Fixed value (exclusive with `envName`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// Environment variable holding the value (exclusive with `value`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub env_name: Option<String>,
+}
+
+/// Access logs written to a file.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EnvoyFileAccessLogProvider {
+    /// File path, such as `/dev/stdout`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Log line format.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_format: Option<LogFormat>,
+    /// Whether empty values are left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub omit_empty_values: Option<bool>,
+}
+
+/// An access log format: a text template, or JSON labels.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LogFormat {
+    /// Text template with Envoy command operators.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// JSON object of labels to command operators; left open.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("x-kubernetes-preserve-unknown-fields" = true))]
+    pub labels: Option<Map<String, Value>>,
+}
+
+/// HTTP access logs sent to a gRPC access log service.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EnvoyHttpGrpcLogProvider {
+    /// Host name of the service.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    /// Port of the service.
+    #[serde(
+        default,
+        deserialize_with = "super::de::num",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub port: Option<u32>,
+    /// Log name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_name: Option<String>,
+    /// Filter state objects logged.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub filter_state_objects_to_log: Vec<String>,
+    /// Extra request headers logged.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub additional_request_headers_to_log: Vec<String>,
+    /// Extra response headers logged.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub additional_response_headers_to_log: Vec<String>,
+    /// Extra response trailers logged.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub additional_response_trailers_to_log: Vec<String>,
+}
+
+/// TCP access logs sent to a gRPC access log service.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EnvoyTcpGrpcLogProvider {
+    /// Host name of the service.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    /// Port of the service.
+    #[serde(
+        default,
+        deserialize_with = "super::de::num",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub port: Option<u32>,
+    /// Log name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_name: Option<String>,
+    /// Filter state objects logged.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub filter_state_objects_to_log: Vec<String>,
+}
+
+/// Access logs sent to an OpenTelemetry collector.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EnvoyOpenTelemetryLogProvider {
+    /// Host name of the collector.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    /// Port of the collector.
+    #[serde(
+        default,
+        deserialize_with = "super::de::num",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub port: Option<u32>,
+    /// Log name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_name: Option<String>,
+    /// Log format.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_format: Option<LogFormat>,
+}
+
+/// A secret discovery service for certificates.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SdsProvider {
+    /// Name of the SDS resource.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Host name of the service.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    /// Port of the service.
+    #[serde(
+        default,
+        deserialize_with = "super::de::num",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub port: Option<u32>,
 }
 
 /// Providers used when a Telemetry resource names none.
@@ -1252,6 +1901,49 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.to_string().contains("mood"), "{err}");
+    }
+
+    #[test]
+    fn extension_providers_are_typed() {
+        let mesh: MeshConfig = serde_yaml::from_str(
+            "extensionProviders:\n- name: otel\n  envoyOtelAls: {service: otel.svc, port: 4317}\n- name: z\n  zipkin: {service: zipkin, port: \"9411\", enable64bitTraceId: true}\n",
+        )
+        .unwrap();
+        assert_eq!(mesh.extension_providers[0].kinds(), ["envoyOtelAls"]);
+        assert_eq!(
+            mesh.extension_providers[1].zipkin.as_ref().unwrap().port,
+            Some(9411)
+        );
+        let err =
+            serde_yaml::from_str::<MeshConfig>("extensionProviders:\n- name: x\n  zipkn: {}\n")
+                .unwrap_err();
+        assert!(err.to_string().contains("zipkn"), "{err}");
+    }
+
+    #[test]
+    fn numbers_and_durations_read_alongside_unknown_keys() {
+        let mesh: MeshConfig = serde_yaml::from_str(
+            "proxyListenPort: \"15001\"\nconnectTimeout: 10s\nnewThing: {a: 1}\ndefaultConfig:\n  concurrency: 2\n  drainDuration: 45s\n  later: true\n",
+        )
+        .unwrap();
+        assert_eq!(mesh.proxy_listen_port, Some(15001));
+        assert_eq!(
+            mesh.connect_timeout.as_ref().map(|d| d.as_secs_f64()),
+            Some(10.0)
+        );
+        let proxy = mesh.default_config.as_ref().unwrap();
+        assert_eq!(proxy.concurrency, Some(2));
+        assert_eq!(
+            proxy
+                .drain_duration
+                .as_ref()
+                .map(ToString::to_string)
+                .as_deref(),
+            Some("45s")
+        );
+        assert_eq!(proxy.unknown.keys().collect::<Vec<_>>(), ["later"]);
+        assert_eq!(mesh.unknown.keys().collect::<Vec<_>>(), ["newThing"]);
+        assert!(serde_yaml::from_str::<MeshConfig>("connectTimeout: 10\n").is_err());
     }
 
     #[test]

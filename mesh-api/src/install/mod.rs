@@ -1,7 +1,35 @@
 //! `install.istio.io`: the IstioOperator that describes an installation.
 //!
 //! [`IstioOperator`] is the root; its `spec.values` tree is [`Values`] and its `spec.meshConfig`
-//! is [`MeshConfig`].
+//! is [`MeshConfig`]. Reading refuses unknown keys where Istio does (the top level, `spec`,
+//! `spec.values`, Kubernetes settings); [`Validate`](crate::Validate) applies the checks
+//! `istioctl` runs before installing.
+//!
+//! ```
+//! use mesh_api::install::IstioOperator;
+//! use mesh_api::{Level, Validate};
+//!
+//! let iop = IstioOperator::from_yaml_str(r#"
+//! apiVersion: install.istio.io/v1alpha1
+//! kind: IstioOperator
+//! spec:
+//!   revision: Canary
+//!   values:
+//!     global:
+//!       proxy:
+//!         excludeIPRanges: "10.0.0.0/8"
+//! "#)?;
+//! let problems = iop.validate();
+//! assert_eq!(problems.len(), 1);
+//! assert_eq!(problems[0].level, Level::Error);
+//! assert_eq!(problems[0].path.to_string(), "spec.revision");
+//!
+//! // Istio's values schema is closed: a misspelt key is refused, and named.
+//! let err = IstioOperator::from_yaml_str("spec:\n  values:\n    pilot:\n      autoscaleMinn: 2\n")
+//!     .unwrap_err();
+//! assert!(err.to_string().contains("autoscaleMinn"));
+//! # Ok::<(), serde_yaml::Error>(())
+//! ```
 
 mod de;
 mod istio_operator;
