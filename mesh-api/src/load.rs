@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::core::DynamicObject;
-use serde::Deserialize;
 
 use crate::error::{Error, Location, ObjectRef, Result};
 use crate::object::{Kind, Object, decode};
@@ -168,7 +167,7 @@ impl Loaded {
 /// "#);
 /// assert_eq!(loaded.documents.len(), 1);
 /// assert_eq!(loaded.errors[0].to_string(),
-///     "<input>:12:28: VirtualService reviews: spec.htp: unknown field \"htp\"; did you mean \"http\"?");
+///     "<input>:12:26: VirtualService reviews: spec.htp: unknown field \"htp\"; did you mean \"http\"?");
 /// ```
 pub fn load_str(text: &str) -> Loaded {
     load_text(text, None)
@@ -289,29 +288,12 @@ pub fn to_yaml_string<'a>(documents: impl IntoIterator<Item = &'a Document>) -> 
     Ok(out)
 }
 
-/// The first fields of any document, read leniently to learn its kind.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Header {
-    #[serde(default)]
-    api_version: Option<serde_json::Value>,
-    #[serde(default)]
-    kind: Option<serde_json::Value>,
-    #[serde(default)]
-    metadata: Option<HeaderMeta>,
-}
-
-#[derive(Deserialize)]
-struct HeaderMeta {
-    #[serde(default)]
-    name: Option<serde_json::Value>,
-    #[serde(default)]
-    namespace: Option<serde_json::Value>,
-}
-
-fn as_text(value: Option<serde_json::Value>) -> Option<String> {
-    match value? {
-        serde_json::Value::String(s) => Some(s),
+/// A top-level string field of a document, as text.
+fn text_field(value: &serde_json::Value, path: &[&str]) -> Option<String> {
+    let field = path.iter().try_fold(value, |v, key| v.get(key))?;
+    match field {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Null => None,
         other => Some(other.to_string()),
     }
 }
@@ -340,42 +322,44 @@ fn load_text(text: &str, file: Option<Arc<Path>>) -> Loaded {
 }
 
 fn load_chunk(chunk: &Chunk<'_>, source: &Source) -> Result<Document> {
-    let header: Header = match yaml::from_chunk(chunk.text) {
-        Ok(header) => header,
-        Err(e) => {
-            let (line, column) = e.position.unwrap_or((source.first_line(), 0));
-            let message = if e.message.contains("invalid type") {
-                "a document must be a mapping with apiVersion and kind".to_owned()
-            } else {
-                e.message
-            };
-            return Err(Error::Syntax { at: source.location(line + chunk.line_offset, column), message });
+    let value = yaml::parse(chunk.text).map_err(|e| {
+        let (line, column) = e.position.unwrap_or((source.first_line(), 1));
+        let at = source.location(line + chunk.line_offset, column);
+        if e.path.is_root() {
+            Error::Syntax { at, message: e.message }
+        } else {
+            // The text is YAML but a value cannot be represented (a number too large, say).
+            let object = yaml::sketch_object_ref(chunk.text);
+            Error::Invalid { at, object, field: e.path, message: e.message }
         }
-    };
-    let meta = header.metadata;
+    })?;
     let object = ObjectRef {
-        kind: as_text(header.kind.clone()).unwrap_or_default(),
-        name: meta.as_ref().and_then(|m| as_text(m.name.clone())),
-        namespace: meta.and_then(|m| as_text(m.namespace)),
+        kind: text_field(&value, &["kind"]).unwrap_or_default(),
+        name: text_field(&value, &["metadata", "name"]),
+        namespace: text_field(&value, &["metadata", "namespace"]),
     };
     let invalid = |e: DeError| invalid(source, &object, e);
-    let Some(api_version) = as_text(header.api_version) else {
+    if !value.is_object() {
+        let at = source.location(source.first_line() + chunk.line_offset, 1);
+        return Err(Error::Syntax { at, message: "a document must be a mapping with apiVersion and kind".into() });
+    }
+    let Some(api_version) = text_field(&value, &["apiVersion"]) else {
         return Err(invalid(DeError { path: "apiVersion".into(), message: "missing apiVersion".into(), position: None }));
     };
     if object.kind.is_empty() {
         return Err(invalid(DeError { path: "kind".into(), message: "missing kind".into(), position: None }));
     }
     let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version.as_str()));
-    let object_value = match decode(group, version, &object.kind, chunk.text).map_err(invalid)? {
+    let typed = match decode(group, version, &object.kind, &value).map_err(invalid)? {
         Some(typed) => typed,
-        None => Object::Other(Box::new(yaml::from_chunk::<DynamicObject>(chunk.text).map_err(invalid)?)),
+        None => Object::Other(Box::new(yaml::from_value::<DynamicObject>(&value).map_err(invalid)?)),
     };
-    Ok(Document { object: object_value, api_version, source: Some(source.clone()) })
+    Ok(Document { object: typed, api_version, source: Some(source.clone()) })
 }
 
 fn invalid(source: &Source, object: &ObjectRef, e: DeError) -> Error {
     let located = (!e.path.is_root()).then(|| yaml::locate(&source.text, &e.path)).flatten();
-    let (line, column) = located.or(e.position).unwrap_or((source.first_line(), 0));
+    let (line, column) = located.or(e.position).unwrap_or((source.first_line(), 1));
     Error::Invalid {
         at: source.location(line + source.line_offset, column),
         object: object.clone(),
@@ -399,25 +383,23 @@ pub fn to_yaml<T: serde::Serialize + ?Sized>(value: &T) -> Result<String> {
 }
 
 /// Reads every document of a YAML stream as untyped data (order kept), with no kind checks:
-/// for comparisons, and for tools that handle kinds mesh does not model.
+/// for comparisons, and for tools that handle kinds mesh does not model. Each document gets
+/// its own result, so one that is not YAML does not hide the others.
 ///
 /// # Examples
 ///
 /// ```
-/// let values = mesh_api::read_untyped("a: 1\n---\nb: [x]\n")?;
-/// assert_eq!(values[1]["b"][0], "x");
-/// # Ok::<(), mesh_api::Error>(())
+/// let values = mesh_api::read_untyped("a: 1\n---\nb: [x\n---\nc: true\n");
+/// assert_eq!(values[0].as_ref().unwrap()["a"], 1);
+/// assert!(values[1].is_err());
+/// assert_eq!(values[2].as_ref().unwrap()["c"], true);
 /// ```
-///
-/// # Errors
-///
-/// [`Error::Syntax`] for the first document that is not YAML.
-pub fn read_untyped(text: &str) -> Result<Vec<serde_json::Value>> {
+pub fn read_untyped(text: &str) -> Vec<Result<serde_json::Value>> {
     yaml::split_documents(text)
         .iter()
         .map(|chunk| {
-            yaml::to_json(chunk.text).map_err(|e| {
-                let (line, column) = e.position.unwrap_or((1, 0));
+            yaml::parse(chunk.text).map_err(|e| {
+                let (line, column) = e.position.unwrap_or((1, 1));
                 Error::Syntax {
                     at: Location { file: None, document: chunk.index, line: line + chunk.line_offset, column },
                     message: e.message,

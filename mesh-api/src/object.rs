@@ -11,7 +11,7 @@ use crate::error::ObjectRef;
 use crate::extensions::{TrafficExtension, WasmPlugin};
 use crate::install::IstioOperator;
 use crate::networking::{
-    DestinationRule, EnvoyFilter, Gateway, ProxyConfig, ServiceEntry, Sidecar, VirtualService,
+    DestinationRule, EnvoyFilter, Gateway, ProxyConfig, ServiceEntry, VirtualService,
     WorkloadEntry, WorkloadGroup,
 };
 use crate::security::{AuthorizationPolicy, PeerAuthentication, RequestAuthentication};
@@ -235,14 +235,14 @@ macro_rules! kinds {
 
         /// Reads a document whose `apiVersion` and `kind` are known. `Ok(None)` when mesh has
         /// no type for them (the caller keeps it as a generic object).
-        pub(crate) fn decode(group: &str, version: &str, kind: &str, text: &str) -> Result<Option<Object>, DeError> {
+        pub(crate) fn decode(group: &str, version: &str, kind: &str, value: &serde_json::Value) -> Result<Option<Object>, DeError> {
             match (group, kind) {
                 $(
                     ($group, stringify!($variant)) => {
                         if ![$($version),+].contains(&version) {
                             return Err(unsupported_version(group, version, kind, &[$($version),+]));
                         }
-                        let envelope: Envelope<$spec, status_type!($($status)?)> = yaml::from_chunk(text)?;
+                        let envelope: Envelope<$spec, status_type!($($status)?)> = yaml::from_value(value)?;
                         let spec = match envelope.spec {
                             Some(spec) => spec,
                             None => empty_spec()?,
@@ -258,7 +258,7 @@ macro_rules! kinds {
                         if version != $kversion {
                             return Err(unsupported_version(group, version, kind, &[$kversion]));
                         }
-                        Ok(Some(Object::$kvariant(Box::new(yaml::from_chunk::<$kvariant>(text)?))))
+                        Ok(Some(Object::$kvariant(Box::new(yaml::from_value::<$kvariant>(value)?))))
                     }
                 )*
                 _ => Ok(None),
@@ -292,7 +292,6 @@ kinds! {
         DestinationRule(crate::networking::DestinationRuleSpec, crate::IstioStatus) in "networking.istio.io" ["v1", "v1beta1", "v1alpha3"] storage "v1",
         Gateway(crate::networking::GatewaySpec, crate::IstioStatus) in "networking.istio.io" ["v1", "v1beta1", "v1alpha3"] storage "v1",
         ServiceEntry(crate::networking::ServiceEntrySpec, crate::IstioStatus) in "networking.istio.io" ["v1", "v1beta1", "v1alpha3"] storage "v1",
-        Sidecar(crate::networking::SidecarSpec, crate::IstioStatus) in "networking.istio.io" ["v1", "v1beta1", "v1alpha3"] storage "v1",
         WorkloadEntry(crate::networking::WorkloadEntrySpec, crate::IstioStatus) in "networking.istio.io" ["v1", "v1beta1", "v1alpha3"] storage "v1",
         WorkloadGroup(crate::networking::WorkloadGroupSpec, crate::IstioStatus) in "networking.istio.io" ["v1", "v1beta1", "v1alpha3"] storage "v1",
         EnvoyFilter(crate::networking::EnvoyFilterSpec, crate::IstioStatus) in "networking.istio.io" ["v1alpha3"] storage "v1alpha3",

@@ -13,6 +13,48 @@ use crate::{FieldPath, Segment};
 /// Documents larger than this are refused before parsing, to bound time and memory.
 pub(crate) const MAX_DOCUMENT_BYTES: usize = 64 * 1024 * 1024;
 
+/// How deeply collections may nest; serde_yaml refuses deeper documents anyway, and libyaml's
+/// scanner slows quadratically with flow nesting, so deeper text is refused before parsing.
+const MAX_DEPTH: usize = 128;
+
+/// The line and column where flow collections (`[`, `{`) first nest deeper than `limit`,
+/// skipping quoted strings and comments.
+fn too_deep(text: &str, limit: usize) -> Option<(usize, usize)> {
+    let (mut depth, mut line, mut column) = (0usize, 1usize, 0usize);
+    let mut quote: Option<char> = None;
+    let mut comment = false;
+    let mut previous = '\n';
+    for c in text.chars() {
+        column += 1;
+        if c == '\n' {
+            line += 1;
+            column = 0;
+            comment = false;
+            previous = c;
+            continue;
+        }
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if comment => {}
+            None => match c {
+                '#' if previous.is_whitespace() => comment = true,
+                '"' | '\'' if previous.is_whitespace() || "[{,:".contains(previous) => quote = Some(c),
+                '[' | '{' => {
+                    depth += 1;
+                    if depth > limit {
+                        return Some((line, column));
+                    }
+                }
+                ']' | '}' => depth = depth.saturating_sub(1),
+                _ => {}
+            },
+        }
+        previous = c;
+    }
+    None
+}
+
 /// One document of a YAML stream.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Chunk<'a> {
@@ -79,8 +121,13 @@ pub(crate) struct DeError {
     pub position: Option<(usize, usize)>,
 }
 
-/// Deserializes one document into `T`, tracking the field path of any failure.
-pub(crate) fn from_chunk<T: DeserializeOwned>(text: &str) -> Result<T, DeError> {
+/// Parses one document into untyped data, YAML 1.2 core-schema typed (`null`, booleans,
+/// numbers, strings), as Kubernetes and Istio convert YAML to JSON before decoding it.
+pub(crate) fn parse(text: &str) -> Result<serde_json::Value, DeError> {
+    if let Some((line, column)) = too_deep(text, MAX_DEPTH) {
+        let message = format!("nesting is deeper than {MAX_DEPTH} levels");
+        return Err(DeError { path: FieldPath::root(), message, position: Some((line, column)) });
+    }
     let deserializer = serde_yaml::Deserializer::from_str(text);
     serde_path_to_error::deserialize(deserializer).map_err(|err| {
         let path = convert_path(err.path());
@@ -88,6 +135,16 @@ pub(crate) fn from_chunk<T: DeserializeOwned>(text: &str) -> Result<T, DeError> 
         let position = inner.location().map(|l| (l.line(), l.column()));
         let message = clean_message(&inner.to_string(), &path.to_string());
         DeError { path, message, position }
+    })
+}
+
+/// Decodes untyped data into `T`, tracking the field path of any failure. Going through the
+/// untyped form is what makes `url: null` a null rather than the string "null".
+pub(crate) fn from_value<T: DeserializeOwned>(value: &serde_json::Value) -> Result<T, DeError> {
+    serde_path_to_error::deserialize(value).map_err(|err| {
+        let path = convert_path(err.path());
+        let message = clean_message(&err.into_inner().to_string(), &path.to_string());
+        DeError { path, message, position: None }
     })
 }
 
@@ -114,7 +171,7 @@ fn clean_message(message: &str, path: &str) -> String {
             text = rest;
         }
     }
-    let text = strip_positions(text);
+    let text = strip_positions(text).replace("JSON number out of range", "number out of range");
     suggest_field(&text).unwrap_or(text)
 }
 
@@ -248,15 +305,35 @@ where
     Some(())
 }
 
+/// Kind, namespace and name read from a document's top-level lines without parsing it, to
+/// name the object in an error about a document that could not be parsed.
+pub(crate) fn sketch_object_ref(text: &str) -> crate::ObjectRef {
+    let mut object = crate::ObjectRef::default();
+    let mut in_metadata = false;
+    for line in text.lines() {
+        let unquote = |v: &str| v.trim().trim_matches(['"', '\'']).to_owned();
+        if let Some(kind) = line.strip_prefix("kind:") {
+            object.kind = unquote(kind);
+        } else if line.starts_with("metadata:") {
+            in_metadata = true;
+        } else if in_metadata && line.starts_with("  ") && !line.starts_with("   ") {
+            if let Some(name) = line.trim_start().strip_prefix("name:") {
+                object.name = Some(unquote(name));
+            } else if let Some(ns) = line.trim_start().strip_prefix("namespace:") {
+                object.namespace = Some(unquote(ns));
+            }
+        } else if !line.starts_with(' ') && !line.trim().is_empty() {
+            in_metadata = false;
+        }
+    }
+    object
+}
+
 /// Writes a value as one YAML document (no leading `---`).
 pub(crate) fn to_string<T: Serialize + ?Sized>(value: &T) -> Result<String, String> {
     serde_yaml::to_string(value).map_err(|e| e.to_string())
 }
 
-/// Reads one YAML document as a JSON value (order kept), for comparisons and generic objects.
-pub(crate) fn to_json(text: &str) -> Result<serde_json::Value, DeError> {
-    from_chunk(text)
-}
 
 #[cfg(test)]
 mod tests {
@@ -276,6 +353,14 @@ mod tests {
     fn a_dash_line_inside_text_is_not_a_marker() {
         let chunks = split_documents("a: |\n  ---\n  x\nb: ----\n");
         assert_eq!(chunks.len(), 1);
+    }
+
+    #[test]
+    fn deep_flow_nesting_is_refused_before_parsing() {
+        let text = format!("a: {}{}", "[".repeat(200), "]".repeat(200));
+        assert_eq!(too_deep(&text, 128), Some((1, 132)));
+        assert_eq!(too_deep("a: '[[[[[' # [[[[\nb: [[1]]", 2), None);
+        assert!(parse(&text).unwrap_err().message.contains("deeper than 128"));
     }
 
     #[test]

@@ -129,7 +129,12 @@ fn derived_crds_have_istios_names_scope_and_storage_version() {
         for key in ["plural", "singular", "categories", "shortNames"] {
             assert_eq!(ours["spec"]["names"].get(key), theirs["spec"]["names"].get(key), "{kind}: names.{key}");
         }
-        let ours_version = &ours["spec"]["versions"][0];
+        let ours_version = ours["spec"]["versions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["storage"] == true)
+            .expect("we mark a storage version");
         let storage = theirs["spec"]["versions"]
             .as_array()
             .unwrap()

@@ -25,10 +25,17 @@ fn verdict(document: &serde_json::Value) -> (bool, String) {
     (!reasons.is_empty(), reasons.join("; "))
 }
 
-fn documents(file: &Path) -> Vec<serde_json::Value> {
+fn documents(file: &Path) -> Vec<Result<serde_json::Value, mesh_api::Error>> {
     let text = std::fs::read_to_string(file).expect("readable");
-    mesh_api::read_untyped(&text).expect("yaml")
+    mesh_api::read_untyped(&text)
 }
+
+/// Documents Istio reads that libyaml (behind serde_yaml) cannot parse: Go's YAML reader takes
+/// `[1.2.3.4, 001:db8::]` as two strings, while YAML 1.2 and libyaml stop at the `:` before
+/// `]` (the corpus README notes the same split for PyYAML). Each is still checked to fail
+/// with that syntax error, so a change of YAML reader shows up here.
+const YAML_READER_DIFFERENCES: &[(&str, usize, &str)] =
+    &[("serviceentry-valid.yaml", 0, "found unexpected ':'")];
 
 #[test]
 fn istio_validation_test_data_is_judged_as_istio_judges_it() {
@@ -36,11 +43,27 @@ fn istio_validation_test_data_is_judged_as_istio_judges_it() {
     let mut failures = Vec::new();
     let (mut invalid_total, mut invalid_rejected) = (0, 0);
     let (mut valid_total, mut valid_accepted) = (0, 0);
+    let mut reader_differences = 0;
     for file in common::yaml_files(&corpus.join("validation/crds")) {
         let expect_invalid = file.to_string_lossy().ends_with("-invalid.yaml");
+        let file_name = file.file_name().unwrap_or_default().to_string_lossy().into_owned();
         for (index, document) in documents(&file).iter().enumerate() {
+            let name = format!("{file_name}[{index}]");
+            let document = match document {
+                Ok(document) => document,
+                Err(error) => {
+                    let known = YAML_READER_DIFFERENCES
+                        .iter()
+                        .any(|(f, i, text)| *f == file_name && *i == index && error.to_string().contains(text));
+                    if known {
+                        reader_differences += 1;
+                    } else {
+                        failures.push(format!("{name}: not YAML: {error}"));
+                    }
+                    continue;
+                }
+            };
             let (rejected, reasons) = verdict(document);
-            let name = format!("{}[{index}]", file.file_name().unwrap_or_default().to_string_lossy());
             if expect_invalid {
                 invalid_total += 1;
                 if rejected {
@@ -61,6 +84,10 @@ fn istio_validation_test_data_is_judged_as_istio_judges_it() {
     for file in common::yaml_files(&corpus.join("validation/dataset")) {
         for (index, document) in documents(&file).iter().enumerate() {
             valid_total += 1;
+            let Ok(document) = document else {
+                failures.push(format!("{}[{index}]: not YAML", file.display()));
+                continue;
+            };
             let (rejected, reasons) = verdict(document);
             if rejected {
                 failures.push(format!("{}[{index}]: rejected: {reasons}", file.display()));
@@ -69,8 +96,13 @@ fn istio_validation_test_data_is_judged_as_istio_judges_it() {
             }
         }
     }
-    println!("validation: {invalid_rejected}/{invalid_total} invalid documents rejected, {valid_accepted}/{valid_total} valid documents accepted");
+    println!(
+        "validation: {invalid_rejected}/{invalid_total} invalid documents rejected, \
+         {valid_accepted}/{valid_total} valid documents accepted, \
+         {reader_differences} valid document(s) that libyaml cannot parse"
+    );
     assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert_eq!(reader_differences, YAML_READER_DIFFERENCES.len(), "a known YAML reader difference changed");
 }
 
 #[test]

@@ -889,11 +889,12 @@ pub fn check_metadata(v: &mut Validator, kind: &str, meta: &ObjectMeta) {
                 "name",
                 format!("Gateway name {name:?} must be a DNS label: letters, digits and '-', no dots, at most 63"),
             ),
-            Some(name) if !is_dns1123_subdomain(name) => v.error_at(
+            // Istio's rules check only Gateway names; the Kubernetes API server refuses the rest.
+            Some(name) if !is_dns1123_subdomain(name) => v.warn_at(
                 "name",
                 format!(
-                    "name {name:?} is invalid: use lower-case letters, digits, '-' and '.', starting \
-                     and ending with a letter or digit, at most 253 characters"
+                    "name {name:?} will be refused by Kubernetes: use lower-case letters, digits, '-' \
+                     and '.', starting and ending with a letter or digit, at most 253 characters"
                 ),
             ),
             Some(_) => {}
