@@ -20,12 +20,7 @@ fn main() -> ExitCode {
     let mut errors = loaded.errors.len();
     for document in &loaded.documents {
         let object = &document.object;
-        println!(
-            "   {:<16} {}/{}",
-            object.kind(),
-            object.namespace().unwrap_or("default"),
-            object.name().unwrap_or("<unnamed>")
-        );
+        println!("   {}", object.object_ref());
         for problem in document.validate() {
             let at = document.locate(&problem.path).map(|l| l.to_string()).unwrap_or_default();
             println!("     {at}: {problem}");
@@ -33,7 +28,7 @@ fn main() -> ExitCode {
         }
     }
 
-    println!("\n== Routing for productcatalogservice");
+    println!("\n== Routing it declares");
     for object in loaded.objects() {
         match object {
             Object::DestinationRule(dr) => describe_destination_rule(dr),
@@ -61,7 +56,12 @@ fn describe_destination_rule(dr: &DestinationRule) {
             format!("{} ({})", s.name, labels.join(","))
         })
         .collect();
-    println!("   DestinationRule {}: host {}, subsets {}", dr.metadata.name.as_deref().unwrap_or(""), dr.spec.host, subsets.join(", "));
+    println!(
+        "   DestinationRule {}: host {}, subsets {}",
+        dr.metadata.name.as_deref().unwrap_or(""),
+        dr.spec.host,
+        subsets.join(", ")
+    );
 }
 
 fn describe_virtual_service(vs: &VirtualService) {

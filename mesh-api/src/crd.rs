@@ -4,7 +4,11 @@ use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomRe
 
 /// Copies the single version the derive produced into one entry per served version, marks
 /// the storage version, and adds Istio's categories so `kubectl get istio-io` finds the kind.
-pub(crate) fn with_versions(mut crd: CustomResourceDefinition, served: &[&str], storage: &str) -> CustomResourceDefinition {
+pub(crate) fn with_versions(
+    mut crd: CustomResourceDefinition,
+    served: &[&str],
+    storage: &str,
+) -> CustomResourceDefinition {
     let Some(template) = crd.spec.versions.first().cloned() else {
         return crd;
     };

@@ -144,10 +144,9 @@ impl Error {
     /// Where the problem is, when it comes from input text.
     pub fn location(&self) -> Option<&Location> {
         match self {
-            Self::Syntax { at, .. }
-            | Self::Invalid { at, .. }
-            | Self::WrongKind { at, .. }
-            | Self::Empty { at } => Some(at),
+            Self::Syntax { at, .. } | Self::Invalid { at, .. } | Self::WrongKind { at, .. } | Self::Empty { at } => {
+                Some(at)
+            }
             _ => None,
         }
     }

@@ -7,11 +7,11 @@ use std::sync::Arc;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::core::DynamicObject;
 
+use crate::FieldPath;
 use crate::error::{Error, Location, ObjectRef, Result};
 use crate::object::{Kind, Object, decode};
 use crate::validation::Problem;
 use crate::yaml::{self, Chunk, DeError};
-use crate::FieldPath;
 
 /// Where a document came from: its file, its index in the stream, its first line, and its
 /// text (kept so that any field can later be traced to its line).
@@ -183,7 +183,10 @@ pub fn load_file(path: impl AsRef<Path>) -> Loaded {
                 let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
                 let line = valid.iter().filter(|b| **b == b'\n').count() + 1;
                 let at = Location { file: Some(path.to_path_buf()), document: 0, line, column: 0 };
-                Loaded { errors: vec![Error::Syntax { at, message: "the file is not UTF-8 text".into() }], ..Loaded::default() }
+                Loaded {
+                    errors: vec![Error::Syntax { at, message: "the file is not UTF-8 text".into() }],
+                    ..Loaded::default()
+                }
             }
         },
         Err(source) => Loaded { errors: vec![Error::Read { path: path.to_path_buf(), source }], ..Loaded::default() },
@@ -309,7 +312,11 @@ fn load_text(text: &str, file: Option<Arc<Path>>) -> Loaded {
         };
         if chunk.text.len() > yaml::MAX_DOCUMENT_BYTES {
             let at = source.location(chunk.line_offset + 1, 1);
-            let message = format!("document of {} bytes is over the limit of {} bytes", chunk.text.len(), yaml::MAX_DOCUMENT_BYTES);
+            let message = format!(
+                "document of {} bytes is over the limit of {} bytes",
+                chunk.text.len(),
+                yaml::MAX_DOCUMENT_BYTES
+            );
             loaded.errors.push(Error::Syntax { at, message });
             continue;
         }
@@ -344,7 +351,11 @@ fn load_chunk(chunk: &Chunk<'_>, source: &Source) -> Result<Document> {
         return Err(Error::Syntax { at, message: "a document must be a mapping with apiVersion and kind".into() });
     }
     let Some(api_version) = text_field(&value, &["apiVersion"]) else {
-        return Err(invalid(DeError { path: "apiVersion".into(), message: "missing apiVersion".into(), position: None }));
+        return Err(invalid(DeError {
+            path: "apiVersion".into(),
+            message: "missing apiVersion".into(),
+            position: None,
+        }));
     };
     if object.kind.is_empty() {
         return Err(invalid(DeError { path: "kind".into(), message: "missing kind".into(), position: None }));

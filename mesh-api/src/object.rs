@@ -11,8 +11,7 @@ use crate::error::ObjectRef;
 use crate::extensions::{TrafficExtension, WasmPlugin};
 use crate::install::IstioOperator;
 use crate::networking::{
-    DestinationRule, EnvoyFilter, Gateway, ProxyConfig, ServiceEntry, VirtualService,
-    WorkloadEntry, WorkloadGroup,
+    DestinationRule, EnvoyFilter, Gateway, ProxyConfig, ServiceEntry, VirtualService, WorkloadEntry, WorkloadGroup,
 };
 use crate::security::{AuthorizationPolicy, PeerAuthentication, RequestAuthentication};
 use crate::telemetry::Telemetry;
@@ -54,8 +53,12 @@ struct Envelope<S, T> {
 
 /// The status type a kind reads: its own, or any value for kinds that have none (refused).
 macro_rules! status_type {
-    ($status:ty) => { $status };
-    () => { serde_json::Value };
+    ($status:ty) => {
+        $status
+    };
+    () => {
+        serde_json::Value
+    };
 }
 
 /// Keeps the status read, or refuses one on a kind that has no status.
@@ -332,11 +335,7 @@ fn unsupported_version(group: &str, version: &str, kind: &str, known: &[&str]) -
     let known: Vec<String> = known.iter().map(|v| format!("{group}/{v}")).collect();
     DeError {
         path: "apiVersion".into(),
-        message: format!(
-            "{kind} is not served as {}; use one of {}",
-            api_version(group, version),
-            known.join(", ")
-        ),
+        message: format!("{kind} is not served as {}; use one of {}", api_version(group, version), known.join(", ")),
         position: None,
     }
 }
@@ -366,4 +365,3 @@ impl Object {
         K::from_object(self)
     }
 }
-

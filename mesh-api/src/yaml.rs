@@ -73,7 +73,6 @@ pub(crate) fn split_documents<'a>(text: &'a str) -> Vec<Chunk<'a>> {
     let mut start = 0;
     let mut start_line = 0;
     let mut offset = 0;
-    let mut line_no = 0;
     let push = |from: usize, to: usize, first_line: usize, chunks: &mut Vec<Chunk<'a>>| {
         let piece = &text[from..to];
         if has_content(piece) {
@@ -81,7 +80,7 @@ pub(crate) fn split_documents<'a>(text: &'a str) -> Vec<Chunk<'a>> {
             chunks.push(Chunk { text: piece, line_offset: first_line, index });
         }
     };
-    for line in text.split_inclusive('\n') {
+    for (line_no, line) in text.split_inclusive('\n').enumerate() {
         let bare = line.trim_end_matches(['\n', '\r']);
         if is_marker(bare, "---") {
             push(start, offset, start_line, &mut chunks);
@@ -93,7 +92,6 @@ pub(crate) fn split_documents<'a>(text: &'a str) -> Vec<Chunk<'a>> {
             start_line = line_no + 1;
         }
         offset += line.len();
-        line_no += 1;
     }
     push(start, text.len(), start_line, &mut chunks);
     chunks
@@ -334,7 +332,6 @@ pub(crate) fn to_string<T: Serialize + ?Sized>(value: &T) -> Result<String, Stri
     serde_yaml::to_string(value).map_err(|e| e.to_string())
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -387,7 +384,9 @@ mod tests {
         let msg = clean_message("spec.x: unknown field `hostz`, expected `hosts` at line 4 column 5", "spec.x.hostz");
         assert_eq!(msg, "unknown field \"hostz\"; did you mean \"hosts\"?");
         assert_eq!(
-            strip_positions("did not find expected ',' at line 3 column 1, while parsing a flow sequence at line 1 column 4"),
+            strip_positions(
+                "did not find expected ',' at line 3 column 1, while parsing a flow sequence at line 1 column 4"
+            ),
             "did not find expected ',', while parsing a flow sequence"
         );
     }

@@ -3,7 +3,8 @@
 
 use mesh_api::Error;
 
-const VS_HEAD: &str = "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: r, namespace: shop}\n";
+const VS_HEAD: &str =
+    "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: r, namespace: shop}\n";
 
 #[test]
 fn deep_nesting_is_an_error_not_a_stack_overflow() {
@@ -16,7 +17,9 @@ fn deep_nesting_is_an_error_not_a_stack_overflow() {
 
 #[test]
 fn alias_bombs_are_refused() {
-    let mut text = String::from("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bomb}\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    let mut text = String::from(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bomb}\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n",
+    );
     for i in 1..10 {
         let prev = i - 1;
         text.push_str(&format!("a{i}: &a{i} [*a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}]\n"));
@@ -28,7 +31,9 @@ fn alias_bombs_are_refused() {
 
 #[test]
 fn numbers_out_of_range_name_the_field() {
-    let text = format!("{VS_HEAD}spec:\n  hosts: [r]\n  http:\n  - route:\n    - destination: {{host: r}}\n      weight: 99999999999999999999\n");
+    let text = format!(
+        "{VS_HEAD}spec:\n  hosts: [r]\n  http:\n  - route:\n    - destination: {{host: r}}\n      weight: 99999999999999999999\n"
+    );
     let errors = mesh_api::load_str(&text).errors;
     assert_eq!(errors.len(), 1);
     let Error::Invalid { field, at, .. } = &errors[0] else { panic!("{:?}", errors[0]) };
@@ -38,7 +43,9 @@ fn numbers_out_of_range_name_the_field() {
 
 #[test]
 fn wrong_types_name_the_field_and_the_expected_type() {
-    let text = format!("{VS_HEAD}spec:\n  hosts: [r]\n  http:\n  - route:\n    - destination: {{host: r}}\n      weight: \"75%\"\n");
+    let text = format!(
+        "{VS_HEAD}spec:\n  hosts: [r]\n  http:\n  - route:\n    - destination: {{host: r}}\n      weight: \"75%\"\n"
+    );
     let errors = mesh_api::load_str(&text).errors;
     assert_eq!(
         errors[0].to_string(),
@@ -59,14 +66,19 @@ fn binary_garbage_is_an_error() {
     let file = dir.join("garbage.yaml");
     std::fs::write(&file, b"kind: x\n\xff\xfe\x00garbage").expect("write");
     let loaded = mesh_api::load_file(&file);
-    assert!(loaded.errors[0].to_string().ends_with("garbage.yaml:2: the file is not UTF-8 text"), "{}", loaded.errors[0]);
+    assert!(
+        loaded.errors[0].to_string().ends_with("garbage.yaml:2: the file is not UTF-8 text"),
+        "{}",
+        loaded.errors[0]
+    );
     std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]
 fn one_bad_document_does_not_lose_the_others() {
     let good = format!("{VS_HEAD}spec: {{hosts: [r], http: [{{route: [{{destination: {{host: r}}}}]}}]}}\n");
-    let text = format!("{good}---\nkey: [unclosed\n---\n{good}---\n{VS_HEAD}spec: {{hosts: 5}}\n---\n- a list\n---\n{good}");
+    let text =
+        format!("{good}---\nkey: [unclosed\n---\n{good}---\n{VS_HEAD}spec: {{hosts: 5}}\n---\n- a list\n---\n{good}");
     let loaded = mesh_api::load_str(&text);
     assert_eq!(loaded.documents.len(), 3);
     assert_eq!(loaded.errors.len(), 3, "{:?}", loaded.errors);

@@ -6,7 +6,6 @@ mod support_sec_tel_ext;
 
 use std::collections::BTreeSet;
 
-use kube::CustomResourceExt;
 use mesh_api::{extensions, security, telemetry};
 use serde::Deserialize;
 use serde_json::Value;

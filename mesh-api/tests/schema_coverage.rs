@@ -25,7 +25,8 @@ fn shape(schema: &Value) -> Shape {
         "any".to_owned()
     };
     let enum_values = schema.get("enum").and_then(Value::as_array).map(|values| {
-        let mut v: Vec<String> = values.iter().map(|x| x.as_str().map_or_else(|| x.to_string(), str::to_owned)).collect();
+        let mut v: Vec<String> =
+            values.iter().map(|x| x.as_str().map_or_else(|| x.to_string(), str::to_owned)).collect();
         v.sort();
         v
     });
@@ -87,7 +88,10 @@ fn every_istio_property_path_exists_with_the_same_type() {
         }
         for key in ["kind", "plural", "singular", "shortNames", "listKind"] {
             if theirs["spec"]["names"][key] != mine["spec"]["names"][key] {
-                failures.push(format!("{name}: names.{key} {} != ours {}", theirs["spec"]["names"][key], mine["spec"]["names"][key]));
+                failures.push(format!(
+                    "{name}: names.{key} {} != ours {}",
+                    theirs["spec"]["names"][key], mine["spec"]["names"][key]
+                ));
             }
         }
         let mut their_paths = BTreeMap::new();

@@ -34,8 +34,7 @@ fn documents(file: &Path) -> Vec<Result<serde_json::Value, mesh_api::Error>> {
 /// `[1.2.3.4, 001:db8::]` as two strings, while YAML 1.2 and libyaml stop at the `:` before
 /// `]` (the corpus README notes the same split for PyYAML). Each is still checked to fail
 /// with that syntax error, so a change of YAML reader shows up here.
-const YAML_READER_DIFFERENCES: &[(&str, usize, &str)] =
-    &[("serviceentry-valid.yaml", 0, "found unexpected ':'")];
+const YAML_READER_DIFFERENCES: &[(&str, usize, &str)] = &[("serviceentry-valid.yaml", 0, "found unexpected ':'")];
 
 #[test]
 fn istio_validation_test_data_is_judged_as_istio_judges_it() {

@@ -171,10 +171,8 @@ fn parse_go_duration(text: &str) -> Result<i64, DurationError> {
         if int_part.is_empty() && frac_part.is_empty() {
             return Err(syntax());
         }
-        let unit_len = after
-            .char_indices()
-            .find(|(_, c)| *c == '.' || c.is_ascii_digit())
-            .map_or(after.len(), |(i, _)| i);
+        let unit_len =
+            after.char_indices().find(|(_, c)| *c == '.' || c.is_ascii_digit()).map_or(after.len(), |(i, _)| i);
         let (unit, after) = after.split_at(unit_len);
         let scale: u128 = match unit {
             "" => return Err(DurationError::MissingUnit(text.to_owned())),
@@ -206,11 +204,7 @@ fn parse_go_duration(text: &str) -> Result<i64, DurationError> {
         }
         rest = after;
     }
-    if negative {
-        Ok((total as i128).wrapping_neg() as i64)
-    } else {
-        Ok(total as i64)
-    }
+    if negative { Ok((total as i128).wrapping_neg() as i64) } else { Ok(total as i64) }
 }
 
 #[cfg(test)]

@@ -35,10 +35,7 @@ where
         NumberOrText::Number(n) => n.to_string(),
         NumberOrText::Text(s) => s,
     };
-    text.trim()
-        .parse::<T>()
-        .map(Some)
-        .map_err(|e| D::Error::custom(format!("invalid number {text:?}: {e}")))
+    text.trim().parse::<T>().map(Some).map_err(|e| D::Error::custom(format!("invalid number {text:?}: {e}")))
 }
 
 /// Reads an optional Kubernetes object, refusing keys its type does not know.
@@ -60,18 +57,12 @@ where
     T: DeserializeOwned + Serialize,
 {
     let items = Vec::<Value>::deserialize(deserializer)?;
-    items
-        .into_iter()
-        .enumerate()
-        .map(|(i, v)| strict(v).map_err(|e| D::Error::custom(format!("[{i}]: {e}"))))
-        .collect()
+    items.into_iter().enumerate().map(|(i, v)| strict(v).map_err(|e| D::Error::custom(format!("[{i}]: {e}")))).collect()
 }
 
 /// Why `value` does not fit Kubernetes type `T` (an unknown key or a wrong type), if it does
 /// not. A missing required field is not reported: Istio's Go decoder leaves it empty.
-pub(crate) fn kubernetes_mismatch<T: DeserializeOwned + Serialize>(
-    value: &Value,
-) -> Option<String> {
+pub(crate) fn kubernetes_mismatch<T: DeserializeOwned + Serialize>(value: &Value) -> Option<String> {
     match strict::<T>(value.clone()) {
         Ok(_) => None,
         Err(e) if e.starts_with("missing field") => None,
@@ -97,11 +88,9 @@ fn dropped_key(input: &Value, output: &Value) -> Option<String> {
             Some(w) => dropped_key(v, w).map(|rest| format!("{k}.{rest}")),
         }),
         (Value::Object(a), _) => a.iter().find(|(_, v)| !v.is_null()).map(|(k, _)| k.clone()),
-        (Value::Array(a), Value::Array(b)) => a
-            .iter()
-            .zip(b)
-            .enumerate()
-            .find_map(|(i, (v, w))| dropped_key(v, w).map(|rest| format!("[{i}].{rest}"))),
+        (Value::Array(a), Value::Array(b)) => {
+            a.iter().zip(b).enumerate().find_map(|(i, (v, w))| dropped_key(v, w).map(|rest| format!("[{i}].{rest}")))
+        }
         _ => None,
     }
 }

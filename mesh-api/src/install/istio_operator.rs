@@ -4,12 +4,11 @@
 use indexmap::IndexMap;
 use k8s_openapi::api::apps::v1::DeploymentStrategy;
 use k8s_openapi::api::autoscaling::v2::{
-    ContainerResourceMetricSource, ExternalMetricSource, HorizontalPodAutoscalerBehavior,
-    ObjectMetricSource, PodsMetricSource,
+    ContainerResourceMetricSource, ExternalMetricSource, HorizontalPodAutoscalerBehavior, ObjectMetricSource,
+    PodsMetricSource,
 };
 use k8s_openapi::api::core::v1::{
-    Affinity, EnvVar, PodSecurityContext, Probe, ResourceRequirements, ServiceSpec, Toleration,
-    Volume, VolumeMount,
+    Affinity, EnvVar, PodSecurityContext, Probe, ResourceRequirements, ServiceSpec, Toleration, Volume, VolumeMount,
 };
 use k8s_openapi::api::policy::v1::PodDisruptionBudgetSpec;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
@@ -141,10 +140,7 @@ impl IstioOperator {
         let mut doc: serde_yaml::Value = serde_yaml::from_str(text)?;
         if let serde_yaml::Value::Mapping(map) = &doc {
             let known = ["apiVersion", "kind", "metadata", "spec"];
-            if let Some(key) = map
-                .keys()
-                .find(|k| !k.as_str().is_some_and(|k| known.contains(&k)))
-            {
+            if let Some(key) = map.keys().find(|k| !k.as_str().is_some_and(|k| known.contains(&k))) {
                 let key = serde_yaml::to_string(key).unwrap_or_default();
                 return Err(serde::de::Error::custom(format!(
                     "unknown field `{}`, expected one of `apiVersion`, `kind`, `metadata`, `spec`",
@@ -272,18 +268,10 @@ pub struct GatewayComponentSpec {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct KubernetesResources {
     /// Pod affinity.
-    #[serde(
-        default,
-        deserialize_with = "super::de::k8s",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::k8s", skip_serializing_if = "Option::is_none")]
     pub affinity: Option<Affinity>,
     /// Environment variables of the main container.
-    #[serde(
-        default,
-        deserialize_with = "super::de::k8s_list",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(default, deserialize_with = "super::de::k8s_list", skip_serializing_if = "Vec::is_empty")]
     pub env: Vec<EnvVar>,
     /// HorizontalPodAutoscaler settings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -295,11 +283,7 @@ pub struct KubernetesResources {
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub node_selector: IndexMap<String, String>,
     /// PodDisruptionBudget settings.
-    #[serde(
-        default,
-        deserialize_with = "super::de::k8s",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::k8s", skip_serializing_if = "Option::is_none")]
     pub pod_disruption_budget: Option<PodDisruptionBudgetSpec>,
     /// Annotations of the pods.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
@@ -308,66 +292,34 @@ pub struct KubernetesResources {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority_class_name: Option<String>,
     /// Readiness probe of the main container.
-    #[serde(
-        default,
-        deserialize_with = "super::de::k8s",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::k8s", skip_serializing_if = "Option::is_none")]
     pub readiness_probe: Option<Probe>,
     /// Replica count of the Deployment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replica_count: Option<u32>,
     /// Resources of the main container.
-    #[serde(
-        default,
-        deserialize_with = "super::de::k8s",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::k8s", skip_serializing_if = "Option::is_none")]
     pub resources: Option<ResourceRequirements>,
     /// Settings merged into the Service.
-    #[serde(
-        default,
-        deserialize_with = "super::de::k8s",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::k8s", skip_serializing_if = "Option::is_none")]
     pub service: Option<ServiceSpec>,
     /// Deployment strategy.
-    #[serde(
-        default,
-        deserialize_with = "super::de::k8s",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::k8s", skip_serializing_if = "Option::is_none")]
     pub strategy: Option<DeploymentStrategy>,
     /// Tolerations of the pods.
-    #[serde(
-        default,
-        deserialize_with = "super::de::k8s_list",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(default, deserialize_with = "super::de::k8s_list", skip_serializing_if = "Vec::is_empty")]
     pub tolerations: Vec<Toleration>,
     /// Annotations of the Service.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub service_annotations: IndexMap<String, String>,
     /// Security context of the pods.
-    #[serde(
-        default,
-        deserialize_with = "super::de::k8s",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::k8s", skip_serializing_if = "Option::is_none")]
     pub security_context: Option<PodSecurityContext>,
     /// Extra volumes of the pods.
-    #[serde(
-        default,
-        deserialize_with = "super::de::k8s_list",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(default, deserialize_with = "super::de::k8s_list", skip_serializing_if = "Vec::is_empty")]
     pub volumes: Vec<Volume>,
     /// Extra volume mounts of the main container.
-    #[serde(
-        default,
-        deserialize_with = "super::de::k8s_list",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(default, deserialize_with = "super::de::k8s_list", skip_serializing_if = "Vec::is_empty")]
     pub volume_mounts: Vec<VolumeMount>,
     /// Patches applied to rendered resources.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -393,11 +345,7 @@ pub struct HorizontalPodAutoscalerSpec {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub metrics: Vec<MetricSpec>,
     /// Scaling behaviour.
-    #[serde(
-        default,
-        deserialize_with = "super::de::k8s",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::k8s", skip_serializing_if = "Option::is_none")]
     pub behavior: Option<HorizontalPodAutoscalerBehavior>,
 }
 
@@ -427,32 +375,16 @@ pub struct MetricSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource: Option<ResourceMetricSource>,
     /// A resource metric of one container.
-    #[serde(
-        default,
-        deserialize_with = "super::de::k8s",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::k8s", skip_serializing_if = "Option::is_none")]
     pub container_resource: Option<ContainerResourceMetricSource>,
     /// A custom metric of the pods.
-    #[serde(
-        default,
-        deserialize_with = "super::de::k8s",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::k8s", skip_serializing_if = "Option::is_none")]
     pub pods: Option<PodsMetricSource>,
     /// A metric of another object.
-    #[serde(
-        default,
-        deserialize_with = "super::de::k8s",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::k8s", skip_serializing_if = "Option::is_none")]
     pub object: Option<ObjectMetricSource>,
     /// A metric from outside the cluster.
-    #[serde(
-        default,
-        deserialize_with = "super::de::k8s",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::k8s", skip_serializing_if = "Option::is_none")]
     pub external: Option<ExternalMetricSource>,
 }
 
@@ -533,11 +465,7 @@ mod tests {
         fill_base(&mut input);
         let input: Value = serde_json::to_value(&input).unwrap();
         let output = serde_json::to_value(&iop).unwrap();
-        if input == output {
-            Ok(())
-        } else {
-            Err(format!("differs:\n{input:#}\n---\n{output:#}"))
-        }
+        if input == output { Ok(()) } else { Err(format!("differs:\n{input:#}\n---\n{output:#}")) }
     }
 
     /// Inputs Istio itself refuses, with a word the error must contain.
@@ -565,19 +493,13 @@ mod tests {
         let (mut ok, mut refused) = (0, 0);
         for path in &files {
             let name = path.file_name().unwrap().to_str().unwrap();
-            match (
-                round_trip(path),
-                REFUSED_INPUTS.iter().find(|(n, _)| *n == name),
-            ) {
+            match (round_trip(path), REFUSED_INPUTS.iter().find(|(n, _)| *n == name)) {
                 (Ok(()), None) => ok += 1,
                 (Err(e), Some((_, word))) if e.contains(word) => refused += 1,
                 (result, _) => panic!("{name}: unexpected {result:?}"),
             }
         }
-        println!(
-            "{ok}/{} manifest-generate inputs round trip, {refused} refused as Istio does",
-            files.len()
-        );
+        println!("{ok}/{} manifest-generate inputs round trip, {refused} refused as Istio does", files.len());
         assert_eq!(ok + refused, files.len());
     }
 
@@ -594,20 +516,14 @@ mod tests {
                 panic!("{}: {e}", path.display());
             }
         }
-        println!(
-            "{}/{} injection IstioOperators round trip",
-            files.len(),
-            files.len()
-        );
+        println!("{}/{} injection IstioOperators round trip", files.len(), files.len());
         assert_eq!(files.len(), 9);
     }
 
     #[test]
     fn metadata_and_spec_may_be_left_out() {
-        let iop = IstioOperator::from_yaml_str(
-            "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n",
-        )
-        .unwrap();
+        let iop = IstioOperator::from_yaml_str("apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n")
+            .unwrap();
         assert_eq!(iop.spec, IstioOperatorSpec::default());
     }
 
@@ -653,16 +569,9 @@ mod tests {
 
     #[test]
     fn crd_names_the_kind() {
-        use kube::CustomResourceExt;
         let crd = IstioOperator::crd();
-        assert_eq!(
-            crd.metadata.name.as_deref(),
-            Some("istiooperators.install.istio.io")
-        );
-        assert_eq!(
-            crd.spec.names.short_names,
-            Some(vec!["iop".to_owned(), "io".to_owned()])
-        );
+        assert_eq!(crd.metadata.name.as_deref(), Some("istiooperators.install.istio.io"));
+        assert_eq!(crd.spec.names.short_names, Some(vec!["iop".to_owned(), "io".to_owned()]));
         assert_eq!(crd.spec.scope, "Namespaced");
         let schema = serde_json::to_value(&crd.spec.versions[0].schema).unwrap();
         let root = &schema["openAPIV3Schema"];

@@ -10,8 +10,7 @@
 use std::net::IpAddr;
 
 use k8s_openapi::api::core::v1::{
-    Affinity, Lifecycle, NodeSelector, SeccompProfile, Toleration, TopologySpreadConstraint,
-    Volume, VolumeMount,
+    Affinity, Lifecycle, NodeSelector, SeccompProfile, Toleration, TopologySpreadConstraint, Volume, VolumeMount,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString as KubeIntOrString;
@@ -92,34 +91,24 @@ fn check_hub(hub: &str) -> Result<(), String> {
     if !(2..=255).contains(&len) {
         return Err("the repository must be 2 to 255 characters long".into());
     }
-    if let Some(c) = repository
-        .chars()
-        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || "_-./".contains(*c)))
+    if let Some(c) = repository.chars().find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || "_-./".contains(*c)))
     {
-        return Err(format!(
-            "the repository may only hold lower-case letters, digits and `_-./`, not {c:?}"
-        ));
+        return Err(format!("the repository may only hold lower-case letters, digits and `_-./`, not {c:?}"));
     }
     check_registry(registry)
 }
 
 /// Whether `registry` is a URI authority (`host[:port]`) with no user part, path or query.
 fn check_registry(registry: &str) -> Result<(), String> {
-    let host_char = |c: char| {
-        c.is_ascii_alphanumeric() || !c.is_ascii() || "-_.~!$&'()*+,;=:[]<>\"".contains(c)
-    };
+    let host_char = |c: char| c.is_ascii_alphanumeric() || !c.is_ascii() || "-_.~!$&'()*+,;=:[]<>\"".contains(c);
     if let Some(c) = registry.chars().find(|c| !host_char(*c)) {
-        return Err(format!(
-            "the registry {registry:?} holds {c:?}, which a host name cannot"
-        ));
+        return Err(format!("the registry {registry:?} holds {c:?}, which a host name cannot"));
     }
     let after_brackets = registry.rfind(']').map_or(registry, |i| &registry[i..]);
     if let Some(i) = after_brackets.rfind(':') {
         let port = &after_brackets[i + 1..];
         if !port.chars().all(|c| c.is_ascii_digit()) {
-            return Err(format!(
-                "the registry {registry:?} has an invalid port {port:?}"
-            ));
+            return Err(format!("the registry {registry:?} has an invalid port {port:?}"));
         }
     }
     Ok(())
@@ -147,13 +136,8 @@ fn check_tag(tag: &Value) -> Result<(), String> {
     if text.chars().count() > 127 {
         return Err("a tag is at most 127 characters long".into());
     }
-    match text
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || "_.-".contains(*c)))
-    {
-        Some(c) => Err(format!(
-            "a tag may only hold letters, digits and `_.-`, not {c:?}"
-        )),
+    match text.chars().find(|c| !(c.is_ascii_alphanumeric() || "_.-".contains(*c))) {
+        Some(c) => Err(format!("a tag may only hold letters, digits and `_.-`, not {c:?}")),
         None => Ok(()),
     }
 }
@@ -165,9 +149,7 @@ fn check_gateway_names(v: &mut Validator, list: &str, gateways: &[GatewayCompone
                 continue;
             };
             let ok = name.len() <= 254
-                && name
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-');
+                && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-');
             if !ok {
                 v.item(i, |v| {
                     v.error_at(
@@ -188,9 +170,7 @@ fn is_dns1123_label(s: &str) -> bool {
     let bytes = s.as_bytes();
     !bytes.is_empty()
         && bytes.len() <= 63
-        && bytes
-            .iter()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
+        && bytes.iter().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
         && bytes[0] != b'-'
         && bytes[bytes.len() - 1] != b'-'
 }
@@ -198,8 +178,7 @@ fn is_dns1123_label(s: &str) -> bool {
 // ---------------------------------------------------------------------------------------------
 // Gateways and autoscaling
 
-const ROOT_HINT: &str =
-    "which requires root. Set targetPort to be greater than 1024 or configure values.gateways";
+const ROOT_HINT: &str = "which requires root. Set targetPort to be greater than 1024 or configure values.gateways";
 
 /// Gateways that do not run as root cannot bind ports below 1024.
 fn check_service_ports(spec: &IstioOperatorSpec, values: &Values, v: &mut Validator) {
@@ -214,12 +193,7 @@ fn check_service_ports(spec: &IstioOperatorSpec, values: &Values, v: &mut Valida
                 &components.ingress_gateways,
                 ingress.and_then(|g| g.run_as_root),
             ),
-            (
-                "egressGateways",
-                "istio-egressgateway",
-                &components.egress_gateways,
-                egress.and_then(|g| g.run_as_root),
-            ),
+            ("egressGateways", "istio-egressgateway", &components.egress_gateways, egress.and_then(|g| g.run_as_root)),
         ];
         for (list, values_name, gws, run_as_root) in lists {
             if run_as_root == Some(true) {
@@ -273,11 +247,7 @@ fn check_service_ports(spec: &IstioOperatorSpec, values: &Values, v: &mut Valida
             let message = format!(
                 "port {number} is invalid: targetPort is set to {target}, {ROOT_HINT}.istio-ingressgateway.runAsRoot=true"
             );
-            at_path(
-                v,
-                "values.gateways.istio-ingressgateway.ingressPorts",
-                |v| v.item(j, |v| v.error(message)),
-            );
+            at_path(v, "values.gateways.istio-ingressgateway.ingressPorts", |v| v.item(j, |v| v.error(message)));
         }
     }
 }
@@ -293,11 +263,7 @@ fn check_autoscale_and_replica_count(spec: &IstioOperatorSpec, values: &Values, 
         return;
     };
     let pilot_autoscale = values.pilot.as_ref().and_then(|p| p.autoscale_enabled) == Some(true);
-    let pilot_replicas = components
-        .pilot
-        .as_ref()
-        .and_then(|p| p.k8s.as_ref())
-        .and_then(|k| k.replica_count);
+    let pilot_replicas = components.pilot.as_ref().and_then(|p| p.k8s.as_ref()).and_then(|k| k.replica_count);
     if pilot_autoscale && pilot_replicas.is_some_and(|n| n > 1) {
         at_path(v, "components.pilot.k8s.replicaCount", |v| {
             v.warn("should not be set when values.pilot.autoscaleEnabled is true")
@@ -309,17 +275,13 @@ fn check_autoscale_and_replica_count(spec: &IstioOperatorSpec, values: &Values, 
             "ingressGateways",
             "istio-ingressgateway",
             &components.ingress_gateways,
-            gateways
-                .and_then(|g| g.istio_ingressgateway.as_ref())
-                .and_then(|g| g.autoscale_enabled),
+            gateways.and_then(|g| g.istio_ingressgateway.as_ref()).and_then(|g| g.autoscale_enabled),
         ),
         (
             "egressGateways",
             "istio-egressgateway",
             &components.egress_gateways,
-            gateways
-                .and_then(|g| g.istio_egressgateway.as_ref())
-                .and_then(|g| g.autoscale_enabled),
+            gateways.and_then(|g| g.istio_egressgateway.as_ref()).and_then(|g| g.autoscale_enabled),
         ),
     ];
     for (list, values_name, gws, autoscale) in lists {
@@ -327,12 +289,7 @@ fn check_autoscale_and_replica_count(spec: &IstioOperatorSpec, values: &Values, 
             continue;
         }
         for (i, gw) in gws.iter().enumerate() {
-            if gw
-                .k8s
-                .as_ref()
-                .and_then(|k| k.replica_count)
-                .is_some_and(|n| n != 0)
-            {
+            if gw.k8s.as_ref().and_then(|k| k.replica_count).is_some_and(|n| n != 0) {
                 v.field("components", |v| {
                     v.field(list, |v| {
                         v.item(i, |v| {
@@ -355,10 +312,9 @@ fn check_autoscale_and_replica_count(spec: &IstioOperatorSpec, values: &Values, 
 fn validate_values(values: &Values, v: &mut Validator) {
     if let Some(proxy) = values.global.as_ref().and_then(|g| g.proxy.as_ref()) {
         at_path(v, "global.proxy", |v| {
-            for (key, value) in [
-                ("includeIPRanges", &proxy.include_ip_ranges),
-                ("excludeIPRanges", &proxy.exclude_ip_ranges),
-            ] {
+            for (key, value) in
+                [("includeIPRanges", &proxy.include_ip_ranges), ("excludeIPRanges", &proxy.exclude_ip_ranges)]
+            {
                 if let Some(ranges) = value.as_deref().filter(|s| !s.is_empty() && *s != "*") {
                     for range in ranges.split(',') {
                         if let Err(e) = check_cidr(range) {
@@ -388,18 +344,12 @@ fn validate_values(values: &Values, v: &mut Validator) {
 
 /// Whether `text` is an IP prefix such as `10.0.0.0/8`.
 fn check_cidr(text: &str) -> Result<(), String> {
-    let (addr, bits) = text
-        .split_once('/')
-        .ok_or_else(|| format!("{text:?} is not a CIDR range: no '/'"))?;
-    let ip: IpAddr = addr
-        .parse()
-        .map_err(|_| format!("{text:?} is not a CIDR range: bad address {addr:?}"))?;
+    let (addr, bits) = text.split_once('/').ok_or_else(|| format!("{text:?} is not a CIDR range: no '/'"))?;
+    let ip: IpAddr = addr.parse().map_err(|_| format!("{text:?} is not a CIDR range: bad address {addr:?}"))?;
     let max = if ip.is_ipv4() { 32 } else { 128 };
     match bits.parse::<u8>() {
         Ok(n) if n <= max && !bits.starts_with('+') => Ok(()),
-        _ => Err(format!(
-            "{text:?} is not a CIDR range: prefix length out of range"
-        )),
+        _ => Err(format!("{text:?} is not a CIDR range: prefix length out of range")),
     }
 }
 
@@ -417,28 +367,16 @@ fn check_port_text(text: &str) -> Result<(), String> {
 
 /// Open parts of the values that Istio reads as Kubernetes objects must fit those objects.
 fn check_kubernetes_parts(values: &Values, v: &mut Validator) {
-    fn one<T: DeserializeOwned + Serialize>(
-        v: &mut Validator,
-        path: &str,
-        part: Option<&Map<String, Value>>,
-    ) {
+    fn one<T: DeserializeOwned + Serialize>(v: &mut Validator, path: &str, part: Option<&Map<String, Value>>) {
         let Some(part) = part else { return };
         if let Some(e) = kubernetes_mismatch::<T>(&Value::Object(part.clone())) {
-            at_path(v, path, |v| {
-                v.error(format!("invalid Kubernetes object: {e}"))
-            });
+            at_path(v, path, |v| v.error(format!("invalid Kubernetes object: {e}")));
         }
     }
-    fn list<T: DeserializeOwned + Serialize>(
-        v: &mut Validator,
-        path: &str,
-        parts: &[Map<String, Value>],
-    ) {
+    fn list<T: DeserializeOwned + Serialize>(v: &mut Validator, path: &str, parts: &[Map<String, Value>]) {
         for (i, part) in parts.iter().enumerate() {
             if let Some(e) = kubernetes_mismatch::<T>(&Value::Object(part.clone())) {
-                at_path(v, path, |v| {
-                    v.item(i, |v| v.error(format!("invalid Kubernetes object: {e}")))
-                });
+                at_path(v, path, |v| v.item(i, |v| v.error(format!("invalid Kubernetes object: {e}"))));
             }
         }
     }
@@ -446,11 +384,7 @@ fn check_kubernetes_parts(values: &Values, v: &mut Validator) {
         one::<Affinity>(v, "cni.affinity", cni.affinity.as_ref());
         one::<SeccompProfile>(v, "cni.seccompProfile", cni.seccomp_profile.as_ref());
     }
-    if let Some(gw) = values
-        .gateways
-        .as_ref()
-        .and_then(|g| g.istio_egressgateway.as_ref())
-    {
+    if let Some(gw) = values.gateways.as_ref().and_then(|g| g.istio_egressgateway.as_ref()) {
         list::<LabelSelector>(
             v,
             "gateways.istio-egressgateway.podAntiAffinityLabelSelector",
@@ -461,17 +395,9 @@ fn check_kubernetes_parts(values: &Values, v: &mut Validator) {
             "gateways.istio-egressgateway.podAntiAffinityTermLabelSelector",
             &gw.pod_anti_affinity_term_label_selector,
         );
-        list::<Toleration>(
-            v,
-            "gateways.istio-egressgateway.tolerations",
-            &gw.tolerations,
-        );
+        list::<Toleration>(v, "gateways.istio-egressgateway.tolerations", &gw.tolerations);
     }
-    if let Some(gw) = values
-        .gateways
-        .as_ref()
-        .and_then(|g| g.istio_ingressgateway.as_ref())
-    {
+    if let Some(gw) = values.gateways.as_ref().and_then(|g| g.istio_ingressgateway.as_ref()) {
         list::<LabelSelector>(
             v,
             "gateways.istio-ingressgateway.podAntiAffinityLabelSelector",
@@ -482,20 +408,12 @@ fn check_kubernetes_parts(values: &Values, v: &mut Validator) {
             "gateways.istio-ingressgateway.podAntiAffinityTermLabelSelector",
             &gw.pod_anti_affinity_term_label_selector,
         );
-        list::<Toleration>(
-            v,
-            "gateways.istio-ingressgateway.tolerations",
-            &gw.tolerations,
-        );
+        list::<Toleration>(v, "gateways.istio-ingressgateway.tolerations", &gw.tolerations);
     }
     if let Some(global) = &values.global {
         list::<Toleration>(v, "global.defaultTolerations", &global.default_tolerations);
         if let Some(proxy) = &global.proxy {
-            one::<SeccompProfile>(
-                v,
-                "global.proxy.seccompProfile",
-                proxy.seccomp_profile.as_ref(),
-            );
+            one::<SeccompProfile>(v, "global.proxy.seccompProfile", proxy.seccomp_profile.as_ref());
             one::<Lifecycle>(v, "global.proxy.lifecycle", proxy.lifecycle.as_ref());
         }
         if let Some(wp) = &global.waypoint {
@@ -513,25 +431,13 @@ fn check_kubernetes_parts(values: &Values, v: &mut Validator) {
         list::<Toleration>(v, "pilot.tolerations", &pilot.tolerations);
         one::<Affinity>(v, "pilot.affinity", pilot.affinity.as_ref());
         one::<SeccompProfile>(v, "pilot.seccompProfile", pilot.seccomp_profile.as_ref());
-        list::<TopologySpreadConstraint>(
-            v,
-            "pilot.topologySpreadConstraints",
-            &pilot.topology_spread_constraints,
-        );
+        list::<TopologySpreadConstraint>(v, "pilot.topologySpreadConstraints", &pilot.topology_spread_constraints);
         list::<VolumeMount>(v, "pilot.volumeMounts", &pilot.volume_mounts);
         list::<Volume>(v, "pilot.volumes", &pilot.volumes);
     }
     if let Some(inj) = &values.sidecar_injector_webhook {
-        list::<LabelSelector>(
-            v,
-            "sidecarInjectorWebhook.neverInjectSelector",
-            &inj.never_inject_selector,
-        );
-        list::<LabelSelector>(
-            v,
-            "sidecarInjectorWebhook.alwaysInjectSelector",
-            &inj.always_inject_selector,
-        );
+        list::<LabelSelector>(v, "sidecarInjectorWebhook.neverInjectSelector", &inj.never_inject_selector);
+        list::<LabelSelector>(v, "sidecarInjectorWebhook.alwaysInjectSelector", &inj.always_inject_selector);
     }
 }
 
@@ -604,10 +510,7 @@ fn warn_deprecated<T: Serialize>(object: &T, paths: &[&str], root: &str, v: &mut
         return;
     };
     for path in paths {
-        let set = path
-            .split('.')
-            .try_fold(&tree, |node, key| node.get(key))
-            .is_some();
+        let set = path.split('.').try_fold(&tree, |node, key| node.get(key)).is_some();
         if set {
             at_path(v, path, |v| v.warn(format!("{root}.{path} is deprecated")));
         }
@@ -626,8 +529,7 @@ fn validate_mesh_config(mesh: &MeshConfig, v: &mut Validator) {
     if let Some(d) = &mesh.connect_timeout {
         let problem = check_ms_duration(d).err().or_else(|| {
             let n = d.as_nanos();
-            (!(1_000_000..=3_600_000_000_000).contains(&n))
-                .then(|| format!("time {d} must be between 1ms and 1h"))
+            (!(1_000_000..=3_600_000_000_000).contains(&n)).then(|| format!("time {d} must be between 1ms and 1h"))
         });
         if let Some(e) = problem {
             v.error_at("connectTimeout", format!("invalid connect timeout: {e}"));
@@ -668,14 +570,8 @@ fn validate_mesh_config(mesh: &MeshConfig, v: &mut Validator) {
             }
         }
     });
-    if mesh
-        .mesh_mtls
-        .as_ref()
-        .is_some_and(|t| !t.ecdh_curves.is_empty())
-    {
-        at_path(v, "meshMTLS.ecdhCurves", |v| {
-            v.error("mesh TLS does not support ECDH curves configuration")
-        });
+    if mesh.mesh_mtls.as_ref().is_some_and(|t| !t.ecdh_curves.is_empty()) {
+        at_path(v, "meshMTLS.ecdhCurves", |v| v.error("mesh TLS does not support ECDH curves configuration"));
     }
     if let Some(tls) = &mesh.tls_defaults {
         let mut seen = Vec::new();
@@ -689,9 +585,7 @@ fn validate_mesh_config(mesh: &MeshConfig, v: &mut Validator) {
             };
             seen.push(curve);
             if let Some(message) = message {
-                at_path(v, "tlsDefaults.ecdhCurves", |v| {
-                    v.item(i, |v| v.warn(message))
-                });
+                at_path(v, "tlsDefaults.ecdhCurves", |v| v.item(i, |v| v.warn(message)));
             }
         }
     }
@@ -719,10 +613,7 @@ fn check_extension_providers(mesh: &MeshConfig, v: &mut Validator) {
                 match provider.kinds().len() {
                     1 => {}
                     0 => v.warn("no provider is set"),
-                    _ => v.warn(format!(
-                        "only one provider may be set, found {}",
-                        provider.kinds().join(", ")
-                    )),
+                    _ => v.warn(format!("only one provider may be set, found {}", provider.kinds().join(", "))),
                 }
             });
         }
@@ -730,21 +621,10 @@ fn check_extension_providers(mesh: &MeshConfig, v: &mut Validator) {
 }
 
 /// ECDH curves Envoy accepts in `tlsDefaults`.
-const ECDH_CURVES: &[&str] = &[
-    "P-224",
-    "P-256",
-    "P-521",
-    "P-384",
-    "X25519",
-    "X25519Kyber768Draft00",
-    "X25519MLKEM768",
-];
+const ECDH_CURVES: &[&str] = &["P-224", "P-256", "P-521", "P-384", "X25519", "X25519Kyber768Draft00", "X25519MLKEM768"];
 
 fn validate_proxy_config(proxy: &ProxyConfig, v: &mut Validator) {
-    for (key, value) in [
-        ("configPath", &proxy.config_path),
-        ("binaryPath", &proxy.binary_path),
-    ] {
+    for (key, value) in [("configPath", &proxy.config_path), ("binaryPath", &proxy.binary_path)] {
         if value.as_deref() == Some("") {
             v.error_at(key, "must be set");
         }
@@ -765,16 +645,10 @@ fn validate_proxy_config(proxy: &ProxyConfig, v: &mut Validator) {
         }
     }
     match proxy.discovery_address.as_deref() {
-        Some("") => v.error_at(
-            "discoveryAddress",
-            "discovery address must be set to the proxy discovery service",
-        ),
+        Some("") => v.error_at("discoveryAddress", "discovery address must be set to the proxy discovery service"),
         Some(addr) => {
             if let Err(e) = check_proxy_address(addr) {
-                v.error_at(
-                    "discoveryAddress",
-                    format!("invalid discovery address: {e}"),
-                );
+                v.error_at("discoveryAddress", format!("invalid discovery address: {e}"));
             }
         }
         None => {}
@@ -797,39 +671,25 @@ fn validate_proxy_config(proxy: &ProxyConfig, v: &mut Validator) {
                     at_path(v, "lightstep.address", |v| v.error("address is required"));
                 }
                 if let Err(e) = check_proxy_address(address) {
-                    at_path(v, "lightstep.address", |v| {
-                        v.error(format!("invalid lightstep address: {e}"))
-                    });
+                    at_path(v, "lightstep.address", |v| v.error(format!("invalid lightstep address: {e}")));
                 }
                 if ls.access_token.as_deref().unwrap_or_default().is_empty() {
-                    at_path(v, "lightstep.accessToken", |v| {
-                        v.error("access token is required")
-                    });
+                    at_path(v, "lightstep.accessToken", |v| v.error("access token is required"));
                 }
             }
             for (key, tracer) in [("zipkin", &tracing.zipkin), ("datadog", &tracing.datadog)] {
                 let Some(tracer) = tracer else { continue };
-                let address = tracer.address.as_deref().unwrap_or_default().replacen(
-                    "$(HOST_IP)",
-                    "127.0.0.1",
-                    1,
-                );
+                let address = tracer.address.as_deref().unwrap_or_default().replacen("$(HOST_IP)", "127.0.0.1", 1);
                 if let Err(e) = check_proxy_address(&address) {
-                    at_path(v, &format!("{key}.address"), |v| {
-                        v.error(format!("invalid {key} config: {e}"))
-                    });
+                    at_path(v, &format!("{key}.address"), |v| v.error(format!("invalid {key} config: {e}")));
                 }
             }
             v.field("customTags", |v| {
                 for (name, tag) in &tracing.custom_tags {
-                    let count = [
-                        tag.literal.is_some(),
-                        tag.environment.is_some(),
-                        tag.header.is_some(),
-                    ]
-                    .iter()
-                    .filter(|s| **s)
-                    .count();
+                    let count = [tag.literal.is_some(), tag.environment.is_some(), tag.header.is_some()]
+                        .iter()
+                        .filter(|s| **s)
+                        .count();
                     if count != 1 {
                         v.error_at(name, "set exactly one of literal, environment and header");
                     }
@@ -839,10 +699,7 @@ fn validate_proxy_config(proxy: &ProxyConfig, v: &mut Validator) {
     }
     for (key, value) in [
         ("statsdUdpAddress", &proxy.statsd_udp_address),
-        (
-            "envoyMetricsServiceAddress",
-            &proxy.envoy_metrics_service_address,
-        ),
+        ("envoyMetricsServiceAddress", &proxy.envoy_metrics_service_address),
     ] {
         if let Some(addr) = value.as_deref().filter(|a| !a.is_empty())
             && let Err(e) = check_proxy_address(addr)
@@ -850,35 +707,22 @@ fn validate_proxy_config(proxy: &ProxyConfig, v: &mut Validator) {
             v.error_at(key, format!("invalid address {addr:?}: {e}"));
         }
     }
-    if proxy
-        .proxy_metadata
-        .contains_key("ISTIO_META_DNS_AUTO_ALLOCATE")
-    {
+    if proxy.proxy_metadata.contains_key("ISTIO_META_DNS_AUTO_ALLOCATE") {
         at_path(v, "proxyMetadata.ISTIO_META_DNS_AUTO_ALLOCATE", |v| {
-            v.warn(
-                "'ISTIO_META_DNS_AUTO_ALLOCATE' is deprecated; use DNS auto-allocation v2 instead",
-            )
+            v.warn("'ISTIO_META_DNS_AUTO_ALLOCATE' is deprecated; use DNS auto-allocation v2 instead")
         });
     }
     for (key, service) in [
         ("envoyMetricsService", &proxy.envoy_metrics_service),
         ("envoyAccessLogService", &proxy.envoy_access_log_service),
     ] {
-        if let Some(addr) = service
-            .as_ref()
-            .and_then(|s| s.address.as_deref())
-            .filter(|a| !a.is_empty())
+        if let Some(addr) = service.as_ref().and_then(|s| s.address.as_deref()).filter(|a| !a.is_empty())
             && let Err(e) = check_proxy_address(addr)
         {
-            at_path(v, &format!("{key}.address"), |v| {
-                v.error(format!("invalid address {addr:?}: {e}"))
-            });
+            at_path(v, &format!("{key}.address"), |v| v.error(format!("invalid address {addr:?}: {e}")));
         }
     }
-    for (key, port) in [
-        ("proxyAdminPort", proxy.proxy_admin_port),
-        ("statusPort", proxy.status_port),
-    ] {
+    for (key, port) in [("proxyAdminPort", proxy.proxy_admin_port), ("statusPort", proxy.status_port)] {
         if let Some(port) = port
             && let Err(e) = check_port(port)
         {
@@ -886,10 +730,7 @@ fn validate_proxy_config(proxy: &ProxyConfig, v: &mut Validator) {
         }
     }
     if proxy.control_plane_auth_policy == Some(AuthenticationPolicy::Inherit) {
-        v.error_at(
-            "controlPlaneAuthPolicy",
-            "invalid authentication policy: use NONE or MUTUAL_TLS",
-        );
+        v.error_at("controlPlaneAuthPolicy", "invalid authentication policy: use NONE or MUTUAL_TLS");
     }
     if let Some(pkp) = &proxy.private_key_provider {
         v.field("privateKeyProvider", |v| {
@@ -903,12 +744,10 @@ fn validate_proxy_config(proxy: &ProxyConfig, v: &mut Validator) {
             for (key, settings) in set {
                 let Some(settings) = settings else { continue };
                 match &settings.poll_delay {
-                    None => at_path(v, &format!("{key}.pollDelay"), |v| {
-                        v.error("pollDelay is required")
-                    }),
-                    Some(d) if d.as_nanos() == 0 => at_path(v, &format!("{key}.pollDelay"), |v| {
-                        v.error("pollDelay must be non zero")
-                    }),
+                    None => at_path(v, &format!("{key}.pollDelay"), |v| v.error("pollDelay is required")),
+                    Some(d) if d.as_nanos() == 0 => {
+                        at_path(v, &format!("{key}.pollDelay"), |v| v.error("pollDelay must be non zero"))
+                    }
                     Some(_) => {}
                 }
             }
@@ -917,14 +756,8 @@ fn validate_proxy_config(proxy: &ProxyConfig, v: &mut Validator) {
     if let Some(cs) = &proxy.connection_settings {
         v.field("connectionSettings", |v| {
             let non_negative = [
-                (
-                    "listenerPerConnectionBufferLimitBytes",
-                    cs.listener_per_connection_buffer_limit_bytes,
-                ),
-                (
-                    "clusterPerConnectionBufferLimitBytes",
-                    cs.cluster_per_connection_buffer_limit_bytes,
-                ),
+                ("listenerPerConnectionBufferLimitBytes", cs.listener_per_connection_buffer_limit_bytes),
+                ("clusterPerConnectionBufferLimitBytes", cs.cluster_per_connection_buffer_limit_bytes),
             ];
             for (key, value) in non_negative {
                 if value.is_some_and(|n| n < 0) {
@@ -934,10 +767,7 @@ fn validate_proxy_config(proxy: &ProxyConfig, v: &mut Validator) {
             let positive = [
                 ("httpMaxConcurrentStreams", cs.http_max_concurrent_streams),
                 ("listenerConnectionLimit", cs.listener_connection_limit),
-                (
-                    "globalDownstreamConnectionLimit",
-                    cs.global_downstream_connection_limit,
-                ),
+                ("globalDownstreamConnectionLimit", cs.global_downstream_connection_limit),
             ];
             for (key, value) in positive {
                 if value.is_some_and(|n| n <= 0) {
@@ -945,14 +775,8 @@ fn validate_proxy_config(proxy: &ProxyConfig, v: &mut Validator) {
                 }
             }
             let windows = [
-                (
-                    "http2InitialStreamWindowSize",
-                    cs.http2_initial_stream_window_size,
-                ),
-                (
-                    "http2InitialConnectionWindowSize",
-                    cs.http2_initial_connection_window_size,
-                ),
+                ("http2InitialStreamWindowSize", cs.http2_initial_stream_window_size),
+                ("http2InitialConnectionWindowSize", cs.http2_initial_connection_window_size),
             ];
             for (key, value) in windows {
                 if value.is_some_and(|n| n < 65535) {
@@ -967,11 +791,7 @@ fn validate_proxy_config(proxy: &ProxyConfig, v: &mut Validator) {
 }
 
 fn check_port(port: i32) -> Result<(), String> {
-    if (1..=65535).contains(&port) {
-        Ok(())
-    } else {
-        Err(format!("port number {port} must be in the range 1..65535"))
-    }
+    if (1..=65535).contains(&port) { Ok(()) } else { Err(format!("port number {port} must be in the range 1..65535")) }
 }
 
 /// At least 1ms, in whole milliseconds.
@@ -987,11 +807,8 @@ fn check_ms_duration(d: &Duration) -> Result<(), String> {
 
 /// `host:port` where host is a domain name or an IP address and port is 1 to 65535.
 fn check_proxy_address(address: &str) -> Result<(), String> {
-    let (host, port) = split_host_port(address)
-        .ok_or_else(|| format!("{address:?} is not of the form host:port"))?;
-    let port: i32 = port
-        .parse()
-        .map_err(|_| format!("port ({port}) is not a number"))?;
+    let (host, port) = split_host_port(address).ok_or_else(|| format!("{address:?} is not of the form host:port"))?;
+    let port: i32 = port.parse().map_err(|_| format!("port ({port}) is not a number"))?;
     check_port(port)?;
     if check_fqdn(host).is_err() && host.parse::<IpAddr>().is_err() {
         return Err(format!("{host:?} is not a valid hostname or an IP address"));
@@ -1011,9 +828,7 @@ fn split_host_port(address: &str) -> Option<(&str, &str)> {
 /// A domain name of DNS-1123 labels; a trailing dot is allowed and the last label is not all digits.
 fn check_fqdn(name: &str) -> Result<(), String> {
     if name.is_empty() || name.len() > 255 {
-        return Err(format!(
-            "domain name {name:?} must be 1 to 255 characters long"
-        ));
+        return Err(format!("domain name {name:?} must be 1 to 255 characters long"));
     }
     check_dns_labels(name)
 }
@@ -1022,18 +837,14 @@ fn check_dns_labels(domain: &str) -> Result<(), String> {
     let labels: Vec<&str> = domain.split('.').collect();
     let last = labels.last().copied().unwrap_or_default();
     if !last.is_empty() && last.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!(
-            "domain name {domain:?} invalid (top level domain {last:?} cannot be all-numeric)"
-        ));
+        return Err(format!("domain name {domain:?} invalid (top level domain {last:?} cannot be all-numeric)"));
     }
     for (i, label) in labels.iter().enumerate() {
         if i == labels.len() - 1 && label.is_empty() {
             break;
         }
         if !is_dns1123_label(label) {
-            return Err(format!(
-                "domain name {domain:?} invalid (label {label:?} invalid)"
-            ));
+            return Err(format!("domain name {domain:?} invalid (label {label:?} invalid)"));
         }
     }
     Ok(())
@@ -1042,9 +853,7 @@ fn check_dns_labels(domain: &str) -> Result<(), String> {
 /// A domain name whose first label may be `*` or start with `*`.
 fn check_wildcard_domain(domain: &str) -> Result<(), String> {
     if domain.is_empty() || domain.len() > 255 {
-        return Err(format!(
-            "domain name {domain:?} must be 1 to 255 characters long"
-        ));
+        return Err(format!("domain name {domain:?} must be 1 to 255 characters long"));
     }
     let (first, rest) = match domain.split_once('.') {
         Some((first, rest)) => (first, Some(rest)),
@@ -1053,16 +862,12 @@ fn check_wildcard_domain(domain: &str) -> Result<(), String> {
     let wildcard_ok = first == "*"
         || first.strip_prefix('*').is_some_and(|tail| {
             tail.len() <= 62
-                && tail
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && tail.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
                 && !tail.ends_with('-')
         })
         || is_dns1123_label(first);
     if !wildcard_ok {
-        return Err(format!(
-            "domain name {domain:?} invalid (label {first:?} invalid)"
-        ));
+        return Err(format!("domain name {domain:?} invalid (label {first:?} invalid)"));
     }
     rest.map_or(Ok(()), check_dns_labels)
 }
@@ -1099,8 +904,7 @@ mod tests {
     use crate::install::test_corpus;
 
     fn check(spec: &str) -> Vec<Problem> {
-        let doc =
-            format!("apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n{spec}");
+        let doc = format!("apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n{spec}");
         match IstioOperator::from_yaml_str(&doc) {
             Ok(iop) => iop.validate(),
             Err(e) => panic!("{e}\n{doc}"),
@@ -1109,25 +913,15 @@ mod tests {
 
     /// `(path, message)` of each problem at `level`.
     fn at(problems: &[Problem], level: Level) -> Vec<(String, String)> {
-        problems
-            .iter()
-            .filter(|p| p.level == level)
-            .map(|p| (p.path.to_string(), p.message.clone()))
-            .collect()
+        problems.iter().filter(|p| p.level == level).map(|p| (p.path.to_string(), p.message.clone())).collect()
     }
 
     fn error_paths(spec: &str) -> Vec<String> {
-        at(&check(spec), Level::Error)
-            .into_iter()
-            .map(|(p, _)| p)
-            .collect()
+        at(&check(spec), Level::Error).into_iter().map(|(p, _)| p).collect()
     }
 
     fn warning_paths(spec: &str) -> Vec<String> {
-        at(&check(spec), Level::Warning)
-            .into_iter()
-            .map(|(p, _)| p)
-            .collect()
+        at(&check(spec), Level::Warning).into_iter().map(|(p, _)| p).collect()
     }
 
     #[test]
@@ -1136,9 +930,7 @@ mod tests {
             return;
         };
         let mut files = test_corpus::yaml_files(&corpus.join("profiles"));
-        files.extend(test_corpus::yaml_files(
-            &corpus.join("manifest-generate/input"),
-        ));
+        files.extend(test_corpus::yaml_files(&corpus.join("manifest-generate/input")));
         files.extend(
             test_corpus::yaml_files(&corpus.join("inject/cases"))
                 .into_iter()
@@ -1181,10 +973,7 @@ mod tests {
         assert!(error_paths("  tag: latest-distroless\n").is_empty());
         assert_eq!(error_paths("  tag: \"1.2:3\"\n"), ["spec.tag"]);
         assert_eq!(error_paths("  tag: a/b\n"), ["spec.tag"]);
-        assert_eq!(
-            error_paths(&format!("  tag: {}\n", "x".repeat(128))),
-            ["spec.tag"]
-        );
+        assert_eq!(error_paths(&format!("  tag: {}\n", "x".repeat(128))), ["spec.tag"]);
     }
 
     #[test]
@@ -1197,10 +986,7 @@ mod tests {
     #[test]
     fn gateway_names_must_be_object_names() {
         let spec = "  components:\n    ingressGateways:\n    - name: istio-ingressgateway\n    - name: Ingress_GW\n    egressGateways:\n    - name: egress.gw\n";
-        assert_eq!(
-            error_paths(spec),
-            ["spec.components.ingressGateways[1].name"]
-        );
+        assert_eq!(error_paths(spec), ["spec.components.ingressGateways[1].name"]);
     }
 
     #[test]
@@ -1209,15 +995,10 @@ mod tests {
         let bad = "  values:\n    global:\n      proxy:\n        includeIPRanges: \"1.1.0.256/16,2.2.0.0/16\"\n        excludeIPRanges: \"*,1.1.0.0/16\"\n";
         assert_eq!(
             error_paths(bad),
-            [
-                "spec.values.global.proxy.includeIPRanges",
-                "spec.values.global.proxy.excludeIPRanges"
-            ]
+            ["spec.values.global.proxy.includeIPRanges", "spec.values.global.proxy.excludeIPRanges"]
         );
         assert_eq!(
-            error_paths(
-                "  values:\n    global:\n      proxy:\n        includeIPRanges: \"3.3.0.0/33\"\n"
-            ),
+            error_paths("  values:\n    global:\n      proxy:\n        includeIPRanges: \"3.3.0.0/33\"\n"),
             ["spec.values.global.proxy.includeIPRanges"]
         );
     }
@@ -1226,31 +1007,22 @@ mod tests {
     fn inbound_ports_must_be_port_numbers() {
         assert!(error_paths("  values:\n    global:\n      proxy:\n        includeInboundPorts: \"*\"\n        excludeInboundPorts: \"333,444\"\n").is_empty());
         assert_eq!(
-            error_paths(
-                "  values:\n    global:\n      proxy:\n        excludeInboundPorts: \"-1,444\"\n"
-            ),
+            error_paths("  values:\n    global:\n      proxy:\n        excludeInboundPorts: \"-1,444\"\n"),
             ["spec.values.global.proxy.excludeInboundPorts"]
         );
         assert_eq!(
-            error_paths(
-                "  values:\n    global:\n      proxy:\n        includeInboundPorts: \"111,222x\"\n"
-            ),
+            error_paths("  values:\n    global:\n      proxy:\n        includeInboundPorts: \"111,222x\"\n"),
             ["spec.values.global.proxy.includeInboundPorts"]
         );
     }
 
     #[test]
     fn kubernetes_parts_of_values_must_fit_their_type() {
-        let problems =
-            check("  values:\n    pilot:\n      tolerations:\n      - key: a\n        bogus: 1\n");
+        let problems = check("  values:\n    pilot:\n      tolerations:\n      - key: a\n        bogus: 1\n");
         let errors = at(&problems, Level::Error);
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].0, "spec.values.pilot.tolerations[0]");
-        assert!(
-            errors[0].1.contains("unknown field `bogus`"),
-            "{}",
-            errors[0].1
-        );
+        assert!(errors[0].1.contains("unknown field `bogus`"), "{}", errors[0].1);
         assert_eq!(
             error_paths("  values:\n    cni:\n      affinity:\n        nodeAffinity: 3\n"),
             ["spec.values.cni.affinity"]
@@ -1264,25 +1036,14 @@ mod tests {
         let problems = check(unset);
         let errors = at(&problems, Level::Error);
         assert_eq!(errors.len(), 1);
-        assert_eq!(
-            errors[0].0,
-            "spec.components.ingressGateways[1].k8s.service.ports[1]"
+        assert_eq!(errors[0].0, "spec.components.ingressGateways[1].k8s.service.ports[1]");
+        assert!(
+            errors[0].1.starts_with("port http2/80 in gateway cluster-local-gateway invalid: targetPort is set to 0")
         );
-        assert!(errors[0].1.starts_with(
-            "port http2/80 in gateway cluster-local-gateway invalid: targetPort is set to 0"
-        ));
         let egress = "  components:\n    egressGateways:\n    - name: egress-gateway\n      k8s:\n        service:\n          ports:\n          - port: 80\n            name: http2\n            targetPort: 90\n";
         let errors = at(&check(egress), Level::Error);
-        assert!(
-            errors[0]
-                .1
-                .ends_with("values.gateways.istio-egressgateway.runAsRoot=true"),
-            "{}",
-            errors[0].1
-        );
-        let root = format!(
-            "{unset}  values:\n    gateways:\n      istio-ingressgateway:\n        runAsRoot: true\n"
-        );
+        assert!(errors[0].1.ends_with("values.gateways.istio-egressgateway.runAsRoot=true"), "{}", errors[0].1);
+        let root = format!("{unset}  values:\n    gateways:\n      istio-ingressgateway:\n        runAsRoot: true\n");
         assert!(error_paths(&root).is_empty());
         let named = "  components:\n    ingressGateways:\n    - name: gw\n      k8s:\n        service:\n          ports:\n          - port: 80\n            targetPort: http\n";
         assert!(error_paths(named).is_empty());
@@ -1293,15 +1054,8 @@ mod tests {
         let bad = "  values:\n    gateways:\n      istio-ingressgateway:\n        ingressPorts:\n        - name: http\n          port: 80\n";
         let errors = at(&check(bad), Level::Error);
         assert_eq!(errors.len(), 1);
-        assert_eq!(
-            errors[0].0,
-            "spec.values.gateways.istio-ingressgateway.ingressPorts[0]"
-        );
-        assert!(
-            errors[0]
-                .1
-                .starts_with("port 80 is invalid: targetPort is set to 0")
-        );
+        assert_eq!(errors[0].0, "spec.values.gateways.istio-ingressgateway.ingressPorts[0]");
+        assert!(errors[0].1.starts_with("port 80 is invalid: targetPort is set to 0"));
         let good = "  values:\n    gateways:\n      istio-ingressgateway:\n        ingressPorts:\n        - name: http\n          port: 80\n          targetPort: 8080\n";
         assert!(error_paths(good).is_empty());
     }
@@ -1326,32 +1080,15 @@ mod tests {
     #[test]
     fn deprecated_values_are_warnings() {
         let spec = "  values:\n    pilot:\n      resources:\n        requests:\n          cpu: 1m\n      rollingMaxUnavailable: 30%\n";
-        assert_eq!(
-            warning_paths(spec),
-            [
-                "spec.values.pilot.resources",
-                "spec.values.pilot.rollingMaxUnavailable"
-            ]
-        );
+        assert_eq!(warning_paths(spec), ["spec.values.pilot.resources", "spec.values.pilot.rollingMaxUnavailable"]);
         assert!(error_paths(spec).is_empty());
     }
 
     #[test]
     fn mesh_config_durations_must_be_in_range() {
-        assert_eq!(
-            error_paths("  meshConfig:\n    connectTimeout: 500us\n"),
-            ["spec.meshConfig.connectTimeout"]
-        );
-        assert_eq!(
-            error_paths("  meshConfig:\n    connectTimeout: 2h\n"),
-            ["spec.meshConfig.connectTimeout"]
-        );
-        assert!(
-            error_paths(
-                "  meshConfig:\n    connectTimeout: 10s\n    protocolDetectionTimeout: 0s\n"
-            )
-            .is_empty()
-        );
+        assert_eq!(error_paths("  meshConfig:\n    connectTimeout: 500us\n"), ["spec.meshConfig.connectTimeout"]);
+        assert_eq!(error_paths("  meshConfig:\n    connectTimeout: 2h\n"), ["spec.meshConfig.connectTimeout"]);
+        assert!(error_paths("  meshConfig:\n    connectTimeout: 10s\n    protocolDetectionTimeout: 0s\n").is_empty());
         assert_eq!(
             error_paths("  meshConfig:\n    protocolDetectionTimeout: 1500us\n"),
             ["spec.meshConfig.protocolDetectionTimeout"]
@@ -1364,20 +1101,12 @@ mod tests {
 
     #[test]
     fn mesh_config_ports_and_addresses_must_be_valid() {
-        assert_eq!(
-            error_paths("  meshConfig:\n    proxyListenPort: 0\n"),
-            ["spec.meshConfig.proxyListenPort"]
-        );
+        assert_eq!(error_paths("  meshConfig:\n    proxyListenPort: 0\n"), ["spec.meshConfig.proxyListenPort"]);
         assert!(
-            error_paths(
-                "  meshConfig:\n    defaultConfig:\n      discoveryAddress: my-discovery:123\n"
-            )
-            .is_empty()
+            error_paths("  meshConfig:\n    defaultConfig:\n      discoveryAddress: my-discovery:123\n").is_empty()
         );
         assert_eq!(
-            error_paths(
-                "  meshConfig:\n    defaultConfig:\n      discoveryAddress: my-discovery\n"
-            ),
+            error_paths("  meshConfig:\n    defaultConfig:\n      discoveryAddress: my-discovery\n"),
             ["spec.meshConfig.defaultConfig.discoveryAddress"]
         );
         assert_eq!(
@@ -1396,15 +1125,11 @@ mod tests {
     #[test]
     fn proxy_config_rules_apply() {
         assert_eq!(
-            error_paths(
-                "  meshConfig:\n    defaultConfig:\n      controlPlaneAuthPolicy: INHERIT\n"
-            ),
+            error_paths("  meshConfig:\n    defaultConfig:\n      controlPlaneAuthPolicy: INHERIT\n"),
             ["spec.meshConfig.defaultConfig.controlPlaneAuthPolicy"]
         );
         assert_eq!(
-            error_paths(
-                "  meshConfig:\n    defaultConfig:\n      privateKeyProvider:\n        qat: {}\n"
-            ),
+            error_paths("  meshConfig:\n    defaultConfig:\n      privateKeyProvider:\n        qat: {}\n"),
             ["spec.meshConfig.defaultConfig.privateKeyProvider.qat.pollDelay"]
         );
         assert_eq!(
@@ -1423,19 +1148,13 @@ mod tests {
 
     #[test]
     fn trust_domains_and_service_hosts_must_be_dns_names() {
-        assert_eq!(
-            error_paths("  meshConfig:\n    trustDomain: Bad_Domain\n"),
-            ["spec.meshConfig.trustDomain"]
-        );
+        assert_eq!(error_paths("  meshConfig:\n    trustDomain: Bad_Domain\n"), ["spec.meshConfig.trustDomain"]);
         assert_eq!(
             error_paths("  meshConfig:\n    trustDomainAliases: [ok.example, \"no way\"]\n"),
             ["spec.meshConfig.trustDomainAliases[1]"]
         );
         let hosts = "  meshConfig:\n    serviceSettings:\n    - settings: {clusterLocal: true}\n      hosts: [\"*.cluster.local\", \"bad_host.local\"]\n";
-        assert_eq!(
-            error_paths(hosts),
-            ["spec.meshConfig.serviceSettings[0].hosts[1]"]
-        );
+        assert_eq!(error_paths(hosts), ["spec.meshConfig.serviceSettings[0].hosts[1]"]);
     }
 
     #[test]
@@ -1445,13 +1164,8 @@ mod tests {
             ["spec.meshConfig.meshMTLS.ecdhCurves"]
         );
         assert_eq!(
-            warning_paths(
-                "  meshConfig:\n    tlsDefaults:\n      ecdhCurves: [P-256, P-999, P-256]\n"
-            ),
-            [
-                "spec.meshConfig.tlsDefaults.ecdhCurves[1]",
-                "spec.meshConfig.tlsDefaults.ecdhCurves[2]"
-            ]
+            warning_paths("  meshConfig:\n    tlsDefaults:\n      ecdhCurves: [P-256, P-999, P-256]\n"),
+            ["spec.meshConfig.tlsDefaults.ecdhCurves[1]", "spec.meshConfig.tlsDefaults.ecdhCurves[2]"]
         );
     }
 

@@ -23,25 +23,13 @@ use crate::Duration;
 #[schemars(extend("x-kubernetes-preserve-unknown-fields" = true))]
 pub struct MeshConfig {
     /// Port the proxy listens on for outbound traffic.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub proxy_listen_port: Option<i32>,
     /// Port the proxy listens on for inbound traffic.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub proxy_inbound_listen_port: Option<i32>,
     /// Port of the proxy's HTTP proxy listener.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub proxy_http_port: Option<i32>,
     /// Connection timeout for upstream clusters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -472,10 +460,7 @@ impl ExtensionProvider {
             ("envoyOtelAls", self.envoy_otel_als.is_some()),
             ("sds", self.sds.is_some()),
         ];
-        set.into_iter()
-            .filter(|(_, on)| *on)
-            .map(|(name, _)| name)
-            .collect()
+        set.into_iter().filter(|(_, on)| *on).map(|(name, _)| name).collect()
     }
 }
 
@@ -484,11 +469,7 @@ impl ExtensionProvider {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct EnvoyExtAuthzRequestBody {
     /// Most body bytes buffered and sent.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub max_request_bytes: Option<u32>,
     /// Whether a body cut at `maxRequestBytes` is sent rather than refused.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -506,11 +487,7 @@ pub struct EnvoyExtAuthzHttpProvider {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<String>,
     /// Port of the authorization service.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub port: Option<u32>,
     /// Timeout of authorization requests.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -558,11 +535,7 @@ pub struct EnvoyExtAuthzGrpcProvider {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<String>,
     /// Port of the authorization service.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub port: Option<u32>,
     /// Timeout of authorization requests.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -589,25 +562,13 @@ pub struct ZipkinTracingProvider {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<String>,
     /// Port of the collector.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub port: Option<u32>,
     /// Longest tag value.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub max_tag_length: Option<u32>,
     /// Whether 64-bit trace ids are used.
-    #[serde(
-        default,
-        rename = "enable64bitTraceId",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, rename = "enable64bitTraceId", skip_serializing_if = "Option::is_none")]
     pub enable_64bit_trace_id: Option<bool>,
     /// Path spans are sent to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -641,21 +602,13 @@ pub struct LightstepTracingProvider {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<String>,
     /// Port of the collector.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub port: Option<u32>,
     /// Access token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<String>,
     /// Longest tag value.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub max_tag_length: Option<u32>,
 }
 
@@ -667,18 +620,10 @@ pub struct DatadogTracingProvider {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<String>,
     /// Port of the agent.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub port: Option<u32>,
     /// Longest tag value.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub max_tag_length: Option<u32>,
 }
 
@@ -690,11 +635,7 @@ pub struct SkyWalkingTracingProvider {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<String>,
     /// Port of the collector.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub port: Option<u32>,
     /// Access token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -709,32 +650,16 @@ pub struct StackdriverProvider {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub debug: Option<bool>,
     /// Most attributes per span (deprecated).
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub max_number_of_attributes: Option<i64>,
     /// Most annotations per span (deprecated).
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub max_number_of_annotations: Option<i64>,
     /// Most message events per span (deprecated).
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub max_number_of_message_events: Option<i64>,
     /// Longest tag value.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub max_tag_length: Option<u32>,
     /// Logging settings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -758,21 +683,13 @@ pub struct OpenCensusAgentTracingProvider {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<String>,
     /// Port of the agent.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub port: Option<u32>,
     /// Trace context propagation formats.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub context: Vec<TraceContext>,
     /// Longest tag value.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub max_tag_length: Option<u32>,
 }
 
@@ -784,18 +701,10 @@ pub struct OpenTelemetryTracingProvider {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<String>,
     /// Port of the collector.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub port: Option<u32>,
     /// Longest tag value.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub max_tag_length: Option<u32>,
     /// Export over HTTP instead of gRPC.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -844,18 +753,10 @@ pub struct DynatraceSampler {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant: Option<String>,
     /// Dynatrace cluster id.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub cluster_id: Option<i32>,
     /// Root spans sampled per minute.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub root_spans_per_minute: Option<u32>,
     /// The Dynatrace API the sampler reads.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -870,11 +771,7 @@ pub struct DynatraceApi {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<String>,
     /// Port of the API.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub port: Option<u32>,
     /// HTTP settings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -959,11 +856,7 @@ pub struct EnvoyHttpGrpcLogProvider {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<String>,
     /// Port of the service.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub port: Option<u32>,
     /// Log name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -990,11 +883,7 @@ pub struct EnvoyTcpGrpcLogProvider {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<String>,
     /// Port of the service.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub port: Option<u32>,
     /// Log name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1012,11 +901,7 @@ pub struct EnvoyOpenTelemetryLogProvider {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<String>,
     /// Port of the collector.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub port: Option<u32>,
     /// Log name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1037,11 +922,7 @@ pub struct SdsProvider {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<String>,
     /// Port of the service.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub port: Option<u32>,
 }
 
@@ -1214,11 +1095,7 @@ pub struct ProxyConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub envoy_metrics_service_address: Option<String>,
     /// Port of Envoy's admin interface.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub proxy_admin_port: Option<i32>,
     /// Availability zone (deprecated).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1230,18 +1107,10 @@ pub struct ProxyConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_config_file: Option<String>,
     /// Longest stat name.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub stat_name_length: Option<i32>,
     /// Worker threads; 0 means one per core.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub concurrency: Option<i32>,
     /// Path of the bootstrap template.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1268,11 +1137,7 @@ pub struct ProxyConfig {
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub runtime_values: IndexMap<String, String>,
     /// Port of the agent's status endpoint.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub status_port: Option<i32>,
     /// Extra tags on Envoy stats.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -1313,11 +1178,7 @@ pub struct ProxyConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file_flush_interval: Option<Duration>,
     /// Buffer size before access logs are flushed, in kB.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub file_flush_min_size_kb: Option<u32>,
     /// Whether stats are compressed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1391,18 +1252,10 @@ pub struct Tracing {
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub custom_tags: IndexMap<String, CustomTag>,
     /// Longest path tag.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub max_path_tag_length: Option<u32>,
     /// Sampling rate, in percent.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub sampling: Option<f64>,
     /// TLS towards the tracer (a networking `ClientTLSSettings`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1442,25 +1295,13 @@ pub struct TracingStackdriver {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub debug: Option<bool>,
     /// Most attributes per span.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub max_number_of_attributes: Option<i64>,
     /// Most annotations per span.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub max_number_of_annotations: Option<i64>,
     /// Most message events per span.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub max_number_of_message_events: Option<i64>,
 }
 
@@ -1562,11 +1403,7 @@ pub struct RemoteService {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Topology {
     /// Trusted proxies in front of the gateway.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub num_trusted_proxies: Option<u32>,
     /// How the `x-forwarded-client-cert` header is handled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1752,18 +1589,10 @@ pub struct ConnectionSettings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<ConnectionProfile>,
     /// Buffer limit per listener connection, in bytes.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub listener_per_connection_buffer_limit_bytes: Option<i32>,
     /// Buffer limit per cluster connection, in bytes.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub cluster_per_connection_buffer_limit_bytes: Option<i32>,
     /// HTTP idle timeout.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1787,25 +1616,13 @@ pub struct ConnectionSettings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub http_max_stream_duration: Option<Duration>,
     /// Most concurrent HTTP/2 streams.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub http_max_concurrent_streams: Option<i32>,
     /// HTTP/2 initial stream window.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub http2_initial_stream_window_size: Option<i32>,
     /// HTTP/2 initial connection window.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub http2_initial_connection_window_size: Option<i32>,
     /// What happens to headers with underscores.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1817,18 +1634,10 @@ pub struct ConnectionSettings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub http_path_with_escaped_slashes_action: Option<PathWithEscapedSlashesAction>,
     /// Most connections per listener.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub listener_connection_limit: Option<i32>,
     /// Most downstream connections overall.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub global_downstream_connection_limit: Option<i32>,
 }
 
@@ -1882,9 +1691,7 @@ mod tests {
         let Some(corpus) = test_corpus::dir() else {
             return;
         };
-        let text =
-            std::fs::read_to_string(corpus.join("inject/istioctl-kubeinject/mesh-config.yaml"))
-                .unwrap();
+        let text = std::fs::read_to_string(corpus.join("inject/istioctl-kubeinject/mesh-config.yaml")).unwrap();
         let mesh: MeshConfig = serde_yaml::from_str(&text).unwrap();
         let proxy = mesh.default_config.as_ref().unwrap();
         assert_eq!(proxy.interception_mode, None);
@@ -1896,10 +1703,8 @@ mod tests {
 
     #[test]
     fn nested_mesh_messages_refuse_unknown_keys() {
-        let err = serde_json::from_str::<MeshConfig>(
-            r#"{"outboundTrafficPolicy": {"mood": "ALLOW_ANY"}}"#,
-        )
-        .unwrap_err();
+        let err =
+            serde_json::from_str::<MeshConfig>(r#"{"outboundTrafficPolicy": {"mood": "ALLOW_ANY"}}"#).unwrap_err();
         assert!(err.to_string().contains("mood"), "{err}");
     }
 
@@ -1910,13 +1715,8 @@ mod tests {
         )
         .unwrap();
         assert_eq!(mesh.extension_providers[0].kinds(), ["envoyOtelAls"]);
-        assert_eq!(
-            mesh.extension_providers[1].zipkin.as_ref().unwrap().port,
-            Some(9411)
-        );
-        let err =
-            serde_yaml::from_str::<MeshConfig>("extensionProviders:\n- name: x\n  zipkn: {}\n")
-                .unwrap_err();
+        assert_eq!(mesh.extension_providers[1].zipkin.as_ref().unwrap().port, Some(9411));
+        let err = serde_yaml::from_str::<MeshConfig>("extensionProviders:\n- name: x\n  zipkn: {}\n").unwrap_err();
         assert!(err.to_string().contains("zipkn"), "{err}");
     }
 
@@ -1927,20 +1727,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(mesh.proxy_listen_port, Some(15001));
-        assert_eq!(
-            mesh.connect_timeout.as_ref().map(|d| d.as_secs_f64()),
-            Some(10.0)
-        );
+        assert_eq!(mesh.connect_timeout.as_ref().map(|d| d.as_secs_f64()), Some(10.0));
         let proxy = mesh.default_config.as_ref().unwrap();
         assert_eq!(proxy.concurrency, Some(2));
-        assert_eq!(
-            proxy
-                .drain_duration
-                .as_ref()
-                .map(ToString::to_string)
-                .as_deref(),
-            Some("45s")
-        );
+        assert_eq!(proxy.drain_duration.as_ref().map(ToString::to_string).as_deref(), Some("45s"));
         assert_eq!(proxy.unknown.keys().collect::<Vec<_>>(), ["later"]);
         assert_eq!(mesh.unknown.keys().collect::<Vec<_>>(), ["newThing"]);
         assert!(serde_yaml::from_str::<MeshConfig>("connectTimeout: 10\n").is_err());
@@ -1952,13 +1742,7 @@ mod tests {
             r#"{"meshMTLS": {"minProtocolVersion": "TLSV1_3"}, "outboundTrafficPolicy": {"mode": "ALLOW_ANY_DYNAMIC_DNS"}}"#,
         )
         .unwrap();
-        assert_eq!(
-            mesh.mesh_mtls.unwrap().min_protocol_version,
-            Some(TlsProtocol::TlsV1_3)
-        );
-        assert_eq!(
-            mesh.outbound_traffic_policy.unwrap().mode,
-            Some(OutboundTrafficPolicyMode::AllowAnyDynamicDns)
-        );
+        assert_eq!(mesh.mesh_mtls.unwrap().min_protocol_version, Some(TlsProtocol::TlsV1_3));
+        assert_eq!(mesh.outbound_traffic_policy.unwrap().mode, Some(OutboundTrafficPolicyMode::AllowAnyDynamicDns));
     }
 }

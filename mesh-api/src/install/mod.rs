@@ -38,9 +38,9 @@ mod mesh_config;
 mod values;
 
 pub use istio_operator::{
-    BaseComponentSpec, ComponentSpec, GatewayComponentSpec, HorizontalPodAutoscalerSpec,
-    IstioComponentSpec, IstioOperator, IstioOperatorSpec, KubernetesOverlay, KubernetesResources,
-    MetricSpec, MetricTarget, Patch, ResourceMetricSource, ScaleTargetRef,
+    BaseComponentSpec, ComponentSpec, GatewayComponentSpec, HorizontalPodAutoscalerSpec, IstioComponentSpec,
+    IstioOperator, IstioOperatorSpec, KubernetesOverlay, KubernetesResources, MetricSpec, MetricTarget, Patch,
+    ResourceMetricSource, ScaleTargetRef,
 };
 pub use mesh_config::*;
 pub use values::*;
@@ -61,10 +61,7 @@ pub(crate) mod test_corpus {
             .map(|dir| dir.join("shared/corpus"))
             .find(|dir| dir.is_dir());
         if found.is_none() {
-            assert!(
-                std::env::var("CI").as_deref() != Ok("true"),
-                "corpus not found"
-            );
+            assert!(std::env::var("CI").as_deref() != Ok("true"), "corpus not found");
             println!("skipped: corpus not found");
         }
         found

@@ -45,12 +45,7 @@ pub struct Values {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sidecar_injector_webhook: Option<SidecarInjectorConfig>,
     /// Former CNI switch for istiod (deprecated; use `pilot.cni`).
-    #[serde(
-        default,
-        rename = "istio_cni",
-        alias = "istioCni",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, rename = "istio_cni", alias = "istioCni", skip_serializing_if = "Option::is_none")]
     pub istio_cni: Option<CniUsageConfig>,
     /// Control plane revision these values install.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -93,32 +88,16 @@ pub struct Values {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ArchConfig {
     /// Weight for amd64 nodes.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub amd64: Option<u32>,
     /// Weight for ppc64le nodes.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub ppc64le: Option<u32>,
     /// Weight for s390x nodes.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub s390x: Option<u32>,
     /// Weight for arm64 nodes.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub arm64: Option<u32>,
 }
 
@@ -181,11 +160,7 @@ pub struct CniConfig {
     #[schemars(extend("x-kubernetes-preserve-unknown-fields" = true))]
     pub pod_labels: Option<Struct>,
     /// Cluster role for pod security policies (unused).
-    #[serde(
-        default,
-        alias = "psp_cluster_role",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, alias = "psp_cluster_role", skip_serializing_if = "Option::is_none")]
     pub psp_cluster_role: Option<String>,
     /// Log level (deprecated; use `logging.level`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -200,11 +175,7 @@ pub struct CniConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chained: Option<bool>,
     /// A ResourceQuota for the agent's namespace.
-    #[serde(
-        default,
-        alias = "resource_quotas",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, alias = "resource_quotas", skip_serializing_if = "Option::is_none")]
     pub resource_quotas: Option<ResourceQuotas>,
     /// Container resources.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -226,18 +197,10 @@ pub struct CniConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rolling_max_unavailable: Option<IntOrString>,
     /// Whether Istio writes its own CNI configuration file.
-    #[serde(
-        default,
-        rename = "istioOwnedCNIConfig",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, rename = "istioOwnedCNIConfig", skip_serializing_if = "Option::is_none")]
     pub istio_owned_cni_config: Option<bool>,
     /// File name of Istio's own CNI configuration.
-    #[serde(
-        default,
-        rename = "istioOwnedCNIConfigFileName",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, rename = "istioOwnedCNIConfigFileName", skip_serializing_if = "Option::is_none")]
     pub istio_owned_cni_config_file_name: Option<String>,
     /// Whether the AppArmor annotation is added to the pods.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -337,11 +300,7 @@ pub struct ResourceQuotas {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// Maximum number of pods.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub pods: Option<i64>,
 }
 
@@ -350,11 +309,7 @@ pub struct ResourceQuotas {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TargetUtilizationConfig {
     /// Average utilisation, in percent.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub target_average_utilization: Option<i32>,
 }
 
@@ -420,18 +375,10 @@ pub struct EgressGatewayConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub autoscale_enabled: Option<bool>,
     /// Most replicas when autoscaling.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub autoscale_max: Option<u32>,
     /// Fewest replicas when autoscaling.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub autoscale_min: Option<u32>,
     /// Memory target (deprecated).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -608,11 +555,7 @@ pub struct GlobalConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network: Option<String>,
     /// Extra DNS search domains for injected pods.
-    #[serde(
-        default,
-        rename = "podDNSSearchNamespaces",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(default, rename = "podDNSSearchNamespaces", skip_serializing_if = "Vec::is_empty")]
     pub pod_dns_search_namespaces: Vec<String>,
     /// Whether the injector ConfigMap is left out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -627,11 +570,7 @@ pub struct GlobalConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proxy: Option<GlobalProxyConfig>,
     /// Init container settings.
-    #[serde(
-        default,
-        rename = "proxy_init",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, rename = "proxy_init", skip_serializing_if = "Option::is_none")]
     pub proxy_init: Option<ProxyInitConfig>,
     /// Secret discovery settings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -707,11 +646,7 @@ pub struct GlobalConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agentgateway: Option<Agentgateway>,
     /// Whether the reader cluster role is created.
-    #[serde(
-        default,
-        rename = "enableReaderRBAC",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, rename = "enableReaderRBAC", skip_serializing_if = "Option::is_none")]
     pub enable_reader_rbac: Option<bool>,
     /// The reader service account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -758,11 +693,7 @@ pub enum ResourceScope {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct StsConfig {
     /// Port of the token exchange server; 0 turns it off.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub service_port: Option<u32>,
 }
 
@@ -792,18 +723,10 @@ pub struct IngressGatewayConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub autoscale_enabled: Option<bool>,
     /// Most replicas when autoscaling.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub autoscale_max: Option<u32>,
     /// Fewest replicas when autoscaling.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub autoscale_min: Option<u32>,
     /// Memory target (deprecated).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -825,11 +748,7 @@ pub struct IngressGatewayConfig {
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub labels: IndexMap<String, String>,
     /// Load balancer IP of the Service.
-    #[serde(
-        default,
-        rename = "loadBalancerIP",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, rename = "loadBalancerIP", skip_serializing_if = "Option::is_none")]
     pub load_balancer_ip: Option<String>,
     /// Source ranges allowed through the load balancer.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -855,11 +774,7 @@ pub struct IngressGatewayConfig {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ports: Vec<PortsConfig>,
     /// Replica count (deprecated).
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub replica_count: Option<u32>,
     /// Container resources (deprecated); left open.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -942,39 +857,23 @@ pub struct PilotConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub autoscale_enabled: Option<bool>,
     /// Fewest replicas when autoscaling.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub autoscale_min: Option<u32>,
     /// Most replicas when autoscaling.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub autoscale_max: Option<u32>,
     /// Scaling behaviour of the autoscaler; left open.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("x-kubernetes-preserve-unknown-fields" = true))]
     pub autoscale_behavior: Option<Struct>,
     /// Replica count (deprecated).
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub replica_count: Option<u32>,
     /// Image name or full reference.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
     /// Trace sampling rate, in percent.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub trace_sampling: Option<f64>,
     /// Container resources (deprecated).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1030,11 +929,7 @@ pub struct PilotConfig {
     #[schemars(extend("x-kubernetes-preserve-unknown-fields" = true))]
     pub service_account_annotations: Option<Struct>,
     /// Extra root certificate (PEM) trusted when fetching JWKS.
-    #[serde(
-        default,
-        rename = "jwksResolverExtraRootCA",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, rename = "jwksResolverExtraRootCA", skip_serializing_if = "Option::is_none")]
     pub jwks_resolver_extra_root_ca: Option<String>,
     /// Image registry.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1150,25 +1045,13 @@ pub struct PortsConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Service port.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub port: Option<i32>,
     /// Node port.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub node_port: Option<i32>,
     /// Container port traffic goes to.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub target_port: Option<i32>,
     /// Protocol, such as `TCP`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1195,21 +1078,13 @@ pub struct GlobalProxyConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exclude_inbound_ports: Option<String>,
     /// Outbound IP ranges not captured, comma separated CIDRs.
-    #[serde(
-        default,
-        rename = "excludeIPRanges",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, rename = "excludeIPRanges", skip_serializing_if = "Option::is_none")]
     pub exclude_ip_ranges: Option<String>,
     /// Image name or full reference.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
     /// Outbound IP ranges captured, comma separated CIDRs or `*`.
-    #[serde(
-        default,
-        rename = "includeIPRanges",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, rename = "includeIPRanges", skip_serializing_if = "Option::is_none")]
     pub include_ip_ranges: Option<String>,
     /// Envoy log level.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1221,25 +1096,13 @@ pub struct GlobalProxyConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub privileged: Option<bool>,
     /// Readiness probe initial delay, in seconds.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub readiness_initial_delay_seconds: Option<u32>,
     /// Readiness probe period, in seconds.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub readiness_period_seconds: Option<u32>,
     /// Failed probes before the proxy is unready.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub readiness_failure_threshold: Option<u32>,
     /// Seccomp profile (a Kubernetes `SeccompProfile`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1249,11 +1112,7 @@ pub struct GlobalProxyConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub startup_probe: Option<StartupProbe>,
     /// Port of the agent's health endpoint; 0 turns it off.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub status_port: Option<u32>,
     /// Container resources (deprecated).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1287,11 +1146,7 @@ pub struct StartupProbe {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// Failed probes before the container restarts.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub failure_threshold: Option<u32>,
 }
 
@@ -1372,22 +1227,14 @@ pub struct SidecarInjectorConfig {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub always_inject_selector: Vec<Struct>,
     /// Whether application HTTP probes are rewritten.
-    #[serde(
-        default,
-        rename = "rewriteAppHTTPProbe",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, rename = "rewriteAppHTTPProbe", skip_serializing_if = "Option::is_none")]
     pub rewrite_app_http_probe: Option<bool>,
     /// Annotations added to injected pods.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("x-kubernetes-preserve-unknown-fields" = true))]
     pub injected_annotations: Option<Struct>,
     /// URL of an external injector.
-    #[serde(
-        default,
-        rename = "injectionURL",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, rename = "injectionURL", skip_serializing_if = "Option::is_none")]
     pub injection_url: Option<String>,
     /// Extra injection templates, name to template text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1445,25 +1292,13 @@ pub struct TracerStackdriverConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub debug: Option<bool>,
     /// Most attributes per span.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub max_number_of_attributes: Option<u32>,
     /// Most annotations per span.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub max_number_of_annotations: Option<u32>,
     /// Most message events per span.
-    #[serde(
-        default,
-        deserialize_with = "super::de::num",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "super::de::num", skip_serializing_if = "Option::is_none")]
     pub max_number_of_message_events: Option<u32>,
 }
 
@@ -1472,42 +1307,22 @@ pub struct TracerStackdriverConfig {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct BaseConfig {
     /// Whether CRDs are rendered from templates.
-    #[serde(
-        default,
-        rename = "enableCRDTemplates",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, rename = "enableCRDTemplates", skip_serializing_if = "Option::is_none")]
     pub enable_crd_templates: Option<bool>,
     /// CRDs left out.
-    #[serde(
-        default,
-        rename = "excludedCRDs",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(default, rename = "excludedCRDs", skip_serializing_if = "Vec::is_empty")]
     pub excluded_crds: Vec<String>,
     /// URL of the validation webhook.
-    #[serde(
-        default,
-        rename = "validationURL",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, rename = "validationURL", skip_serializing_if = "Option::is_none")]
     pub validation_url: Option<String>,
     /// Whether Istio's configuration CRDs are installed.
-    #[serde(
-        default,
-        rename = "enableIstioConfigCRDs",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, rename = "enableIstioConfigCRDs", skip_serializing_if = "Option::is_none")]
     pub enable_istio_config_crds: Option<bool>,
     /// Whether Gateway API resources are validated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub validate_gateway: Option<bool>,
     /// CA bundle of the validation webhook.
-    #[serde(
-        default,
-        rename = "validationCABundle",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, rename = "validationCABundle", skip_serializing_if = "Option::is_none")]
     pub validation_ca_bundle: Option<String>,
 }
 
@@ -1516,21 +1331,13 @@ pub struct BaseConfig {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct IstiodRemoteConfig {
     /// URL of the remote injector.
-    #[serde(
-        default,
-        rename = "injectionURL",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, rename = "injectionURL", skip_serializing_if = "Option::is_none")]
     pub injection_url: Option<String>,
     /// Path of the remote injector.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub injection_path: Option<String>,
     /// CA bundle of the remote injector.
-    #[serde(
-        default,
-        rename = "injectionCABundle",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, rename = "injectionCABundle", skip_serializing_if = "Option::is_none")]
     pub injection_ca_bundle: Option<String>,
     /// Whether this cluster uses a remote istiod.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1723,12 +1530,7 @@ mod tests {
         ("chart-values/gateways-istio-ingress", &[]),
         (
             "chart-values/istio-cni",
-            &[
-                "cni.seLinuxOptions",
-                "cni.tolerations",
-                "cni.terminationGracePeriodSeconds",
-                "cni.updateStrategy",
-            ],
+            &["cni.seLinuxOptions", "cni.tolerations", "cni.terminationGracePeriodSeconds", "cni.updateStrategy"],
         ),
         (
             "chart-values/istio-control-istio-discovery",
@@ -1757,14 +1559,7 @@ mod tests {
         ("helm/platform-k3s", &[]),
         ("helm/platform-microk8s", &[]),
         ("helm/platform-minikube", &[]),
-        (
-            "helm/platform-openshift",
-            &[
-                "pilot.terminationMessagePolicy",
-                "seLinuxOptions",
-                "trustedZtunnelNamespace",
-            ],
-        ),
+        ("helm/platform-openshift", &["pilot.terminationMessagePolicy", "seLinuxOptions", "trustedZtunnelNamespace"]),
         ("helm/preview", &[]),
         ("helm/remote", &["configMap"]),
         ("helm/stable", &[]),
@@ -1779,17 +1574,11 @@ mod tests {
         let mut clean = 0;
         for sub in ["chart-values", "helm"] {
             for path in test_corpus::yaml_files(&corpus.join("profiles").join(sub)) {
-                let stem = path
-                    .file_stem()
-                    .and_then(|s| s.to_str())
-                    .unwrap_or_default();
+                let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
                 let name = format!("{sub}/{stem}");
                 let text = std::fs::read_to_string(&path).unwrap();
                 let doc: Value = serde_yaml::from_str(&text).unwrap();
-                let mut values = doc
-                    .get("_internal_defaults_do_not_set")
-                    .cloned()
-                    .unwrap_or(doc);
+                let mut values = doc.get("_internal_defaults_do_not_set").cloned().unwrap_or(doc);
                 if let Some(root) = chart_root(stem) {
                     nest_under(&mut values, root);
                 }
@@ -1810,13 +1599,9 @@ mod tests {
 
     #[test]
     fn proxy_resources_keep_null_quantities() {
-        let r: Resources =
-            serde_json::from_str(r#"{"limits": {"cpu": null, "memory": "1Gi"}}"#).unwrap();
+        let r: Resources = serde_json::from_str(r#"{"limits": {"cpu": null, "memory": "1Gi"}}"#).unwrap();
         assert_eq!(r.limits.get("cpu"), Some(&None));
-        assert_eq!(
-            serde_json::to_string(&r).unwrap(),
-            r#"{"limits":{"cpu":null,"memory":"1Gi"}}"#
-        );
+        assert_eq!(serde_json::to_string(&r).unwrap(), r#"{"limits":{"cpu":null,"memory":"1Gi"}}"#);
     }
 
     #[test]
@@ -1827,12 +1612,8 @@ mod tests {
 
     #[test]
     fn both_spellings_of_gateway_keys_are_read() {
-        let a: Values =
-            serde_json::from_str(r#"{"gateways": {"istio_ingressgateway": {"enabled": true}}}"#)
-                .unwrap();
-        let b: Values =
-            serde_json::from_str(r#"{"gateways": {"istio-ingressgateway": {"enabled": true}}}"#)
-                .unwrap();
+        let a: Values = serde_json::from_str(r#"{"gateways": {"istio_ingressgateway": {"enabled": true}}}"#).unwrap();
+        let b: Values = serde_json::from_str(r#"{"gateways": {"istio-ingressgateway": {"enabled": true}}}"#).unwrap();
         assert_eq!(a, b);
     }
 }

@@ -92,7 +92,8 @@ impl VirtualServiceBuilder {
 
     /// Adds a rule that sends every request to `host` (on `port`, when given).
     pub fn route_to(mut self, host: impl Into<String>, port: Option<u32>) -> Self {
-        let destination = Destination { host: host.into(), port: port.map(PortSelector::new), ..Destination::default() };
+        let destination =
+            Destination { host: host.into(), port: port.map(PortSelector::new), ..Destination::default() };
         self.rules.push(HttpRoute {
             route: vec![HttpRouteDestination { destination, ..HttpRouteDestination::default() }],
             ..HttpRoute::default()
@@ -138,7 +139,12 @@ impl VirtualServiceBuilder {
     /// VirtualService with no rule, ...).
     pub fn build(self) -> Result<VirtualService> {
         let object_ref = object_ref("VirtualService", &self.name, self.namespace.as_deref());
-        let spec = VirtualServiceSpec { hosts: self.hosts, gateways: self.gateways, http: self.rules, ..VirtualServiceSpec::default() };
+        let spec = VirtualServiceSpec {
+            hosts: self.hosts,
+            gateways: self.gateways,
+            http: self.rules,
+            ..VirtualServiceSpec::default()
+        };
         let mut vs = VirtualService::new(&self.name, spec);
         vs.metadata = meta(&self.name, self.namespace.as_deref());
         checked(vs, object_ref)
@@ -160,7 +166,13 @@ impl DestinationRule {
     /// ```
     pub fn builder(host: impl Into<String>) -> DestinationRuleBuilder {
         let host = host.into();
-        DestinationRuleBuilder { name: name_from_host(&host), namespace: None, host, subsets: Vec::new(), simple_lb: None }
+        DestinationRuleBuilder {
+            name: name_from_host(&host),
+            namespace: None,
+            host,
+            subsets: Vec::new(),
+            simple_lb: None,
+        }
     }
 }
 
@@ -226,7 +238,12 @@ impl DestinationRuleBuilder {
             load_balancer: Some(LoadBalancerSettings { simple: Some(simple), ..LoadBalancerSettings::default() }),
             ..TrafficPolicy::default()
         });
-        let spec = DestinationRuleSpec { host: self.host, subsets: self.subsets, traffic_policy, ..DestinationRuleSpec::default() };
+        let spec = DestinationRuleSpec {
+            host: self.host,
+            subsets: self.subsets,
+            traffic_policy,
+            ..DestinationRuleSpec::default()
+        };
         let mut dr = DestinationRule::new(&self.name, spec);
         dr.metadata = meta(&self.name, self.namespace.as_deref());
         checked(dr, object_ref)
@@ -282,7 +299,12 @@ impl GatewayBuilder {
 
     /// Opens an HTTPS server on `port` for `hosts`, terminating TLS with the certificate in
     /// the Kubernetes secret `credential_name`.
-    pub fn https<S: Into<String>>(self, port: u32, hosts: impl IntoIterator<Item = S>, credential_name: impl Into<String>) -> Self {
+    pub fn https<S: Into<String>>(
+        self,
+        port: u32,
+        hosts: impl IntoIterator<Item = S>,
+        credential_name: impl Into<String>,
+    ) -> Self {
         let tls = ServerTlsSettings {
             mode: Some(ServerTlsMode::Simple),
             credential_name: Some(credential_name.into()),
@@ -341,7 +363,10 @@ mod tests {
     fn a_negative_weight_is_rejected_by_build() {
         let err = VirtualService::builder("reviews").split([("v1", -1), ("v2", 25)]).build().unwrap_err();
         assert!(matches!(err, Error::Rejected { .. }), "{err}");
-        assert!(err.to_string().starts_with("VirtualService reviews is invalid: spec.http[0].route[0].weight"), "{err}");
+        assert!(
+            err.to_string().starts_with("VirtualService reviews is invalid: spec.http[0].route[0].weight"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -20,10 +20,7 @@ pub(crate) fn corpus_dir() -> Option<PathBuf> {
         .map(|dir| dir.join("shared").join("corpus"))
         .find(|dir| dir.is_dir());
     if found.is_none() {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "corpus not found (set MESH_CORPUS)"
-        );
+        assert!(std::env::var("CI").as_deref() != Ok("true"), "corpus not found (set MESH_CORPUS)");
         println!("skipped: corpus not found");
     }
     found
@@ -31,17 +28,13 @@ pub(crate) fn corpus_dir() -> Option<PathBuf> {
 
 /// The `openAPIV3Schema` of `kind`'s first version in Istio's CRD file.
 pub(crate) fn istio_schema(corpus: &Path, kind: &str) -> Value {
-    let text = std::fs::read_to_string(corpus.join("crds/crd-all.gen.yaml"))
-        .expect("read crd-all.gen.yaml");
+    let text = std::fs::read_to_string(corpus.join("crds/crd-all.gen.yaml")).expect("read crd-all.gen.yaml");
     for document in serde_yaml::Deserializer::from_str(&text) {
         let Ok(crd) = Value::deserialize_from(document) else {
             break;
         };
         if crd.pointer("/spec/names/kind").and_then(Value::as_str) == Some(kind) {
-            return crd
-                .pointer("/spec/versions/0/schema/openAPIV3Schema")
-                .cloned()
-                .expect("schema");
+            return crd.pointer("/spec/versions/0/schema/openAPIV3Schema").cloned().expect("schema");
         }
     }
     panic!("no CRD for {kind} in the corpus");
@@ -50,9 +43,7 @@ pub(crate) fn istio_schema(corpus: &Path, kind: &str) -> Value {
 /// The `openAPIV3Schema` of a derived CRD.
 pub(crate) fn our_schema(crd: &impl serde::Serialize) -> Value {
     let crd = serde_json::to_value(crd).expect("serialize CRD");
-    crd.pointer("/spec/versions/0/schema/openAPIV3Schema")
-        .cloned()
-        .expect("schema")
+    crd.pointer("/spec/versions/0/schema/openAPIV3Schema").cloned().expect("schema")
 }
 
 /// What a schema comparison found.
@@ -68,10 +59,7 @@ pub(crate) struct SchemaReport {
 /// and enum set, and ours must have no property Istio lacks.
 pub(crate) fn compare_spec(ours: &Value, istio: &Value) -> SchemaReport {
     let mut report = SchemaReport::default();
-    let (Some(ours), Some(istio)) = (
-        ours.pointer("/properties/spec"),
-        istio.pointer("/properties/spec"),
-    ) else {
+    let (Some(ours), Some(istio)) = (ours.pointer("/properties/spec"), istio.pointer("/properties/spec")) else {
         report.problems.push("spec schema missing".into());
         return report;
     };
@@ -83,11 +71,7 @@ fn kind_of(schema: &Value) -> String {
     if schema.get("x-kubernetes-int-or-string") == Some(&Value::Bool(true)) {
         return "int-or-string".into();
     }
-    schema
-        .get("type")
-        .and_then(Value::as_str)
-        .unwrap_or("<none>")
-        .to_owned()
+    schema.get("type").and_then(Value::as_str).unwrap_or("<none>").to_owned()
 }
 
 fn enum_set(schema: &Value) -> Option<BTreeSet<String>> {
@@ -104,56 +88,34 @@ fn compare_node(path: &str, ours: &Value, istio: &Value, report: &mut SchemaRepo
     report.checked += 1;
     let (ours_kind, istio_kind) = (kind_of(ours), kind_of(istio));
     if ours_kind != istio_kind {
-        report
-            .problems
-            .push(format!("{path}: type {ours_kind}, Istio has {istio_kind}"));
+        report.problems.push(format!("{path}: type {ours_kind}, Istio has {istio_kind}"));
     }
     if enum_set(ours) != enum_set(istio) {
-        report.problems.push(format!(
-            "{path}: enum {:?}, Istio has {:?}",
-            enum_set(ours),
-            enum_set(istio)
-        ));
+        report.problems.push(format!("{path}: enum {:?}, Istio has {:?}", enum_set(ours), enum_set(istio)));
     }
     let empty = serde_json::Map::new();
-    let ours_props = ours
-        .get("properties")
-        .and_then(Value::as_object)
-        .unwrap_or(&empty);
-    let istio_props = istio
-        .get("properties")
-        .and_then(Value::as_object)
-        .unwrap_or(&empty);
+    let ours_props = ours.get("properties").and_then(Value::as_object).unwrap_or(&empty);
+    let istio_props = istio.get("properties").and_then(Value::as_object).unwrap_or(&empty);
     for (name, theirs) in istio_props {
         match ours_props.get(name) {
             Some(mine) => compare_node(&format!("{path}.{name}"), mine, theirs, report),
             None => report.problems.push(format!("{path}.{name}: missing")),
         }
     }
-    for name in ours_props
-        .keys()
-        .filter(|name| !istio_props.contains_key(*name))
-    {
-        report
-            .problems
-            .push(format!("{path}.{name}: not in Istio's schema"));
+    for name in ours_props.keys().filter(|name| !istio_props.contains_key(*name)) {
+        report.problems.push(format!("{path}.{name}: not in Istio's schema"));
     }
     match (ours.get("items"), istio.get("items")) {
         (Some(mine), Some(theirs)) => compare_node(&format!("{path}[]"), mine, theirs, report),
         (None, Some(_)) => report.problems.push(format!("{path}[]: items missing")),
         _ => {}
     }
-    match (
-        ours.get("additionalProperties"),
-        istio.get("additionalProperties"),
-    ) {
+    match (ours.get("additionalProperties"), istio.get("additionalProperties")) {
         (Some(mine), Some(theirs)) if theirs.is_object() => {
             compare_node(&format!("{path}{{}}"), mine, theirs, report);
         }
         (None, Some(theirs)) if theirs.is_object() => {
-            report
-                .problems
-                .push(format!("{path}{{}}: map values missing"));
+            report.problems.push(format!("{path}{{}}: map values missing"));
         }
         _ => {}
     }
@@ -188,12 +150,7 @@ pub(crate) struct CorpusDocument {
 /// Every document of `networking.istio.io` `kind` in the corpus folders holding Istio objects.
 pub(crate) fn corpus_documents(corpus: &Path, kind: &str) -> Vec<CorpusDocument> {
     let mut files = Vec::new();
-    for folder in [
-        "istio-config",
-        "istio-samples",
-        "online-boutique",
-        "validation",
-    ] {
+    for folder in ["istio-config", "istio-samples", "online-boutique", "validation"] {
         collect_yaml(&corpus.join(folder), &mut files);
     }
     files.sort();
@@ -202,20 +159,13 @@ pub(crate) fn corpus_documents(corpus: &Path, kind: &str) -> Vec<CorpusDocument>
         let Ok(text) = std::fs::read_to_string(&file) else {
             continue;
         };
-        let name = file
-            .strip_prefix(corpus)
-            .unwrap_or(&file)
-            .display()
-            .to_string();
+        let name = file.strip_prefix(corpus).unwrap_or(&file).display().to_string();
         for (index, document) in serde_yaml::Deserializer::from_str(&text).enumerate() {
             // serde_yaml cannot resume after a broken document, so the rest of the file is skipped.
             let Ok(mut value) = Value::deserialize_from(document) else {
                 break;
             };
-            let api_version = value
-                .get("apiVersion")
-                .and_then(Value::as_str)
-                .unwrap_or("");
+            let api_version = value.get("apiVersion").and_then(Value::as_str).unwrap_or("");
             if !api_version.starts_with("networking.istio.io/")
                 || value.get("kind").and_then(Value::as_str) != Some(kind)
             {
@@ -225,12 +175,7 @@ pub(crate) fn corpus_documents(corpus: &Path, kind: &str) -> Vec<CorpusDocument>
                 .as_object_mut()
                 .and_then(|map| map.remove("_err"))
                 .map(|e| e.as_str().map_or_else(|| e.to_string(), str::to_owned));
-            found.push(CorpusDocument {
-                file: name.clone(),
-                index,
-                expected_error,
-                value,
-            });
+            found.push(CorpusDocument { file: name.clone(), index, expected_error, value });
         }
     }
     found
@@ -254,13 +199,9 @@ fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>) {
 pub(crate) fn same_data(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => x == y || x.as_f64() == y.as_f64(),
-        (Value::Array(x), Value::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same_data(x, y))
-        }
+        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same_data(x, y)),
         (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .all(|(k, v)| y.get(k).is_some_and(|w| same_data(v, w)))
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same_data(v, w)))
         }
         _ => a == b,
     }
@@ -281,9 +222,7 @@ where
     if same_data(&expected, &written) {
         Ok(written)
     } else {
-        Err(format!(
-            "changed on the way back:\n  read:    {expected}\n  written: {written}"
-        ))
+        Err(format!("changed on the way back:\n  read:    {expected}\n  written: {written}"))
     }
 }
 

@@ -463,11 +463,7 @@ pub struct OutlierDetection {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consecutive_gateway_errors: Option<u32>,
     /// 5xx answers in a row that eject an endpoint.
-    #[serde(
-        default,
-        rename = "consecutive5xxErrors",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, rename = "consecutive5xxErrors", skip_serializing_if = "Option::is_none")]
     pub consecutive_5xx_errors: Option<u32>,
     /// How often endpoints are analysed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -609,26 +605,15 @@ pub struct ZoneAwareFailover {
 mod tests {
     use std::collections::BTreeSet;
 
-    use kube::CustomResourceExt;
     use serde_json::json;
 
     use super::*;
     use crate::networking::corpus_check::{
-        compare_spec, corpus_dir, corpus_documents, count_paths, istio_schema, our_schema,
-        round_trip,
+        compare_spec, corpus_dir, corpus_documents, count_paths, istio_schema, our_schema, round_trip,
     };
 
     fn spellings<T: Serialize>(variants: &[T]) -> BTreeSet<String> {
-        variants
-            .iter()
-            .map(|v| {
-                serde_json::to_value(v)
-                    .unwrap()
-                    .as_str()
-                    .unwrap()
-                    .to_owned()
-            })
-            .collect()
+        variants.iter().map(|v| serde_json::to_value(v).unwrap().as_str().unwrap().to_owned()).collect()
     }
 
     /// The `enum:` list Istio's schema has at `pointer` under `spec.trafficPolicy`.
@@ -636,31 +621,15 @@ mod tests {
         let corpus = corpus_dir()?;
         let schema = istio_schema(&corpus, "DestinationRule");
         let node = schema
-            .pointer(&format!(
-                "/properties/spec/properties/trafficPolicy/properties{pointer}"
-            ))
+            .pointer(&format!("/properties/spec/properties/trafficPolicy/properties{pointer}"))
             .expect("path in Istio's schema");
-        Some(
-            node["enum"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|v| v.as_str().unwrap().to_owned())
-                .collect(),
-        )
+        Some(node["enum"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_owned()).collect())
     }
 
     #[test]
     fn simple_lb_values_equal_the_schema() {
         use SimpleLb::*;
-        let ours = spellings(&[
-            Unspecified,
-            LeastConn,
-            Random,
-            Passthrough,
-            RoundRobin,
-            LeastRequest,
-        ]);
+        let ours = spellings(&[Unspecified, LeastConn, Random, Passthrough, RoundRobin, LeastRequest]);
         if let Some(istio) = istio_enum("/loadBalancer/properties/simple") {
             assert_eq!(ours, istio);
         }
@@ -670,9 +639,7 @@ mod tests {
     fn h2_upgrade_policy_values_equal_the_schema() {
         use H2UpgradePolicy::*;
         let ours = spellings(&[Default, DoNotUpgrade, Upgrade]);
-        if let Some(istio) =
-            istio_enum("/connectionPool/properties/http/properties/h2UpgradePolicy")
-        {
+        if let Some(istio) = istio_enum("/connectionPool/properties/http/properties/h2UpgradePolicy") {
             assert_eq!(ours, istio);
         }
     }
@@ -700,15 +667,8 @@ mod tests {
         let istio = istio_schema(&corpus, "DestinationRule");
         let report = compare_spec(&our_schema(&DestinationRule::crd()), &istio);
         let total = count_paths(&istio["properties"]["spec"]);
-        println!(
-            "DestinationRule schema: {}/{total} paths match",
-            report.checked - report.problems.len()
-        );
-        assert!(
-            report.problems.is_empty(),
-            "schema differences:\n{}",
-            report.problems.join("\n")
-        );
+        println!("DestinationRule schema: {}/{total} paths match", report.checked - report.problems.len());
+        assert!(report.problems.is_empty(), "schema differences:\n{}", report.problems.join("\n"));
         assert_eq!(report.checked, total);
     }
 
@@ -718,10 +678,7 @@ mod tests {
         assert_eq!(crd["spec"]["group"], "networking.istio.io");
         assert_eq!(crd["spec"]["names"]["plural"], "destinationrules");
         assert_eq!(crd["spec"]["names"]["shortNames"], json!(["dr"]));
-        assert_eq!(
-            crd["spec"]["names"]["categories"],
-            json!(["istio-io", "networking-istio-io"])
-        );
+        assert_eq!(crd["spec"]["names"]["categories"], json!(["istio-io", "networking-istio-io"]));
         assert_eq!(crd["spec"]["scope"], "Namespaced");
         assert_eq!(crd["spec"]["versions"][0]["name"], "v1");
     }
@@ -733,17 +690,11 @@ mod tests {
         let mut failures = Vec::new();
         let mut refused_as_expected = 0;
         for doc in &documents {
-            match (
-                round_trip::<DestinationRule>(&doc.value),
-                &doc.expected_error,
-            ) {
+            match (round_trip::<DestinationRule>(&doc.value), &doc.expected_error) {
                 (Ok(_), _) => {}
                 // An invalid document may already fail to load (a required field is missing).
                 (Err(e), Some(expected)) if !e.starts_with("changed") => {
-                    println!(
-                        "{}#{}: refused ({e}); Istio says {expected}",
-                        doc.file, doc.index
-                    );
+                    println!("{}#{}: refused ({e}); Istio says {expected}", doc.file, doc.index);
                     refused_as_expected += 1;
                 }
                 (Err(e), _) => failures.push(format!("{}#{}: {e}", doc.file, doc.index)),
@@ -754,11 +705,7 @@ mod tests {
             documents.len() - failures.len() - refused_as_expected,
             documents.len()
         );
-        assert!(
-            documents.len() > 40,
-            "expected the corpus DestinationRules, found {}",
-            documents.len()
-        );
+        assert!(documents.len() > 40, "expected the corpus DestinationRules, found {}", documents.len());
         assert!(failures.is_empty(), "{}", failures.join("\n"));
     }
 
@@ -771,8 +718,7 @@ mod tests {
 
     #[test]
     fn host_is_required() {
-        let err =
-            serde_json::from_value::<DestinationRuleSpec>(json!({"subsets": []})).unwrap_err();
+        let err = serde_json::from_value::<DestinationRuleSpec>(json!({"subsets": []})).unwrap_err();
         assert!(err.to_string().contains("missing field `host`"), "{err}");
     }
 
@@ -783,11 +729,7 @@ mod tests {
             "consistentHash": {"httpHeaderName": "x-user", "useSourceIp": true, "ringHash": {}, "maglev": {"tableSize": 7}}
         }}});
         let spec: DestinationRuleSpec = serde_json::from_value(input.clone()).unwrap();
-        let lb = spec
-            .traffic_policy
-            .as_ref()
-            .and_then(|p| p.load_balancer.as_ref())
-            .unwrap();
+        let lb = spec.traffic_policy.as_ref().and_then(|p| p.load_balancer.as_ref()).unwrap();
         assert_eq!(lb.simple, Some(SimpleLb::RoundRobin));
         let hash = lb.consistent_hash.as_ref().unwrap();
         assert_eq!(hash.use_source_ip, Some(true));
@@ -799,11 +741,7 @@ mod tests {
     fn consecutive_5xx_errors_keeps_its_spelling() {
         let input = json!({"host": "a", "trafficPolicy": {"outlierDetection": {"consecutive5xxErrors": 7}}});
         let spec: DestinationRuleSpec = serde_json::from_value(input.clone()).unwrap();
-        let outlier = spec
-            .traffic_policy
-            .as_ref()
-            .and_then(|p| p.outlier_detection.as_ref())
-            .unwrap();
+        let outlier = spec.traffic_policy.as_ref().and_then(|p| p.outlier_detection.as_ref()).unwrap();
         assert_eq!(outlier.consecutive_5xx_errors, Some(7));
         assert_eq!(serde_json::to_value(&spec).unwrap(), input);
     }

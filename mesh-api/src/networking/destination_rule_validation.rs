@@ -7,14 +7,12 @@ use std::collections::{BTreeMap, HashSet};
 
 use crate::networking::{
     ClientTlsSettings, ConnectionPoolSettings, ConsistentHashLb, DestinationRule, H2UpgradePolicy,
-    LoadBalancerSettings, LocalityLoadBalancerSetting, OutlierDetection, PortTrafficPolicy, Subset,
-    TlsMode, TrafficPolicy, TrafficPolicyTunnelSettings, WarmupConfiguration,
-    ZoneAwareLoadBalancerSetting,
+    LoadBalancerSettings, LocalityLoadBalancerSetting, OutlierDetection, PortTrafficPolicy, Subset, TlsMode,
+    TrafficPolicy, TrafficPolicyTunnelSettings, WarmupConfiguration, ZoneAwareLoadBalancerSetting,
 };
 use crate::validation::rules::{
-    check_duration, check_export_to, check_fqdn, check_label_selector, check_labels,
-    check_metadata, check_percent, check_port, check_wildcard_host, is_dns1123_label,
-    is_ip_address,
+    check_duration, check_export_to, check_fqdn, check_label_selector, check_labels, check_metadata, check_percent,
+    check_port, check_wildcard_host, is_dns1123_label, is_ip_address,
 };
 use crate::{Duration, Problem, Validate, Validator};
 
@@ -25,11 +23,8 @@ const MAGLEV_TABLE_LIMIT: u64 = 5_000_011;
 const MAX_PORT_LEVEL_SETTINGS: usize = 4096;
 
 /// Node labels that describe the locality; Envoy already orders by them.
-const TOPOLOGY_LABELS: [&str; 3] = [
-    "topology.kubernetes.io/region",
-    "topology.kubernetes.io/zone",
-    "topology.istio.io/subzone",
-];
+const TOPOLOGY_LABELS: [&str; 3] =
+    ["topology.kubernetes.io/region", "topology.kubernetes.io/zone", "topology.istio.io/subzone"];
 
 /// The `credentialName` prefix naming a ConfigMap as `configmap://<namespace>/<name>`.
 const CONFIGMAP_PREFIX: &str = "configmap://";
@@ -39,42 +34,26 @@ impl Validate for DestinationRule {
         let mut v = Validator::new();
         check_metadata(&mut v, "DestinationRule", &self.metadata);
         // Kubernetes puts an object without a namespace in `default`.
-        let namespace = self
-            .metadata
-            .namespace
-            .as_deref()
-            .filter(|ns| !ns.is_empty())
-            .unwrap_or("default");
+        let namespace = self.metadata.namespace.as_deref().filter(|ns| !ns.is_empty()).unwrap_or("default");
         let spec = &self.spec;
         v.field("spec", |v| {
             v.field("host", |v| check_wildcard_host(v, &spec.host));
             if let Some(policy) = &spec.traffic_policy {
-                v.field("trafficPolicy", |v| {
-                    check_traffic_policy(v, namespace, policy)
-                });
+                v.field("trafficPolicy", |v| check_traffic_policy(v, namespace, policy));
             }
             v.field("subsets", |v| {
                 let mut seen = HashSet::new();
                 for (i, subset) in spec.subsets.iter().enumerate() {
                     v.item(i, |v| {
                         if !seen.insert(subset.name.as_str()) {
-                            v.error_at(
-                                "name",
-                                format!("subset name {:?} is used more than once", subset.name),
-                            );
+                            v.error_at("name", format!("subset name {:?} is used more than once", subset.name));
                         }
                         check_subset(v, namespace, subset);
                     });
                 }
             });
             v.field("exportTo", |v| {
-                check_export_to(
-                    v,
-                    namespace,
-                    &spec.export_to,
-                    false,
-                    spec.workload_selector.is_some(),
-                );
+                check_export_to(v, namespace, &spec.export_to, false, spec.workload_selector.is_some());
             });
             if let Some(selector) = &spec.workload_selector {
                 v.field("workloadSelector", |v| {
@@ -82,10 +61,7 @@ impl Validate for DestinationRule {
                     v.field("matchLabels", |v| {
                         for (key, value) in &selector.match_labels {
                             if value.len() > 63 {
-                                v.error_at(
-                                    key,
-                                    format!("label value {value:?} is longer than 63 characters"),
-                                );
+                                v.error_at(key, format!("label value {value:?} is longer than 63 characters"));
                             }
                         }
                     });
@@ -113,9 +89,7 @@ fn check_subset(v: &mut Validator, namespace: &str, subset: &Subset) {
     });
     v.field("labels", |v| check_labels(v, &subset.labels));
     if let Some(policy) = &subset.traffic_policy {
-        v.field("trafficPolicy", |v| {
-            check_traffic_policy(v, namespace, policy)
-        });
+        v.field("trafficPolicy", |v| check_traffic_policy(v, namespace, policy));
     }
 }
 
@@ -150,9 +124,7 @@ fn check_traffic_policy(v: &mut Validator, namespace: &str, policy: &TrafficPoli
     }
     v.field("portLevelSettings", |v| {
         if policy.port_level_settings.len() > MAX_PORT_LEVEL_SETTINGS {
-            v.error(format!(
-                "at most {MAX_PORT_LEVEL_SETTINGS} port-level settings are allowed"
-            ));
+            v.error(format!("at most {MAX_PORT_LEVEL_SETTINGS} port-level settings are allowed"));
         }
         for (i, port_policy) in policy.port_level_settings.iter().enumerate() {
             v.item(i, |v| check_port_traffic_policy(v, namespace, port_policy));
@@ -164,9 +136,7 @@ fn check_traffic_policy(v: &mut Validator, namespace: &str, policy: &TrafficPoli
     if let Some(budget) = &policy.retry_budget
         && let Some(percent) = budget.percent
     {
-        v.field("retryBudget", |v| {
-            v.field("percent", |v| check_percent(v, percent))
-        });
+        v.field("retryBudget", |v| v.field("percent", |v| check_percent(v, percent)));
     }
 }
 
@@ -201,10 +171,7 @@ fn check_tunnel(v: &mut Validator, tunnel: &TrafficPolicyTunnelSettings) {
     if let Some(protocol) = tunnel.protocol.as_deref()
         && !matches!(protocol, "" | "CONNECT" | "POST")
     {
-        v.error_at(
-            "protocol",
-            format!("tunnel protocol {protocol:?} is not supported; use CONNECT or POST"),
-        );
+        v.error_at("protocol", format!("tunnel protocol {protocol:?} is not supported; use CONNECT or POST"));
     }
     let mut fqdn = Validator::new();
     check_fqdn(&mut fqdn, &tunnel.target_host);
@@ -224,9 +191,7 @@ fn check_tunnel(v: &mut Validator, tunnel: &TrafficPolicyTunnelSettings) {
 /// webhook does not look at it.
 fn check_at_least_1ms(v: &mut Validator, duration: &Duration) {
     if duration.as_nanos() < 1_000_000 {
-        v.error(format!(
-            "duration {duration} is too short; it must be at least 1ms"
-        ));
+        v.error(format!("duration {duration} is too short; it must be at least 1ms"));
     }
 }
 
@@ -240,9 +205,7 @@ fn check_outlier_detection(v: &mut Validator, outlier: &OutlierDetection) {
             "consecutiveErrors is deprecated; use consecutiveGatewayErrors or consecutive5xxErrors",
         );
     }
-    if outlier
-        .consecutive_local_origin_failures
-        .is_some_and(|n| n > 0)
+    if outlier.consecutive_local_origin_failures.is_some_and(|n| n > 0)
         && !outlier.split_external_local_origin_errors.unwrap_or(false)
     {
         v.error_at(
@@ -254,25 +217,15 @@ fn check_outlier_detection(v: &mut Validator, outlier: &OutlierDetection) {
         v.field("interval", |v| check_duration(v, interval));
     }
     if let Some(percent) = outlier.max_ejection_percent {
-        v.field("maxEjectionPercent", |v| {
-            check_percent(v, f64::from(percent))
-        });
+        v.field("maxEjectionPercent", |v| check_percent(v, f64::from(percent)));
     }
     if let Some(percent) = outlier.min_health_percent {
         v.field("minHealthPercent", |v| check_percent(v, f64::from(percent)));
     }
     v.field("outlierDetectionHttpErrorCodes", |v| {
-        for (i, code) in outlier
-            .outlier_detection_http_error_codes
-            .iter()
-            .enumerate()
-        {
+        for (i, code) in outlier.outlier_detection_http_error_codes.iter().enumerate() {
             if !(100..=599).contains(code) {
-                v.item(i, |v| {
-                    v.error(format!(
-                        "HTTP status {code} is out of range; use 100 to 599"
-                    ))
-                });
+                v.item(i, |v| v.error(format!("HTTP status {code} is out of range; use 100 to 599")));
             }
         }
     });
@@ -291,28 +244,15 @@ fn check_connection_pool(v: &mut Validator, pool: &ConnectionPoolSettings) {
     }
     if let Some(http) = &pool.http {
         v.field("http", |v| {
-            check_non_negative(
-                v,
-                "http1MaxPendingRequests",
-                http.http1_max_pending_requests,
-            );
+            check_non_negative(v, "http1MaxPendingRequests", http.http1_max_pending_requests);
             check_non_negative(v, "http2MaxRequests", http.http2_max_requests);
-            check_non_negative(
-                v,
-                "maxRequestsPerConnection",
-                http.max_requests_per_connection,
-            );
+            check_non_negative(v, "maxRequestsPerConnection", http.max_requests_per_connection);
             check_non_negative(v, "maxRetries", http.max_retries);
             if let Some(idle) = &http.idle_timeout {
                 v.field("idleTimeout", |v| check_duration(v, idle));
             }
-            if http.h2_upgrade_policy == Some(H2UpgradePolicy::Upgrade)
-                && http.use_client_protocol == Some(true)
-            {
-                v.error_at(
-                    "useClientProtocol",
-                    "useClientProtocol cannot be true when h2UpgradePolicy is UPGRADE",
-                );
+            if http.h2_upgrade_policy == Some(H2UpgradePolicy::Upgrade) && http.use_client_protocol == Some(true) {
+                v.error_at("useClientProtocol", "useClientProtocol cannot be true when h2UpgradePolicy is UPGRADE");
             }
             check_non_negative(v, "maxConcurrentStreams", http.max_concurrent_streams);
             if let Some(keepalive) = &http.http2_keep_alive {
@@ -339,11 +279,7 @@ fn check_connection_pool(v: &mut Validator, pool: &ConnectionPoolSettings) {
                 v.field("maxConnectionDuration", |v| check_duration(v, duration));
             }
             // Zero (below a millisecond) turns the idle timeout off and is accepted.
-            if let Some(idle) = tcp
-                .idle_timeout
-                .as_ref()
-                .filter(|d| d.as_nanos() / 1_000_000 != 0)
-            {
+            if let Some(idle) = tcp.idle_timeout.as_ref().filter(|d| d.as_nanos() / 1_000_000 != 0) {
                 v.field("idleTimeout", |v| check_duration(v, idle));
             }
             if let Some(keepalive) = &tcp.tcp_keepalive {
@@ -360,26 +296,17 @@ fn check_connection_pool(v: &mut Validator, pool: &ConnectionPoolSettings) {
     }
 }
 
-fn check_load_balancer(
-    v: &mut Validator,
-    lb: &LoadBalancerSettings,
-    outlier: Option<&OutlierDetection>,
-) {
+fn check_load_balancer(v: &mut Validator, lb: &LoadBalancerSettings, outlier: Option<&OutlierDetection>) {
     let policies: Vec<&str> = [
         lb.simple.is_some().then_some("simple"),
         lb.consistent_hash.is_some().then_some("consistentHash"),
-        lb.backend_utilization
-            .is_some()
-            .then_some("backendUtilization"),
+        lb.backend_utilization.is_some().then_some("backendUtilization"),
     ]
     .into_iter()
     .flatten()
     .collect();
     if policies.len() > 1 {
-        v.error(format!(
-            "only one load-balancing policy may be set, found {}",
-            policies.join(" and ")
-        ));
+        v.error(format!("only one load-balancing policy may be set, found {}", policies.join(" and ")));
     }
     if let Some(hash) = &lb.consistent_hash {
         v.field("consistentHash", |v| check_consistent_hash(v, hash));
@@ -388,14 +315,10 @@ fn check_load_balancer(
         v.error("localityLbSetting and zoneAwareLbSetting cannot both be set; keep one of them");
     }
     if let Some(locality) = &lb.locality_lb_setting {
-        v.field("localityLbSetting", |v| {
-            check_locality_lb(v, locality, outlier)
-        });
+        v.field("localityLbSetting", |v| check_locality_lb(v, locality, outlier));
     }
     if let Some(zone_aware) = &lb.zone_aware_lb_setting {
-        v.field("zoneAwareLbSetting", |v| {
-            check_zone_aware_lb(v, zone_aware, outlier)
-        });
+        v.field("zoneAwareLbSetting", |v| check_zone_aware_lb(v, zone_aware, outlier));
     }
     if let Some(duration) = &lb.warmup_duration_secs {
         v.field("warmupDurationSecs", |v| check_at_least_1ms(v, duration));
@@ -410,18 +333,13 @@ fn check_consistent_hash(v: &mut Validator, hash: &ConsistentHashLb) {
         hash.http_header_name.is_some().then_some("httpHeaderName"),
         hash.http_cookie.is_some().then_some("httpCookie"),
         hash.use_source_ip.is_some().then_some("useSourceIp"),
-        hash.http_query_parameter_name
-            .is_some()
-            .then_some("httpQueryParameterName"),
+        hash.http_query_parameter_name.is_some().then_some("httpQueryParameterName"),
     ]
     .into_iter()
     .flatten()
     .collect();
     if keys.len() > 1 {
-        v.error(format!(
-            "only one hash key may be set, found {}",
-            keys.join(" and ")
-        ));
+        v.error(format!("only one hash key may be set, found {}", keys.join(" and ")));
     }
     if hash.ring_hash.is_some() && hash.maglev.is_some() {
         v.error("only one hash algorithm may be set, found ringHash and maglev");
@@ -438,13 +356,7 @@ fn check_consistent_hash(v: &mut Validator, hash: &ConsistentHashLb) {
                         if attribute.name.is_empty() {
                             v.error_at("name", "a cookie attribute needs a name");
                         } else if !seen.insert(attribute.name.as_str()) {
-                            v.error_at(
-                                "name",
-                                format!(
-                                    "cookie attribute {:?} is set more than once",
-                                    attribute.name
-                                ),
-                            );
+                            v.error_at("name", format!("cookie attribute {:?} is set more than once", attribute.name));
                         }
                     });
                 }
@@ -452,10 +364,7 @@ fn check_consistent_hash(v: &mut Validator, hash: &ConsistentHashLb) {
         });
     }
     if let Some(size) = hash.minimum_ring_size.filter(|n| *n != 0) {
-        v.warn_at(
-            "minimumRingSize",
-            "minimumRingSize is deprecated; use ringHash.minimumRingSize",
-        );
+        v.warn_at("minimumRingSize", "minimumRingSize is deprecated; use ringHash.minimumRingSize");
         if hash.ring_hash.is_some() || hash.maglev.is_some() {
             v.error_at(
                 "minimumRingSize",
@@ -466,17 +375,11 @@ fn check_consistent_hash(v: &mut Validator, hash: &ConsistentHashLb) {
     if let Some(maglev) = &hash.maglev {
         v.field("maglev", |v| {
             v.field("tableSize", |v| match maglev.table_size.unwrap_or(0) {
-                0 => {
-                    v.error("maglev needs a tableSize (a prime number, 65537 is the usual choice)")
-                }
+                0 => v.error("maglev needs a tableSize (a prime number, 65537 is the usual choice)"),
                 size if size >= MAGLEV_TABLE_LIMIT => {
-                    v.error(format!(
-                        "maglev tableSize {size} must be less than {MAGLEV_TABLE_LIMIT}"
-                    ));
+                    v.error(format!("maglev tableSize {size} must be less than {MAGLEV_TABLE_LIMIT}"));
                 }
-                size if !is_prime(size) => {
-                    v.error(format!("maglev tableSize {size} must be a prime number"))
-                }
+                size if !is_prime(size) => v.error(format!("maglev tableSize {size} must be a prime number")),
                 _ => {}
             });
         });
@@ -507,60 +410,34 @@ fn check_warmup(v: &mut Validator, warmup: &WarmupConfiguration) {
         v.field("minimumPercent", |v| check_percent(v, percent));
     }
     if let Some(aggression) = warmup.aggression.filter(|a| *a <= 0.0) {
-        v.error_at(
-            "aggression",
-            format!("aggression must be greater than 0, found {aggression}"),
-        );
+        v.error_at("aggression", format!("aggression must be greater than 0, found {aggression}"));
     }
 }
 
-fn check_failover_regions(
-    v: &mut Validator,
-    what: &str,
-    from: &Option<String>,
-    to: &Option<String>,
-) {
-    let (from, to) = (
-        from.as_deref().unwrap_or_default(),
-        to.as_deref().unwrap_or_default(),
-    );
+fn check_failover_regions(v: &mut Validator, what: &str, from: &Option<String>, to: &Option<String>) {
+    let (from, to) = (from.as_deref().unwrap_or_default(), to.as_deref().unwrap_or_default());
     if from == to {
-        v.error(format!(
-            "{what} failover must go to a different region than it comes from ({from:?})"
-        ));
+        v.error(format!("{what} failover must go to a different region than it comes from ({from:?})"));
     }
     if from.contains('/') || to.contains('/') {
-        v.error(format!(
-            "{what} failover names regions only, without zone or subzone (no '/')"
-        ));
+        v.error(format!("{what} failover names regions only, without zone or subzone (no '/')"));
     }
     if from.contains('*') || to.contains('*') {
-        v.error(format!(
-            "{what} failover regions cannot contain the '*' wildcard"
-        ));
+        v.error(format!("{what} failover regions cannot contain the '*' wildcard"));
     }
 }
 
-fn check_locality_lb(
-    v: &mut Validator,
-    lb: &LocalityLoadBalancerSetting,
-    outlier: Option<&OutlierDetection>,
-) {
+fn check_locality_lb(v: &mut Validator, lb: &LocalityLoadBalancerSetting, outlier: Option<&OutlierDetection>) {
     if !lb.distribute.is_empty() && !lb.failover.is_empty() {
         v.error("distribute and failover cannot be set together");
         return;
     }
     if !lb.failover.is_empty()
-        && let Some(label) = lb
-            .failover_priority
-            .iter()
-            .find(|l| TOPOLOGY_LABELS.contains(&l.as_str()))
+        && let Some(label) = lb.failover_priority.iter().find(|l| TOPOLOGY_LABELS.contains(&l.as_str()))
     {
         v.error_at(
             "failoverPriority",
-            format!(
-                "failoverPriority cannot hold the topology label {label:?} while failover is set"
-            ),
+            format!("failoverPriority cannot hold the topology label {label:?} while failover is set"),
         );
         return;
     }
@@ -571,17 +448,12 @@ fn check_locality_lb(
             let stop = v.item(i, |v| {
                 v.field("to", |v| {
                     if let Some((locality, weight)) = lb_weight_out_of_range(rule) {
-                        v.error_at(
-                            locality,
-                            format!("locality weight {weight} is out of range; use 1 to 100"),
-                        );
+                        v.error_at(locality, format!("locality weight {weight} is out of range; use 1 to 100"));
                         return true;
                     }
                     let total: u64 = rule.to.values().map(|w| u64::from(*w)).sum();
                     if total != 100 {
-                        v.error(format!(
-                            "locality weights add up to {total}; they must add up to 100"
-                        ));
+                        v.error(format!("locality weights add up to {total}; they must add up to 100"));
                         return true;
                     }
                     let targets: Vec<&str> = rule.to.keys().map(String::as_str).collect();
@@ -609,18 +481,13 @@ fn check_locality_lb(
     }
     v.field("failover", |v| {
         for (i, failover) in lb.failover.iter().enumerate() {
-            v.item(i, |v| {
-                check_failover_regions(v, "locality", &failover.from, &failover.to)
-            });
+            v.item(i, |v| check_failover_regions(v, "locality", &failover.from, &failover.to));
         }
     });
 }
 
 fn lb_weight_out_of_range(rule: &crate::networking::LocalityDistribute) -> Option<(&str, u32)> {
-    rule.to
-        .iter()
-        .find(|(_, w)| **w == 0 || **w > 100)
-        .map(|(l, w)| (l.as_str(), *w))
+    rule.to.iter().find(|(_, w)| **w == 0 || **w > 100).map(|(l, w)| (l.as_str(), *w))
 }
 
 /// Why a list of localities (`region/zone/subzone`, with an optional trailing `*`) is refused:
@@ -631,23 +498,15 @@ fn localities_problem(localities: &[&str]) -> Option<String> {
     for &locality in localities {
         let stars = locality.matches('*').count();
         if stars > 1 || (stars == 1 && !locality.ends_with('*')) {
-            return Some(format!(
-                "locality {locality:?} may hold one '*' only, at the end"
-            ));
+            return Some(format!("locality {locality:?} may hold one '*' only, at the end"));
         }
-        let overlap = || {
-            Some(format!(
-                "locality {locality:?} overlaps with one listed before"
-            ))
-        };
+        let overlap = || Some(format!("locality {locality:?} overlaps with one listed before"));
         if seen.contains_key("*") {
             return overlap();
         }
         let parts: Vec<&str> = locality.splitn(3, '/').collect();
         if parts.iter().any(|p| p.is_empty()) {
-            return Some(format!(
-                "locality {locality:?} has an empty region, zone or subzone"
-            ));
+            return Some(format!("locality {locality:?} has an empty region, zone or subzone"));
         }
         match parts.as_slice() {
             [region] => {
@@ -679,11 +538,7 @@ fn localities_problem(localities: &[&str]) -> Option<String> {
     None
 }
 
-fn check_zone_aware_lb(
-    v: &mut Validator,
-    lb: &ZoneAwareLoadBalancerSetting,
-    outlier: Option<&OutlierDetection>,
-) {
+fn check_zone_aware_lb(v: &mut Validator, lb: &ZoneAwareLoadBalancerSetting, outlier: Option<&OutlierDetection>) {
     v.field("failoverPriority", |v| {
         for (i, label) in lb.failover_priority.iter().enumerate() {
             if TOPOLOGY_LABELS.contains(&label.as_str()) {
@@ -701,9 +556,7 @@ fn check_zone_aware_lb(
     }
     v.field("failover", |v| {
         for (i, failover) in lb.failover.iter().enumerate() {
-            v.item(i, |v| {
-                check_failover_regions(v, "zone-aware", &failover.from, &failover.to)
-            });
+            v.item(i, |v| check_failover_regions(v, "zone-aware", &failover.from, &failover.to));
         }
     });
     if lb.min_cluster_size == Some(0) {
@@ -715,14 +568,12 @@ fn check_client_tls(v: &mut Validator, namespace: &str, tls: &ClientTlsSettings)
     let credential = tls.credential_name.as_deref().unwrap_or_default();
     if let Some(reference) = credential.strip_prefix(CONFIGMAP_PREFIX) {
         let problem = match reference.split('/').collect::<Vec<_>>().as_slice() {
-            [_] => Some(format!(
-                "{credential:?} needs a namespace and a name: configmap://<namespace>/<name>"
-            )),
+            [_] => Some(format!("{credential:?} needs a namespace and a name: configmap://<namespace>/<name>")),
             ["", ..] => Some(format!("{credential:?} has an empty namespace")),
             [_, "", ..] => Some(format!("{credential:?} has an empty name")),
-            [ns, ..] if *ns != namespace => Some(format!(
-                "{credential:?} must name a ConfigMap in the rule's own namespace {namespace:?}"
-            )),
+            [ns, ..] if *ns != namespace => {
+                Some(format!("{credential:?} must name a ConfigMap in the rule's own namespace {namespace:?}"))
+            }
             _ => None,
         };
         if let Some(problem) = problem {
@@ -733,9 +584,7 @@ fn check_client_tls(v: &mut Validator, namespace: &str, tls: &ClientTlsSettings)
     if tls.insecure_skip_verify == Some(true) {
         let conflict = match mode {
             TlsMode::Simple => {
-                !is_blank(&tls.ca_certificates)
-                    || !credential.is_empty()
-                    || !tls.subject_alt_names.is_empty()
+                !is_blank(&tls.ca_certificates) || !credential.is_empty() || !tls.subject_alt_names.is_empty()
             }
             TlsMode::Mutual => !is_blank(&tls.ca_certificates) || !tls.subject_alt_names.is_empty(),
             _ => false,
@@ -764,16 +613,10 @@ fn check_client_tls(v: &mut Validator, namespace: &str, tls: &ClientTlsSettings)
     }
     if mode == TlsMode::Mutual {
         if is_blank(&tls.client_certificate) {
-            v.error_at(
-                "clientCertificate",
-                "MUTUAL mode needs a clientCertificate (or a credentialName)",
-            );
+            v.error_at("clientCertificate", "MUTUAL mode needs a clientCertificate (or a credentialName)");
         }
         if is_blank(&tls.private_key) {
-            v.error_at(
-                "privateKey",
-                "MUTUAL mode needs a privateKey (or a credentialName)",
-            );
+            v.error_at("privateKey", "MUTUAL mode needs a privateKey (or a credentialName)");
         }
     }
 }
@@ -795,27 +638,19 @@ mod tests {
 
     /// Whether an error (or, with `warning`, a warning) was recorded at `path`.
     fn has(problems: &[Problem], level: Level, path: &str) -> bool {
-        problems
-            .iter()
-            .any(|p| p.level == level && p.path.to_string() == path)
+        problems.iter().any(|p| p.level == level && p.path.to_string() == path)
     }
 
     #[track_caller]
     fn assert_error(spec: &str, path: &str) {
         let problems = check(spec);
-        assert!(
-            has(&problems, Level::Error, path),
-            "no error at {path}; got {problems:#?}"
-        );
+        assert!(has(&problems, Level::Error, path), "no error at {path}; got {problems:#?}");
     }
 
     #[track_caller]
     fn assert_warning(spec: &str, path: &str) {
         let problems = check(spec);
-        assert!(
-            has(&problems, Level::Warning, path),
-            "no warning at {path}; got {problems:#?}"
-        );
+        assert!(has(&problems, Level::Warning, path), "no warning at {path}; got {problems:#?}");
     }
 
     #[test]
@@ -865,25 +700,20 @@ subsets:
     #[test]
     fn empty_traffic_policy_is_an_error() {
         assert_error("host: a\ntrafficPolicy: {}", "spec.trafficPolicy");
-        assert_error(
-            "host: a\nsubsets: [{name: v1, trafficPolicy: {}}]",
-            "spec.subsets[0].trafficPolicy",
-        );
+        assert_error("host: a\nsubsets: [{name: v1, trafficPolicy: {}}]", "spec.subsets[0].trafficPolicy");
     }
 
     #[test]
     fn port_level_policy_needs_a_port_and_a_setting() {
-        let spec = "host: a\ntrafficPolicy:\n  portLevelSettings:\n  - loadBalancer: {simple: RANDOM}\n  - port: {number: 80}";
+        let spec =
+            "host: a\ntrafficPolicy:\n  portLevelSettings:\n  - loadBalancer: {simple: RANDOM}\n  - port: {number: 80}";
         assert_error(spec, "spec.trafficPolicy.portLevelSettings[0].port");
         assert_error(spec, "spec.trafficPolicy.portLevelSettings[1]");
     }
 
     #[test]
     fn subset_names_must_be_unique() {
-        assert_error(
-            "host: a\nsubsets: [{name: v1}, {name: v1}]",
-            "spec.subsets[1].name",
-        );
+        assert_error("host: a\nsubsets: [{name: v1}, {name: v1}]", "spec.subsets[1].name");
     }
 
     #[test]
@@ -894,10 +724,7 @@ subsets:
 
     #[test]
     fn subset_labels_must_be_valid() {
-        assert_error(
-            "host: a\nsubsets: [{name: v1, labels: {'bad key!': v1}}]",
-            "spec.subsets[0].labels.bad key!",
-        );
+        assert_error("host: a\nsubsets: [{name: v1, labels: {'bad key!': v1}}]", "spec.subsets[0].labels.bad key!");
     }
 
     #[test]
@@ -914,15 +741,15 @@ subsets:
         assert_error(spec, "spec.trafficPolicy.tunnel.protocol");
         assert_error(spec, "spec.trafficPolicy.tunnel.targetHost");
         assert_error(spec, "spec.trafficPolicy.tunnel.targetPort");
-        assert!(check("host: a\ntrafficPolicy:\n  tunnel: {protocol: POST, targetHost: 10.0.0.1, targetPort: 80}").is_empty());
+        assert!(
+            check("host: a\ntrafficPolicy:\n  tunnel: {protocol: POST, targetHost: 10.0.0.1, targetPort: 80}")
+                .is_empty()
+        );
     }
 
     #[test]
     fn connection_pool_needs_tcp_or_http() {
-        assert_error(
-            "host: a\ntrafficPolicy: {connectionPool: {}}",
-            "spec.trafficPolicy.connectionPool",
-        );
+        assert_error("host: a\ntrafficPolicy: {connectionPool: {}}", "spec.trafficPolicy.connectionPool");
     }
 
     #[test]
@@ -935,10 +762,7 @@ subsets:
             "maxRetries",
             "maxConcurrentStreams",
         ] {
-            assert_error(
-                spec,
-                &format!("spec.trafficPolicy.connectionPool.http.{field}"),
-            );
+            assert_error(spec, &format!("spec.trafficPolicy.connectionPool.http.{field}"));
         }
         assert_error(spec, "spec.trafficPolicy.connectionPool.tcp.maxConnections");
     }
@@ -960,22 +784,14 @@ subsets:
 
     #[test]
     fn tcp_idle_timeout_zero_turns_it_off() {
-        assert!(
-            check("host: a\ntrafficPolicy: {connectionPool: {tcp: {idleTimeout: 0s}}}").is_empty()
-        );
+        assert!(check("host: a\ntrafficPolicy: {connectionPool: {tcp: {idleTimeout: 0s}}}").is_empty());
     }
 
     #[test]
     fn http2_keepalive_needs_interval_and_timeout() {
         let spec = "host: a\ntrafficPolicy: {connectionPool: {http: {http2KeepAlive: {}}}}";
-        assert_error(
-            spec,
-            "spec.trafficPolicy.connectionPool.http.http2KeepAlive.interval",
-        );
-        assert_error(
-            spec,
-            "spec.trafficPolicy.connectionPool.http.http2KeepAlive.timeout",
-        );
+        assert_error(spec, "spec.trafficPolicy.connectionPool.http.http2KeepAlive.interval");
+        assert_error(spec, "spec.trafficPolicy.connectionPool.http.http2KeepAlive.timeout");
     }
 
     #[test]
@@ -989,16 +805,8 @@ subsets:
     #[test]
     fn outlier_durations_and_percents_must_be_valid() {
         let spec = "host: a\ntrafficPolicy:\n  outlierDetection: {interval: 0s, baseEjectionTime: 1ns, maxEjectionPercent: 101, minHealthPercent: -1}";
-        for field in [
-            "interval",
-            "baseEjectionTime",
-            "maxEjectionPercent",
-            "minHealthPercent",
-        ] {
-            assert_error(
-                spec,
-                &format!("spec.trafficPolicy.outlierDetection.{field}"),
-            );
+        for field in ["interval", "baseEjectionTime", "maxEjectionPercent", "minHealthPercent"] {
+            assert_error(spec, &format!("spec.trafficPolicy.outlierDetection.{field}"));
         }
     }
 
@@ -1039,10 +847,8 @@ subsets:
     fn only_one_hash_key_and_algorithm() {
         let spec = "host: a\ntrafficPolicy: {loadBalancer: {consistentHash: {useSourceIp: true, httpHeaderName: x, ringHash: {}, maglev: {tableSize: 7}}}}";
         let problems = check(spec);
-        let at_hash = problems
-            .iter()
-            .filter(|p| p.path.to_string() == "spec.trafficPolicy.loadBalancer.consistentHash")
-            .count();
+        let at_hash =
+            problems.iter().filter(|p| p.path.to_string() == "spec.trafficPolicy.loadBalancer.consistentHash").count();
         assert_eq!(at_hash, 2, "{problems:#?}");
     }
 
@@ -1058,14 +864,8 @@ subsets:
     #[test]
     fn deprecated_minimum_ring_size_warns_and_excludes_algorithms() {
         let spec = "host: a\ntrafficPolicy: {loadBalancer: {consistentHash: {useSourceIp: true, minimumRingSize: 1024, ringHash: {minimumRingSize: 1024}}}}";
-        assert_warning(
-            spec,
-            "spec.trafficPolicy.loadBalancer.consistentHash.minimumRingSize",
-        );
-        assert_error(
-            spec,
-            "spec.trafficPolicy.loadBalancer.consistentHash.minimumRingSize",
-        );
+        assert_warning(spec, "spec.trafficPolicy.loadBalancer.consistentHash.minimumRingSize");
+        assert_error(spec, "spec.trafficPolicy.loadBalancer.consistentHash.minimumRingSize");
     }
 
     #[test]
@@ -1115,10 +915,7 @@ subsets:
                 "host: a\ntrafficPolicy: {{loadBalancer: {{localityLbSetting: {{distribute: [{{from: r1/*, to: {to}}}]}}}}}}"
             )
         };
-        assert_error(
-            &spec("{r1/z1/*: 0, r1/z2/*: 100}"),
-            &format!("{at}.r1/z1/*"),
-        );
+        assert_error(&spec("{r1/z1/*: 0, r1/z2/*: 100}"), &format!("{at}.r1/z1/*"));
         assert_error(&spec("{r1/z1/*: 50, r1/z2/*: 40}"), at);
     }
 
@@ -1134,10 +931,7 @@ subsets:
         assert_error(&spec("{'*/z1': 50, r2: 50}"), at);
         assert_error(&spec("{r1//s: 50, r2: 50}"), at);
         let sources = "host: a\ntrafficPolicy: {loadBalancer: {localityLbSetting: {distribute: [{from: r1/z1, to: {r1: 100}}, {from: r1/z1/s1, to: {r1: 100}}]}}}";
-        assert_error(
-            sources,
-            "spec.trafficPolicy.loadBalancer.localityLbSetting.distribute",
-        );
+        assert_error(sources, "spec.trafficPolicy.loadBalancer.localityLbSetting.distribute");
     }
 
     #[test]
@@ -1172,10 +966,7 @@ subsets:
 
     #[test]
     fn retry_budget_percent_must_be_0_to_100() {
-        assert_error(
-            "host: a\ntrafficPolicy: {retryBudget: {percent: 120}}",
-            "spec.trafficPolicy.retryBudget.percent",
-        );
+        assert_error("host: a\ntrafficPolicy: {retryBudget: {percent: 120}}", "spec.trafficPolicy.retryBudget.percent");
     }
 
     #[test]
@@ -1183,7 +974,10 @@ subsets:
         let spec = "host: a\ntrafficPolicy: {tls: {mode: MUTUAL}}";
         assert_error(spec, "spec.trafficPolicy.tls.clientCertificate");
         assert_error(spec, "spec.trafficPolicy.tls.privateKey");
-        assert!(check("host: a\ntrafficPolicy: {tls: {mode: MUTUAL, clientCertificate: /c.pem, privateKey: /k.pem}}").is_empty());
+        assert!(
+            check("host: a\ntrafficPolicy: {tls: {mode: MUTUAL, clientCertificate: /c.pem, privateKey: /k.pem}}")
+                .is_empty()
+        );
     }
 
     #[test]
@@ -1201,10 +995,7 @@ subsets:
             "host: a\ntrafficPolicy: {tls: {mode: SIMPLE, insecureSkipVerify: true, subjectAltNames: [x]}}",
             at,
         );
-        assert_error(
-            "host: a\ntrafficPolicy: {tls: {mode: SIMPLE, insecureSkipVerify: true, credentialName: s}}",
-            at,
-        );
+        assert_error("host: a\ntrafficPolicy: {tls: {mode: SIMPLE, insecureSkipVerify: true, credentialName: s}}", at);
         assert_error(
             "host: a\ntrafficPolicy: {tls: {mode: MUTUAL, insecureSkipVerify: true, caCertificates: /ca.pem, credentialName: s}}",
             at,
@@ -1214,15 +1005,11 @@ subsets:
     #[test]
     fn configmap_credential_must_be_in_the_rule_namespace() {
         let at = "spec.trafficPolicy.tls.credentialName";
-        assert_error(
-            "host: a\ntrafficPolicy: {tls: {mode: SIMPLE, credentialName: 'configmap://other/ca'}}",
-            at,
+        assert_error("host: a\ntrafficPolicy: {tls: {mode: SIMPLE, credentialName: 'configmap://other/ca'}}", at);
+        assert_error("host: a\ntrafficPolicy: {tls: {mode: SIMPLE, credentialName: 'configmap://ca'}}", at);
+        assert!(
+            check("host: a\ntrafficPolicy: {tls: {mode: SIMPLE, credentialName: 'configmap://shop/ca'}}").is_empty()
         );
-        assert_error(
-            "host: a\ntrafficPolicy: {tls: {mode: SIMPLE, credentialName: 'configmap://ca'}}",
-            at,
-        );
-        assert!(check("host: a\ntrafficPolicy: {tls: {mode: SIMPLE, credentialName: 'configmap://shop/ca'}}").is_empty());
     }
 
     #[test]
@@ -1241,25 +1028,14 @@ subsets:
 
     #[test]
     fn selector_rule_is_exported_only_to_its_namespace() {
-        assert_error(
-            "host: a\nworkloadSelector: {matchLabels: {app: x}}\nexportTo: ['*']",
-            "spec.exportTo",
-        );
-        assert!(
-            check("host: a\nworkloadSelector: {matchLabels: {app: x}}\nexportTo: ['.']").is_empty()
-        );
+        assert_error("host: a\nworkloadSelector: {matchLabels: {app: x}}\nexportTo: ['*']", "spec.exportTo");
+        assert!(check("host: a\nworkloadSelector: {matchLabels: {app: x}}\nexportTo: ['.']").is_empty());
     }
 
     #[test]
     fn workload_selector_labels_refuse_wildcards() {
-        assert_error(
-            "host: a\nworkloadSelector: {matchLabels: {app: 'x*'}}",
-            "spec.workloadSelector.matchLabels.app",
-        );
-        assert_warning(
-            "host: a\nworkloadSelector: {}",
-            "spec.workloadSelector.matchLabels",
-        );
+        assert_error("host: a\nworkloadSelector: {matchLabels: {app: 'x*'}}", "spec.workloadSelector.matchLabels.app");
+        assert_warning("host: a\nworkloadSelector: {}", "spec.workloadSelector.matchLabels");
     }
 
     #[test]
@@ -1268,11 +1044,7 @@ subsets:
             "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: Bad_Name}\nspec: {host: a}",
         )
         .unwrap();
-        assert!(
-            rule.validate()
-                .iter()
-                .any(|p| p.path.to_string() == "metadata.name")
-        );
+        assert!(rule.validate().iter().any(|p| p.path.to_string() == "metadata.name"));
     }
 
     #[test]
@@ -1283,37 +1055,22 @@ subsets:
         let documents = corpus_documents(&corpus, "DestinationRule");
         for doc in &documents {
             let Ok(rule) = serde_json::from_value::<DestinationRule>(doc.value.clone()) else {
-                assert!(
-                    doc.expected_error.is_some(),
-                    "{}#{} does not load",
-                    doc.file,
-                    doc.index
-                );
+                assert!(doc.expected_error.is_some(), "{}#{} does not load", doc.file, doc.index);
                 continue;
             };
-            let errors: Vec<String> = rule
-                .validate()
-                .into_iter()
-                .filter(|p| p.level == Level::Error)
-                .map(|p| p.to_string())
-                .collect();
+            let errors: Vec<String> =
+                rule.validate().into_iter().filter(|p| p.level == Level::Error).map(|p| p.to_string()).collect();
             match (&doc.expected_error, errors.is_empty()) {
-                (None, false) => failures.push(format!(
-                    "{}#{}: valid in Istio, refused: {errors:?}",
-                    doc.file, doc.index
-                )),
-                (Some(expected), true) => failures.push(format!(
-                    "{}#{}: Istio refuses ({expected}), accepted",
-                    doc.file, doc.index
-                )),
+                (None, false) => {
+                    failures.push(format!("{}#{}: valid in Istio, refused: {errors:?}", doc.file, doc.index))
+                }
+                (Some(expected), true) => {
+                    failures.push(format!("{}#{}: Istio refuses ({expected}), accepted", doc.file, doc.index))
+                }
                 _ => {}
             }
         }
-        println!(
-            "DestinationRule: {}/{} judged as Istio does",
-            documents.len() - failures.len(),
-            documents.len()
-        );
+        println!("DestinationRule: {}/{} judged as Istio does", documents.len() - failures.len(), documents.len());
         assert!(failures.is_empty(), "{}", failures.join("\n"));
     }
 }

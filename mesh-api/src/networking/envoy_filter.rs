@@ -451,14 +451,8 @@ const DEPRECATED_FILTER_NAMES: &[(&str, &str)] = &[
     ("envoy.http_dynamo_filter", "envoy.filters.http.dynamo"),
     ("envoy.ext_authz", "envoy.filters.http.ext_authz"),
     ("envoy.fault", "envoy.filters.http.fault"),
-    (
-        "envoy.grpc_http1_bridge",
-        "envoy.filters.http.grpc_http1_bridge",
-    ),
-    (
-        "envoy.grpc_json_transcoder",
-        "envoy.filters.http.grpc_json_transcoder",
-    ),
+    ("envoy.grpc_http1_bridge", "envoy.filters.http.grpc_http1_bridge"),
+    ("envoy.grpc_json_transcoder", "envoy.filters.http.grpc_json_transcoder"),
     ("envoy.grpc_web", "envoy.filters.http.grpc_web"),
     ("envoy.gzip", "envoy.filters.http.gzip"),
     ("envoy.health_check", "envoy.filters.http.health_check"),
@@ -467,30 +461,12 @@ const DEPRECATED_FILTER_NAMES: &[(&str, &str)] = &[
     ("envoy.rate_limit", "envoy.filters.http.ratelimit"),
     ("envoy.router", "envoy.filters.http.router"),
     ("envoy.squash", "envoy.filters.http.squash"),
-    (
-        "envoy.listener.http_inspector",
-        "envoy.filters.listener.http_inspector",
-    ),
-    (
-        "envoy.listener.original_dst",
-        "envoy.filters.listener.original_dst",
-    ),
-    (
-        "envoy.listener.original_src",
-        "envoy.filters.listener.original_src",
-    ),
-    (
-        "envoy.listener.proxy_protocol",
-        "envoy.filters.listener.proxy_protocol",
-    ),
-    (
-        "envoy.listener.tls_inspector",
-        "envoy.filters.listener.tls_inspector",
-    ),
-    (
-        "envoy.client_ssl_auth",
-        "envoy.filters.network.client_ssl_auth",
-    ),
+    ("envoy.listener.http_inspector", "envoy.filters.listener.http_inspector"),
+    ("envoy.listener.original_dst", "envoy.filters.listener.original_dst"),
+    ("envoy.listener.original_src", "envoy.filters.listener.original_src"),
+    ("envoy.listener.proxy_protocol", "envoy.filters.listener.proxy_protocol"),
+    ("envoy.listener.tls_inspector", "envoy.filters.listener.tls_inspector"),
+    ("envoy.client_ssl_auth", "envoy.filters.network.client_ssl_auth"),
     ("envoy.http_connection_manager", HTTP_CONNECTION_MANAGER),
     ("envoy.mongo_proxy", "envoy.filters.network.mongo_proxy"),
     ("envoy.ratelimit", "envoy.filters.network.ratelimit"),
@@ -509,15 +485,10 @@ impl EnvoyConfigObjectMatch {
     /// How many of the object kinds (`listener`, `routeConfiguration`, `cluster`, `waypoint`)
     /// are set.
     fn object_kinds(&self) -> usize {
-        [
-            self.listener.is_some(),
-            self.route_configuration.is_some(),
-            self.cluster.is_some(),
-            self.waypoint.is_some(),
-        ]
-        .iter()
-        .filter(|k| **k)
-        .count()
+        [self.listener.is_some(), self.route_configuration.is_some(), self.cluster.is_some(), self.waypoint.is_some()]
+            .iter()
+            .filter(|k| **k)
+            .count()
     }
 
     /// The schema's rules for a match, recorded at the match's path.
@@ -530,9 +501,7 @@ impl EnvoyConfigObjectMatch {
             v.error("a waypoint match goes with context WAYPOINT, and context WAYPOINT needs one");
         }
         if let Some(port) = self.waypoint.as_ref().and_then(|w| w.port_number) {
-            v.field("waypoint", |v| {
-                v.field("portNumber", |v| rules::check_port(v, port))
-            });
+            v.field("waypoint", |v| v.field("portNumber", |v| rules::check_port(v, port)));
         }
     }
 }
@@ -558,18 +527,11 @@ impl EnvoyConfigObjectPatch {
         };
         let operation = patch.operation.unwrap_or_default();
         if operation == PatchOperation::Invalid {
-            v.field("patch", |v| {
-                v.error_at("operation", "patch.operation is required")
-            });
+            v.field("patch", |v| v.error_at("operation", "patch.operation is required"));
             return;
         }
         if operation != PatchOperation::Remove && patch.value.is_none() {
-            v.field("patch", |v| {
-                v.error_at(
-                    "value",
-                    format!("{} needs a patch value", operation.as_str()),
-                )
-            });
+            v.field("patch", |v| v.error_at("value", format!("{} needs a patch value", operation.as_str())));
             return;
         }
         let Some(m) = &self.match_ else { return };
@@ -581,9 +543,7 @@ impl EnvoyConfigObjectPatch {
                 v.field("proxy", |v| {
                     v.field("proxyVersion", |v| {
                         if version.len() > MAX_PROXY_VERSION_LEN {
-                            v.warn(format!(
-                                "patterns longer than {MAX_PROXY_VERSION_LEN} characters are ignored"
-                            ));
+                            v.warn(format!("patterns longer than {MAX_PROXY_VERSION_LEN} characters are ignored"));
                         } else if let Err(e) = regex::Regex::new(version) {
                             v.error(format!("not a valid regular expression: {e}"));
                             failed = true;
@@ -597,24 +557,12 @@ impl EnvoyConfigObjectPatch {
         }
         let has_object = m.object_kinds() > 0;
         match apply_to {
-            ApplyTo::Listener
-            | ApplyTo::FilterChain
-            | ApplyTo::NetworkFilter
-            | ApplyTo::HttpFilter
-                if has_object =>
-            {
+            ApplyTo::Listener | ApplyTo::FilterChain | ApplyTo::NetworkFilter | ApplyTo::HttpFilter if has_object => {
                 let Some(listener) = &m.listener else {
-                    v.error_at(
-                        "match",
-                        format!("applyTo {} needs a listener match", apply_to.as_str()),
-                    );
+                    v.error_at("match", format!("applyTo {} needs a listener match", apply_to.as_str()));
                     return;
                 };
-                let Some(filter) = listener
-                    .filter_chain
-                    .as_ref()
-                    .and_then(|c| c.filter.as_ref())
-                else {
+                let Some(filter) = listener.filter_chain.as_ref().and_then(|c| c.filter.as_ref()) else {
                     return;
                 };
                 v.field("match", |v| {
@@ -628,13 +576,7 @@ impl EnvoyConfigObjectPatch {
             ApplyTo::RouteConfiguration | ApplyTo::VirtualHost | ApplyTo::HttpRoute
                 if has_object && m.route_configuration.is_none() =>
             {
-                v.error_at(
-                    "match",
-                    format!(
-                        "applyTo {} needs a routeConfiguration match",
-                        apply_to.as_str()
-                    ),
-                );
+                v.error_at("match", format!("applyTo {} needs a routeConfiguration match", apply_to.as_str()));
             }
             ApplyTo::Cluster if has_object && m.cluster.is_none() => {
                 v.error_at("match", "applyTo CLUSTER needs a cluster match");
@@ -647,10 +589,7 @@ impl EnvoyConfigObjectPatch {
 /// Checks a listener filter match for `apply_to`, at the filter match's path.
 fn check_filter_match(v: &mut Validator, apply_to: ApplyTo, filter: &FilterMatch) {
     if matches!(apply_to, ApplyTo::Listener | ApplyTo::FilterChain) {
-        v.warn(format!(
-            "a filter match has no effect with applyTo {}",
-            apply_to.as_str()
-        ));
+        v.warn(format!("a filter match has no effect with applyTo {}", apply_to.as_str()));
     }
     let name = filter.name.as_deref().unwrap_or_default();
     if name.is_empty() {
@@ -659,31 +598,21 @@ fn check_filter_match(v: &mut Validator, apply_to: ApplyTo, filter: &FilterMatch
     }
     if let Some(sub) = &filter.sub_filter {
         if apply_to != ApplyTo::HttpFilter {
-            v.error_at(
-                "subFilter",
-                "a subFilter match only works with applyTo HTTP_FILTER",
-            );
+            v.error_at("subFilter", "a subFilter match only works with applyTo HTTP_FILTER");
             return;
         }
         if name != HTTP_CONNECTION_MANAGER && name != "envoy.http_connection_manager" {
-            v.error_at(
-                "name",
-                format!("a subFilter match needs the filter {HTTP_CONNECTION_MANAGER:?}"),
-            );
+            v.error_at("name", format!("a subFilter match needs the filter {HTTP_CONNECTION_MANAGER:?}"));
             return;
         }
         if sub.name.as_deref().unwrap_or_default().is_empty() {
-            v.field("subFilter", |v| {
-                v.error_at("name", "a subFilter match needs a name")
-            });
+            v.field("subFilter", |v| v.error_at("name", "a subFilter match needs a name"));
             return;
         }
     }
     v.field("name", |v| check_filter_name(v, name));
     if let Some(sub) = filter.sub_filter.as_ref().and_then(|s| s.name.as_deref()) {
-        v.field("subFilter", |v| {
-            v.field("name", |v| check_filter_name(v, sub))
-        });
+        v.field("subFilter", |v| v.field("name", |v| check_filter_name(v, sub)));
     }
 }
 
@@ -698,18 +627,14 @@ impl Validate for EnvoyFilter {
                  other APIs, and check every EnvoyFilter when upgrading",
             );
             if let Some(selector) = &spec.workload_selector {
-                v.field("workloadSelector", |v| {
-                    rules::check_workload_selector(v, selector)
-                });
+                v.field("workloadSelector", |v| rules::check_workload_selector(v, selector));
                 if !spec.target_refs.is_empty() {
                     v.error("set either targetRefs or workloadSelector, not both");
                 }
             }
             v.field("targetRefs", |v| {
                 if spec.target_refs.len() > MAX_TARGET_REFS {
-                    v.error(format!(
-                        "at most {MAX_TARGET_REFS} targetRefs may be listed"
-                    ));
+                    v.error(format!("at most {MAX_TARGET_REFS} targetRefs may be listed"));
                 }
                 for (i, target) in spec.target_refs.iter().enumerate() {
                     v.item(i, |v| {
@@ -720,10 +645,7 @@ impl Validate for EnvoyFilter {
                             v.error_at("kind", "a target reference needs a kind");
                         }
                         if target.namespace.as_deref().is_some_and(|ns| !ns.is_empty()) {
-                            v.error_at(
-                                "namespace",
-                                "targets in other namespaces are not supported; remove it",
-                            );
+                            v.error_at("namespace", "targets in other namespaces are not supported; remove it");
                         }
                     });
                 }

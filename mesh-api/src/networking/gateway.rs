@@ -202,20 +202,7 @@ impl ServerTlsMode {
 }
 
 /// A TLS protocol version.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    JsonSchema,
-)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
 pub enum TlsProtocol {
     /// Let the proxy choose.
     #[default]
@@ -273,10 +260,7 @@ fn is_valid_cipher_suite(suite: &str) -> bool {
 
 /// Whether a port protocol carries HTTP (HTTP, HTTP2, HTTP_PROXY, GRPC, GRPC-Web; any case).
 pub(crate) fn protocol_is_http(protocol: &str) -> bool {
-    matches!(
-        protocol.to_ascii_lowercase().as_str(),
-        "http" | "http2" | "http_proxy" | "grpc" | "grpc-web"
-    )
+    matches!(protocol.to_ascii_lowercase().as_str(), "http" | "http2" | "http_proxy" | "grpc" | "grpc-web")
 }
 
 /// Whether a port protocol runs over TLS (HTTPS, TLS; any case).
@@ -287,10 +271,7 @@ pub(crate) fn protocol_is_tls(protocol: &str) -> bool {
 /// Whether a port protocol is carried over plain TCP as Istio sees it (TCP, HTTPS, TLS, Mongo,
 /// Redis, MySQL; any case).
 pub(crate) fn protocol_is_tcp(protocol: &str) -> bool {
-    matches!(
-        protocol.to_ascii_lowercase().as_str(),
-        "tcp" | "https" | "tls" | "mongo" | "redis" | "mysql"
-    )
+    matches!(protocol.to_ascii_lowercase().as_str(), "tcp" | "https" | "tls" | "mongo" | "redis" | "mysql")
 }
 
 /// Checks the path of a Unix domain socket (what follows `unix://`): an absolute file path, not
@@ -305,9 +286,7 @@ pub(crate) fn check_unix_path(v: &mut Validator, path: &str) {
             "Unix socket {path:?} must be an absolute path (unix:///path) or an abstract socket (unix://@name)"
         ));
     } else if path.ends_with('/') {
-        v.error(format!(
-            "Unix socket {path:?} names a directory; give the path of the socket file"
-        ));
+        v.error(format!("Unix socket {path:?} names a directory; give the path of the socket file"));
     }
 }
 
@@ -316,9 +295,7 @@ pub(crate) fn check_bind(v: &mut Validator, bind: &str) {
     if let Some(path) = bind.strip_prefix(UNIX_PREFIX) {
         check_unix_path(v, path);
     } else if !bind.is_empty() && !rules::is_ip_address(bind) {
-        v.error(format!(
-            "bind {bind:?} is not a valid IP address or unix:// socket"
-        ));
+        v.error(format!("bind {bind:?} is not a valid IP address or unix:// socket"));
     }
 }
 
@@ -331,10 +308,8 @@ impl ServerTlsSettings {
     /// as Istio's `validateTLSOptions` and the CRD's rules do.
     pub(crate) fn check(&self, v: &mut Validator) {
         let mode = self.mode.unwrap_or_default();
-        if matches!(
-            self.min_protocol_version,
-            Some(TlsProtocol::TlsV1_0 | TlsProtocol::TlsV1_1)
-        ) && self.cipher_suites.is_empty()
+        if matches!(self.min_protocol_version, Some(TlsProtocol::TlsV1_0 | TlsProtocol::TlsV1_1))
+            && self.cipher_suites.is_empty()
         {
             v.warn_at(
                 "minProtocolVersion",
@@ -352,16 +327,10 @@ impl ServerTlsSettings {
             }
         }
         if !invalid.is_empty() {
-            v.warn_at(
-                "cipherSuites",
-                format!("unknown cipher suites are ignored: {invalid:?}"),
-            );
+            v.warn_at("cipherSuites", format!("unknown cipher suites are ignored: {invalid:?}"));
         }
         if !duplicate.is_empty() {
-            v.warn_at(
-                "cipherSuites",
-                format!("duplicate cipher suites are ignored: {duplicate:?}"),
-            );
+            v.warn_at("cipherSuites", format!("duplicate cipher suites are ignored: {duplicate:?}"));
         }
         if self.credential_names.len() > 2 {
             v.error_at("credentialNames", "at most 2 credential names may be given");
@@ -381,30 +350,22 @@ impl ServerTlsSettings {
             ];
             for (field, set) in fields {
                 if set {
-                    v.error_at(
-                        field,
-                        format!("ISTIO_MUTUAL uses Istio's own certificates; remove {field}"),
-                    );
+                    v.error_at(field, format!("ISTIO_MUTUAL uses Istio's own certificates; remove {field}"));
                 }
             }
             return;
         }
 
-        if matches!(
-            mode,
-            ServerTlsMode::Passthrough | ServerTlsMode::AutoPassthrough
-        ) && (non_empty(&self.ca_crl)
-            || non_empty(&self.server_certificate)
-            || non_empty(&self.private_key)
-            || non_empty(&self.ca_certificates)
-            || !self.tls_certificates.is_empty()
-            || non_empty(&self.credential_name)
-            || !self.credential_names.is_empty())
+        if matches!(mode, ServerTlsMode::Passthrough | ServerTlsMode::AutoPassthrough)
+            && (non_empty(&self.ca_crl)
+                || non_empty(&self.server_certificate)
+                || non_empty(&self.private_key)
+                || non_empty(&self.ca_certificates)
+                || !self.tls_certificates.is_empty()
+                || non_empty(&self.credential_name)
+                || !self.credential_names.is_empty())
         {
-            v.warn(format!(
-                "{} does not terminate TLS, so the certificates given are ignored",
-                mode.as_str()
-            ));
+            v.warn(format!("{} does not terminate TLS, so the certificates given are ignored", mode.as_str()));
         }
 
         let sources = [
@@ -420,20 +381,13 @@ impl ServerTlsSettings {
             );
         }
 
-        let terminates = matches!(
-            mode,
-            ServerTlsMode::Simple | ServerTlsMode::Mutual | ServerTlsMode::OptionalMutual
-        );
+        let terminates = matches!(mode, ServerTlsMode::Simple | ServerTlsMode::Mutual | ServerTlsMode::OptionalMutual);
         if terminates && (non_empty(&self.credential_name) || !self.credential_names.is_empty()) {
             // Certificates come from the secret; nothing else is required.
             return;
         }
         if terminates {
-            let what = if mode == ServerTlsMode::Simple {
-                "SIMPLE TLS"
-            } else {
-                "MUTUAL TLS"
-            };
+            let what = if mode == ServerTlsMode::Simple { "SIMPLE TLS" } else { "MUTUAL TLS" };
             if mode != ServerTlsMode::Simple && !non_empty(&self.ca_certificates) {
                 v.error_at(
                     "caCertificates",
@@ -448,20 +402,14 @@ impl ServerTlsSettings {
                     );
                 }
                 if !non_empty(&self.private_key) {
-                    v.error_at(
-                        "privateKey",
-                        format!("{what} needs a private key (privateKey or credentialName)"),
-                    );
+                    v.error_at("privateKey", format!("{what} needs a private key (privateKey or credentialName)"));
                 }
             } else {
                 v.field("tlsCertificates", |v| {
                     for (i, cert) in self.tls_certificates.iter().enumerate() {
                         v.item(i, |v| {
                             if !non_empty(&cert.server_certificate) {
-                                v.error_at(
-                                    "serverCertificate",
-                                    format!("{what} needs a server certificate"),
-                                );
+                                v.error_at("serverCertificate", format!("{what} needs a server certificate"));
                             }
                             if !non_empty(&cert.private_key) {
                                 v.error_at("privateKey", format!("{what} needs a private key"));
@@ -473,13 +421,13 @@ impl ServerTlsSettings {
         }
         if non_empty(&self.ca_crl) {
             if non_empty(&self.credential_name) {
-                v.error_at(
-                    "caCrl",
-                    "a CRL file cannot be combined with credentialName; put the CRL in the secret",
-                );
+                v.error_at("caCrl", "a CRL file cannot be combined with credentialName; put the CRL in the secret");
             }
             if mode == ServerTlsMode::Simple {
-                v.error_at("caCrl", "a CRL is only used to check client certificates, which SIMPLE TLS does not ask for");
+                v.error_at(
+                    "caCrl",
+                    "a CRL is only used to check client certificates, which SIMPLE TLS does not ask for",
+                );
             }
         }
     }
@@ -488,10 +436,7 @@ impl ServerTlsSettings {
 impl Server {
     /// Whether the port passes every check of [`Server::check_port`].
     fn port_is_valid(&self) -> bool {
-        let unix = self
-            .bind
-            .as_deref()
-            .is_some_and(|b| b.starts_with(UNIX_PREFIX));
+        let unix = self.bind.as_deref().is_some_and(|b| b.starts_with(UNIX_PREFIX));
         rules::is_known_protocol(&self.port.protocol)
             && ((1..=65535).contains(&self.port.number) || (self.port.number == 0 && unix))
             && self.port.target_port.unwrap_or(0) == 0
@@ -515,10 +460,7 @@ impl Server {
             v.field("number", |v| rules::check_port(v, port.number));
         }
         if port.target_port.unwrap_or(0) > 0 {
-            v.error_at(
-                "targetPort",
-                "targetPort has no effect on a Gateway; remove it",
-            );
+            v.error_at("targetPort", "targetPort has no effect on a Gateway; remove it");
         }
         if port.name.is_empty() {
             v.error_at("name", "a gateway port needs a name");
@@ -539,10 +481,7 @@ impl Server {
             v.field("bind", |v| {
                 check_bind(v, bind);
                 if bind.starts_with(UNIX_PREFIX) && self.port.number != 0 {
-                    v.error(format!(
-                        "with a Unix socket bind the port number must be 0, not {}",
-                        self.port.number
-                    ));
+                    v.error(format!("with a Unix socket bind the port number must be 0, not {}", self.port.number));
                 }
             });
         }
@@ -572,12 +511,7 @@ impl Server {
                             );
                         }
                     } else {
-                        v.error_at(
-                            "tls",
-                            format!(
-                                "a {protocol} server cannot have tls settings; use HTTPS or TLS"
-                            ),
-                        );
+                        v.error_at("tls", format!("a {protocol} server cannot have tls settings; use HTTPS or TLS"));
                     }
                 }
                 _ => {}

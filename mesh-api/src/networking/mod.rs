@@ -15,28 +15,22 @@ mod virtual_service_validation;
 mod workload_entry;
 mod workload_group;
 
-pub use envoy_filter::{
-    ApplyTo, ClusterMatch, EnvoyConfigObjectMatch, EnvoyConfigObjectPatch, EnvoyFilter,
-    EnvoyFilterSpec, FilterChainMatch, FilterMatch, ListenerMatch, Patch, PatchContext,
-    PatchFilterClass, PatchOperation, ProxyMatch, RouteConfigurationMatch, RouteMatchAction,
-    SubFilterMatch, VirtualHostMatch, VirtualHostRouteMatch, WaypointFilterMatch, WaypointMatch,
-    WaypointRouteMatch, WaypointSubFilterMatch,
-};
-pub use gateway::{
-    Gateway, GatewaySpec, Port, Server, ServerTlsMode, ServerTlsSettings, TlsCertificate,
-    TlsProtocol,
-};
-pub use proxy_config::{ProxyConfig, ProxyConfigSpec, ProxyImage};
-pub use service_entry::{
-    Resolution, ServiceEntry, ServiceEntryLocation, ServiceEntrySpec, ServicePort,
-};
-pub use workload_entry::{WorkloadEntry, WorkloadEntrySpec};
-pub use workload_group::{
-    ExecHealthCheckConfig, GrpcHealthCheckConfig, HttpHeader, HttpHealthCheckConfig,
-    ReadinessProbe, TcpHealthCheckConfig, WorkloadGroup, WorkloadGroupMetadata, WorkloadGroupSpec,
-};
 pub use builders::{DestinationRuleBuilder, GatewayBuilder, VirtualServiceBuilder};
 pub use destination_rule::*;
+pub use envoy_filter::{
+    ApplyTo, ClusterMatch, EnvoyConfigObjectMatch, EnvoyConfigObjectPatch, EnvoyFilter, EnvoyFilterSpec,
+    FilterChainMatch, FilterMatch, ListenerMatch, Patch, PatchContext, PatchFilterClass, PatchOperation, ProxyMatch,
+    RouteConfigurationMatch, RouteMatchAction, SubFilterMatch, VirtualHostMatch, VirtualHostRouteMatch,
+    WaypointFilterMatch, WaypointMatch, WaypointRouteMatch, WaypointSubFilterMatch,
+};
+pub use gateway::{Gateway, GatewaySpec, Port, Server, ServerTlsMode, ServerTlsSettings, TlsCertificate, TlsProtocol};
+pub use proxy_config::{ProxyConfig, ProxyConfigSpec, ProxyImage};
+pub use service_entry::{Resolution, ServiceEntry, ServiceEntryLocation, ServiceEntrySpec, ServicePort};
 pub use virtual_service::*;
+pub use workload_entry::{WorkloadEntry, WorkloadEntrySpec};
+pub use workload_group::{
+    ExecHealthCheckConfig, GrpcHealthCheckConfig, HttpHeader, HttpHealthCheckConfig, ReadinessProbe,
+    TcpHealthCheckConfig, WorkloadGroup, WorkloadGroupMetadata, WorkloadGroupSpec,
+};
 #[cfg(test)]
 mod corpus_check;

@@ -60,18 +60,12 @@ impl Validate for ProxyConfig {
                 v.field("selector", |v| rules::check_label_selector(v, selector));
             }
             if let Some(n) = spec.concurrency.filter(|n| *n < 0) {
-                v.error_at(
-                    "concurrency",
-                    format!("concurrency must be 0 (one thread per core) or more, not {n}"),
-                );
+                v.error_at("concurrency", format!("concurrency must be 0 (one thread per core) or more, not {n}"));
             }
             v.field("environmentVariables", |v| {
                 for (name, value) in &spec.environment_variables {
                     if value.len() > MAX_ENV_VALUE_LEN {
-                        v.error_at(
-                            name,
-                            format!("values are limited to {MAX_ENV_VALUE_LEN} bytes"),
-                        );
+                        v.error_at(name, format!("values are limited to {MAX_ENV_VALUE_LEN} bytes"));
                     }
                 }
             });

@@ -145,14 +145,11 @@ impl ServiceEntry {
     fn auto_allocates(&self) -> bool {
         self.spec.resolution.unwrap_or_default() != Resolution::None
             && self.spec.addresses.is_empty()
-            && !self
-                .label(AUTO_ALLOCATE_LABEL)
-                .is_some_and(|v| v.eq_ignore_ascii_case("false"))
+            && !self.label(AUTO_ALLOCATE_LABEL).is_some_and(|v| v.eq_ignore_ascii_case("false"))
     }
 
     fn uses_waypoint(&self) -> bool {
-        self.label(USE_WAYPOINT_LABEL)
-            .is_some_and(|v| !v.is_empty() && !v.eq_ignore_ascii_case("none"))
+        self.label(USE_WAYPOINT_LABEL).is_some_and(|v| !v.is_empty() && !v.eq_ignore_ascii_case("none"))
     }
 }
 
@@ -172,13 +169,8 @@ impl ServiceEntrySpec {
                         return;
                     }
                     rules::check_wildcard_host(v, host);
-                    if resolution != Resolution::DynamicDns
-                        && host.contains('*')
-                        && !host.starts_with("*.")
-                    {
-                        v.warn(format!(
-                            "partial wildcard {host:?} is not supported; use a \"*.\" prefix"
-                        ));
+                    if resolution != Resolution::DynamicDns && host.contains('*') && !host.starts_with("*.") {
+                        v.warn(format!("partial wildcard {host:?} is not supported; use a \"*.\" prefix"));
                     }
                 });
             }
@@ -211,10 +203,7 @@ impl ServiceEntrySpec {
                     }
                     let protocol = port.protocol.as_deref().unwrap_or_default();
                     v.field("protocol", |v| rules::check_protocol(v, protocol));
-                    if self.addresses.is_empty()
-                        && !auto_allocates
-                        && (protocol.is_empty() || protocol == "TCP")
-                    {
+                    if self.addresses.is_empty() && !auto_allocates && (protocol.is_empty() || protocol == "TCP") {
                         v.warn(
                             "a TCP (or unset protocol) port needs addresses when automatic address \
                              allocation does not apply; without them any IP on this port matches",
@@ -243,10 +232,7 @@ impl ServiceEntrySpec {
                     v.error_at("endpoints", "resolution NONE cannot have endpoints");
                 }
                 if self.workload_selector.is_some() {
-                    v.warn_at(
-                        "workloadSelector",
-                        "a workload selector has no effect with resolution NONE",
-                    );
+                    v.warn_at("workloadSelector", "a workload selector has no effect with resolution NONE");
                 }
                 self.check_endpoints(v, EntryUse::OtherEndpoint);
             }
@@ -271,23 +257,14 @@ impl ServiceEntrySpec {
                     }
                 }
                 if resolution == Resolution::DnsRoundRobin && self.endpoints.len() > 1 {
-                    v.error_at(
-                        "endpoints",
-                        "DNS_ROUND_ROBIN resolution allows at most one endpoint",
-                    );
+                    v.error_at("endpoints", "DNS_ROUND_ROBIN resolution allows at most one endpoint");
                 }
                 self.check_endpoints(v, EntryUse::DnsEndpoint(port_names));
                 if !self.addresses.is_empty()
                     && self.hosts.len() > 1
-                    && self
-                        .ports
-                        .iter()
-                        .any(|p| protocol_is_tcp(p.protocol.as_deref().unwrap_or_default()))
+                    && self.ports.iter().any(|p| protocol_is_tcp(p.protocol.as_deref().unwrap_or_default()))
                 {
-                    v.warn_at(
-                        "hosts",
-                        "with addresses and a TCP port, only one host can be told apart; list one host",
-                    );
+                    v.warn_at("hosts", "with addresses and a TCP port, only one host can be told apart; list one host");
                 }
             }
             Resolution::DynamicDns => {
@@ -299,10 +276,7 @@ impl ServiceEntrySpec {
                     }
                 });
                 if !self.addresses.is_empty() {
-                    v.error_at(
-                        "addresses",
-                        "DYNAMIC_DNS resolution cannot have addresses; hosts alone are routed",
-                    );
+                    v.error_at("addresses", "DYNAMIC_DNS resolution cannot have addresses; hosts alone are routed");
                 }
                 if !self.endpoints.is_empty() {
                     v.error_at(
@@ -364,10 +338,7 @@ impl Validate for ServiceEntry {
                 && spec.location == Some(ServiceEntryLocation::MeshInternal)
                 && self.uses_waypoint()
             {
-                v.error_at(
-                    "location",
-                    "MESH_INTERNAL with DYNAMIC_DNS resolution is not supported behind a waypoint",
-                );
+                v.error_at("location", "MESH_INTERNAL with DYNAMIC_DNS resolution is not supported behind a waypoint");
             }
             if resolution != Resolution::None && spec.hosts.len() > 1 {
                 let mixed = spec.ports.iter().position(|p| {

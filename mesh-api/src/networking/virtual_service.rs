@@ -94,10 +94,7 @@ pub struct Destination {
 impl Destination {
     /// A destination for `host` with no subset or port.
     pub fn new(host: impl Into<String>) -> Self {
-        Self {
-            host: host.into(),
-            ..Self::default()
-        }
+        Self { host: host.into(), ..Self::default() }
     }
 }
 
@@ -150,11 +147,7 @@ pub struct HttpRoute {
     pub mirror_percent: Option<u32>,
     /// The same deprecated field under its proto spelling `mirror_percent`, which the CRD
     /// schema also admits.
-    #[serde(
-        default,
-        rename = "mirror_percent",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, rename = "mirror_percent", skip_serializing_if = "Option::is_none")]
     pub mirror_percent_proto: Option<u32>,
     /// Share of requests copied to [`mirror`](Self::mirror), 0 to 100 (default 100).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -592,69 +585,39 @@ impl Percent {
 mod tests {
     use std::collections::BTreeSet;
 
-    use kube::CustomResourceExt;
     use serde_json::{Value, json};
 
     use super::*;
     use crate::networking::corpus_check::{
-        compare_spec, corpus_dir, corpus_documents, count_paths, istio_schema, our_schema,
-        round_trip,
+        compare_spec, corpus_dir, corpus_documents, count_paths, istio_schema, our_schema, round_trip,
     };
 
     /// The spellings of every variant of a unit enum, as serde writes them.
     fn spellings<T: Serialize>(variants: &[T]) -> BTreeSet<String> {
-        variants
-            .iter()
-            .map(|v| {
-                serde_json::to_value(v)
-                    .unwrap()
-                    .as_str()
-                    .unwrap()
-                    .to_owned()
-            })
-            .collect()
+        variants.iter().map(|v| serde_json::to_value(v).unwrap().as_str().unwrap().to_owned()).collect()
     }
 
     /// The `enum:` list Istio's schema has at `pointer` under the VirtualService spec.
     fn istio_enum(pointer: &str) -> Option<BTreeSet<String>> {
         let corpus = corpus_dir()?;
         let schema = istio_schema(&corpus, "VirtualService");
-        let node = schema
-            .pointer(&format!("/properties/spec{pointer}"))
-            .expect("path in Istio's schema");
-        Some(
-            node["enum"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|v| v.as_str().unwrap().to_owned())
-                .collect(),
-        )
+        let node = schema.pointer(&format!("/properties/spec{pointer}")).expect("path in Istio's schema");
+        Some(node["enum"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_owned()).collect())
     }
 
     #[test]
     fn redirect_port_selection_values_equal_the_schema() {
-        let ours = spellings(&[
-            RedirectPortSelection::FromProtocolDefault,
-            RedirectPortSelection::FromRequestPort,
-        ]);
-        if let Some(istio) =
-            istio_enum("/properties/http/items/properties/redirect/properties/derivePort")
-        {
+        let ours = spellings(&[RedirectPortSelection::FromProtocolDefault, RedirectPortSelection::FromRequestPort]);
+        if let Some(istio) = istio_enum("/properties/http/items/properties/redirect/properties/derivePort") {
             assert_eq!(ours, istio);
         }
     }
 
     #[test]
     fn unmatched_preflights_values_equal_the_schema() {
-        let ours = spellings(&[
-            UnmatchedPreflights::Unspecified,
-            UnmatchedPreflights::Forward,
-            UnmatchedPreflights::Ignore,
-        ]);
-        if let Some(istio) = istio_enum(
-            "/properties/http/items/properties/corsPolicy/properties/unmatchedPreflights",
-        ) {
+        let ours =
+            spellings(&[UnmatchedPreflights::Unspecified, UnmatchedPreflights::Forward, UnmatchedPreflights::Ignore]);
+        if let Some(istio) = istio_enum("/properties/http/items/properties/corsPolicy/properties/unmatchedPreflights") {
             assert_eq!(ours, istio);
         }
     }
@@ -665,15 +628,8 @@ mod tests {
         let istio = istio_schema(&corpus, "VirtualService");
         let report = compare_spec(&our_schema(&VirtualService::crd()), &istio);
         let total = count_paths(&istio["properties"]["spec"]);
-        println!(
-            "VirtualService schema: {}/{total} paths match",
-            report.checked - report.problems.len()
-        );
-        assert!(
-            report.problems.is_empty(),
-            "schema differences:\n{}",
-            report.problems.join("\n")
-        );
+        println!("VirtualService schema: {}/{total} paths match", report.checked - report.problems.len());
+        assert!(report.problems.is_empty(), "schema differences:\n{}", report.problems.join("\n"));
         assert_eq!(report.checked, total);
     }
 
@@ -683,10 +639,7 @@ mod tests {
         assert_eq!(crd["spec"]["group"], "networking.istio.io");
         assert_eq!(crd["spec"]["names"]["plural"], "virtualservices");
         assert_eq!(crd["spec"]["names"]["shortNames"], json!(["vs"]));
-        assert_eq!(
-            crd["spec"]["names"]["categories"],
-            json!(["istio-io", "networking-istio-io"])
-        );
+        assert_eq!(crd["spec"]["names"]["categories"], json!(["istio-io", "networking-istio-io"]));
         assert_eq!(crd["spec"]["scope"], "Namespaced");
         assert_eq!(crd["spec"]["versions"][0]["name"], "v1");
     }
@@ -701,16 +654,8 @@ mod tests {
                 failures.push(format!("{}#{}: {e}", doc.file, doc.index));
             }
         }
-        println!(
-            "VirtualService: {}/{} round trip",
-            documents.len() - failures.len(),
-            documents.len()
-        );
-        assert!(
-            documents.len() > 50,
-            "expected the corpus VirtualServices, found {}",
-            documents.len()
-        );
+        println!("VirtualService: {}/{} round trip", documents.len() - failures.len(), documents.len());
+        assert!(documents.len() > 50, "expected the corpus VirtualServices, found {}", documents.len());
         assert!(failures.is_empty(), "{}", failures.join("\n"));
     }
 
@@ -736,23 +681,10 @@ mod tests {
         let rule = &spec.http[0];
         let redirect = rule.redirect.as_ref().unwrap();
         assert_eq!(redirect.port, Some(8080));
-        assert_eq!(
-            redirect.derive_port,
-            Some(RedirectPortSelection::FromRequestPort)
-        );
+        assert_eq!(redirect.derive_port, Some(RedirectPortSelection::FromRequestPort));
         let fault = rule.fault.as_ref().unwrap();
-        assert!(
-            fault
-                .delay
-                .as_ref()
-                .is_some_and(|d| d.fixed_delay.is_some() && d.exponential_delay.is_some())
-        );
-        assert!(
-            fault
-                .abort
-                .as_ref()
-                .is_some_and(|a| a.http_status == Some(503) && a.grpc_status.is_some())
-        );
+        assert!(fault.delay.as_ref().is_some_and(|d| d.fixed_delay.is_some() && d.exponential_delay.is_some()));
+        assert!(fault.abort.as_ref().is_some_and(|a| a.http_status == Some(503) && a.grpc_status.is_some()));
     }
 
     #[test]
@@ -774,31 +706,19 @@ mod tests {
 
     #[test]
     fn match_and_tls_route_required_fields() {
-        let err = serde_json::from_value::<VirtualServiceSpec>(json!({"tls": [{"route": []}]}))
-            .unwrap_err();
+        let err = serde_json::from_value::<VirtualServiceSpec>(json!({"tls": [{"route": []}]})).unwrap_err();
         assert!(err.to_string().contains("missing field `match`"), "{err}");
-        let err = serde_json::from_value::<VirtualServiceSpec>(
-            json!({"tls": [{"match": [{"port": 443}]}]}),
-        )
-        .unwrap_err();
-        assert!(
-            err.to_string().contains("missing field `sniHosts`"),
-            "{err}"
-        );
-        let err = serde_json::from_value::<VirtualServiceSpec>(
-            json!({"http": [{"route": [{"weight": 1}]}]}),
-        )
-        .unwrap_err();
-        assert!(
-            err.to_string().contains("missing field `destination`"),
-            "{err}"
-        );
+        let err =
+            serde_json::from_value::<VirtualServiceSpec>(json!({"tls": [{"match": [{"port": 443}]}]})).unwrap_err();
+        assert!(err.to_string().contains("missing field `sniHosts`"), "{err}");
+        let err =
+            serde_json::from_value::<VirtualServiceSpec>(json!({"http": [{"route": [{"weight": 1}]}]})).unwrap_err();
+        assert!(err.to_string().contains("missing field `destination`"), "{err}");
     }
 
     #[test]
     fn empty_values_survive_a_round_trip() {
-        let input: Value =
-            json!({"http": [{"match": [{"headers": {"x-user": {}}}], "retries": {"attempts": 0}}]});
+        let input: Value = json!({"http": [{"match": [{"headers": {"x-user": {}}}], "retries": {"attempts": 0}}]});
         let spec: VirtualServiceSpec = serde_json::from_value(input.clone()).unwrap();
         assert_eq!(spec.http[0].match_[0].headers["x-user"], StringMatch::Any);
         assert_eq!(serde_json::to_value(&spec).unwrap(), input);

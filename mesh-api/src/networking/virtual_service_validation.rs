@@ -7,10 +7,9 @@
 //! used as SNI), so does this.
 
 use crate::networking::{
-    Abort, CorsPolicy, Delay, Destination, HeaderOperations, Headers, HttpDirectResponse,
-    HttpMatchRequest, HttpMirrorPolicy, HttpRedirect, HttpRetry, HttpRewrite, HttpRoute,
-    HttpRouteDestination, L4MatchAttributes, Percent, RouteDestination, TcpRoute,
-    TlsMatchAttributes, TlsRoute, VirtualService, VirtualServiceSpec,
+    Abort, CorsPolicy, Delay, Destination, HeaderOperations, Headers, HttpDirectResponse, HttpMatchRequest,
+    HttpMirrorPolicy, HttpRedirect, HttpRetry, HttpRewrite, HttpRoute, HttpRouteDestination, L4MatchAttributes,
+    Percent, RouteDestination, TcpRoute, TlsMatchAttributes, TlsRoute, VirtualService, VirtualServiceSpec,
 };
 use crate::validation::rules::{self, MatchField};
 use crate::{Problem, StringMatch, Validate, Validator};
@@ -68,16 +67,13 @@ const RETRY_ON_POLICIES: &[&str] = &[
 /// HTTP status codes that have a standard name (Go's `http.StatusText`), which Istio accepts as
 /// `retryOn` entries.
 const NAMED_STATUS_CODES: &[u16] = &[
-    100, 101, 102, 103, 200, 201, 202, 203, 204, 205, 206, 207, 208, 226, 300, 301, 302, 303, 304,
-    305, 307, 308, 400, 401, 402, 403, 404, 405, 406, 407, 408, 409, 410, 411, 412, 413, 414, 415,
-    416, 417, 418, 421, 422, 423, 424, 425, 426, 428, 429, 431, 451, 500, 501, 502, 503, 504, 505,
-    506, 507, 508, 510, 511,
+    100, 101, 102, 103, 200, 201, 202, 203, 204, 205, 206, 207, 208, 226, 300, 301, 302, 303, 304, 305, 307, 308, 400,
+    401, 402, 403, 404, 405, 406, 407, 408, 409, 410, 411, 412, 413, 414, 415, 416, 417, 418, 421, 422, 423, 424, 425,
+    426, 428, 429, 431, 451, 500, 501, 502, 503, 504, 505, 506, 507, 508, 510, 511,
 ];
 
 /// Methods a CORS policy may allow.
-const CORS_METHODS: &[&str] = &[
-    "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "CONNECT", "OPTIONS", "TRACE", "*",
-];
+const CORS_METHODS: &[&str] = &["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "CONNECT", "OPTIONS", "TRACE", "*"];
 
 /// Facts about the whole VirtualService that individual rules depend on.
 struct Context<'a> {
@@ -116,10 +112,7 @@ impl<'a> Context<'a> {
     /// Whether some TLS match names SNI hosts (then gateway-bound hosts may use the
     /// `outbound_.<port>_._.<host>` form).
     fn has_sni_hosts(&self) -> bool {
-        self.spec
-            .tls
-            .iter()
-            .any(|t| t.match_.iter().any(|m| !m.sni_hosts.is_empty()))
+        self.spec.tls.iter().any(|t| t.match_.iter().any(|m| !m.sni_hosts.is_empty()))
     }
 }
 
@@ -138,30 +131,19 @@ fn check_spec(v: &mut Validator, ctx: &Context<'_>) {
     // V-VS2: a delegate has no hosts and may carry only HTTP rules.
     if ctx.is_delegate {
         if !spec.gateways.is_empty() {
-            v.error_at(
-                "gateways",
-                "a delegate VirtualService (one without hosts) cannot name gateways",
-            );
+            v.error_at("gateways", "a delegate VirtualService (one without hosts) cannot name gateways");
         }
         if !spec.tls.is_empty() {
-            v.error_at(
-                "tls",
-                "a delegate VirtualService (one without hosts) cannot have tls rules",
-            );
+            v.error_at("tls", "a delegate VirtualService (one without hosts) cannot have tls rules");
         }
         if !spec.tcp.is_empty() {
-            v.error_at(
-                "tcp",
-                "a delegate VirtualService (one without hosts) cannot have tcp rules",
-            );
+            v.error_at("tcp", "a delegate VirtualService (one without hosts) cannot have tcp rules");
         }
     }
     check_hosts(v, ctx);
     // V-VS6
     if !spec.gateways.is_empty() {
-        v.field("gateways", |v| {
-            check_gateway_names(v, &spec.gateways, ctx.gateway_semantics)
-        });
+        v.field("gateways", |v| check_gateway_names(v, &spec.gateways, ctx.gateway_semantics));
     }
     // V-VS1
     if spec.http.is_empty() && spec.tcp.is_empty() && spec.tls.is_empty() {
@@ -182,17 +164,11 @@ fn check_spec(v: &mut Validator, ctx: &Context<'_>) {
             v.item(i, |v| check_tcp_route(v, route, ctx));
         }
     });
-    v.field("exportTo", |v| {
-        rules::check_export_to(v, ctx.namespace, &spec.export_to, false, false)
-    });
+    v.field("exportTo", |v| rules::check_export_to(v, ctx.namespace, &spec.export_to, false, false));
     // V-VS14
     find_unreachable_http_rules(v, &spec.http);
-    find_unreachable_rules(v, "tcp", &spec.tcp, |r: &TcpRoute| {
-        r.match_.iter().map(normal_l4_match).collect()
-    });
-    find_unreachable_rules(v, "tls", &spec.tls, |r: &TlsRoute| {
-        r.match_.iter().map(normal_tls_match).collect()
-    });
+    find_unreachable_rules(v, "tcp", &spec.tcp, |r: &TcpRoute| r.match_.iter().map(normal_l4_match).collect());
+    find_unreachable_rules(v, "tls", &spec.tls, |r: &TlsRoute| r.match_.iter().map(normal_tls_match).collect());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -259,18 +235,12 @@ fn gateway_bound_host_problem(host: &str, sni: bool) -> Option<String> {
     if sni && host.starts_with("outbound_") {
         let parts: Vec<&str> = host.split('_').collect();
         if parts.len() < 4 {
-            return Some(format!(
-                "host {host:?} must follow the outbound_.<PORT>_._.<HOSTNAME> form"
-            ));
+            return Some(format!("host {host:?} must follow the outbound_.<PORT>_._.<HOSTNAME> form"));
         }
         let port = parts[1].trim_matches('.');
         let name = parts[3].trim_matches('.');
-        if !port.bytes().any(|b| b.is_ascii_digit())
-            || !name.bytes().any(|b| b.is_ascii_alphabetic())
-        {
-            return Some(format!(
-                "host {host:?} must follow the outbound_.<PORT>_._.<HOSTNAME> form"
-            ));
+        if !port.bytes().any(|b| b.is_ascii_digit()) || !name.bytes().any(|b| b.is_ascii_alphabetic()) {
+            return Some(format!("host {host:?} must follow the outbound_.<PORT>_._.<HOSTNAME> form"));
         }
         return None;
     }
@@ -343,10 +313,7 @@ fn check_http_route(v: &mut Validator, route: &HttpRoute, ctx: &Context<'_>) {
         });
     }
     // V-VS15
-    for (key, value) in [
-        ("mirrorPercent", route.mirror_percent),
-        ("mirror_percent", route.mirror_percent_proto),
-    ] {
+    for (key, value) in [("mirrorPercent", route.mirror_percent), ("mirror_percent", route.mirror_percent_proto)] {
         if let Some(percent) = value {
             v.field(key, |v| {
                 if percent > 100 {
@@ -357,9 +324,7 @@ fn check_http_route(v: &mut Validator, route: &HttpRoute, ctx: &Context<'_>) {
         }
     }
     if let Some(percentage) = &route.mirror_percentage {
-        v.field("mirrorPercentage", |v| {
-            check_mirror_percentage(v, percentage)
-        });
+        v.field("mirrorPercentage", |v| check_mirror_percentage(v, percentage));
     }
     if let Some(mirror) = &route.mirror {
         v.field("mirror", |v| check_destination(v, mirror));
@@ -397,18 +362,12 @@ fn check_action_conflicts(v: &mut Validator, route: &HttpRoute, ctx: &Context<'_
             v.error_at("redirect", "a rule with a delegate cannot also redirect");
         }
         if has_route {
-            v.error_at(
-                "route",
-                "a rule with a delegate cannot also have route destinations",
-            );
+            v.error_at("route", "a rule with a delegate cannot also have route destinations");
         }
         return;
     }
     if ctx.is_delegate && route.delegate.is_some() {
-        v.error_at(
-            "delegate",
-            "a delegate VirtualService cannot delegate again (only one level is supported)",
-        );
+        v.error_at("delegate", "a delegate VirtualService cannot delegate again (only one level is supported)");
     }
     if route.redirect.is_some() {
         let excluded = [
@@ -419,23 +378,15 @@ fn check_action_conflicts(v: &mut Validator, route: &HttpRoute, ctx: &Context<'_
         ];
         for (present, other) in excluded {
             if present {
-                v.error_at(
-                    "redirect",
-                    format!("a rule cannot have both redirect and {other}"),
-                );
+                v.error_at("redirect", format!("a rule cannot have both redirect and {other}"));
             }
         }
     } else if route.direct_response.is_some() {
-        for (present, other) in [
-            (has_route, "route"),
-            (route.fault.is_some(), "fault"),
-            (route.rewrite.is_some(), "rewrite"),
-        ] {
+        for (present, other) in
+            [(has_route, "route"), (route.fault.is_some(), "fault"), (route.rewrite.is_some(), "rewrite")]
+        {
             if present {
-                v.error_at(
-                    "directResponse",
-                    format!("a rule cannot have both directResponse and {other}"),
-                );
+                v.error_at("directResponse", format!("a rule cannot have both directResponse and {other}"));
             }
         }
     } else if !has_route {
@@ -447,14 +398,9 @@ fn check_action_conflicts(v: &mut Validator, route: &HttpRoute, ctx: &Context<'_
 }
 
 fn check_http_match(v: &mut Validator, m: &HttpMatchRequest, ctx: &Context<'_>) {
-    for (key, field, map) in [
-        ("headers", MatchField::Header, &m.headers),
-        (
-            "withoutHeaders",
-            MatchField::WithoutHeader,
-            &m.without_headers,
-        ),
-    ] {
+    for (key, field, map) in
+        [("headers", MatchField::Header, &m.headers), ("withoutHeaders", MatchField::WithoutHeader, &m.without_headers)]
+    {
         v.field(key, |v| {
             for (name, sm) in map {
                 v.field(name, |v| {
@@ -483,9 +429,7 @@ fn check_http_match(v: &mut Validator, m: &HttpMatchRequest, ctx: &Context<'_>) 
     }
     v.field("queryParams", |v| {
         for (name, sm) in &m.query_params {
-            v.field(name, |v| {
-                rules::check_string_match(v, sm, MatchField::QueryParam)
-            });
+            v.field(name, |v| rules::check_string_match(v, sm, MatchField::QueryParam));
         }
     });
     if let Some(port) = m.port.filter(|p| *p != 0) {
@@ -496,10 +440,7 @@ fn check_http_match(v: &mut Validator, m: &HttpMatchRequest, ctx: &Context<'_>) 
     if let Some(ns) = m.source_namespace.as_deref().filter(|ns| !ns.is_empty())
         && !rules::is_dns1123_label(ns)
     {
-        v.error_at(
-            "sourceNamespace",
-            format!("sourceNamespace {ns:?} is not a valid namespace name"),
-        );
+        v.error_at("sourceNamespace", format!("sourceNamespace {ns:?} is not a valid namespace name"));
     }
 }
 
@@ -539,22 +480,14 @@ fn check_header_operations(v: &mut Validator, ops: &HeaderOperations, request: b
 /// `:authority` entry of the rule's request `set` or `add`).
 fn check_single_authority(v: &mut Validator, route: &HttpRoute) {
     let mut places: Vec<(Vec<&str>, &str)> = Vec::new();
-    if let Some(authority) = route
-        .rewrite
-        .as_ref()
-        .and_then(|r| r.authority.as_deref())
-        .filter(|a| !a.is_empty())
-    {
+    if let Some(authority) = route.rewrite.as_ref().and_then(|r| r.authority.as_deref()).filter(|a| !a.is_empty()) {
         places.push((vec!["rewrite", "authority"], authority));
     }
     if let Some(request) = route.headers.as_ref().and_then(|h| h.request.as_ref()) {
         for (op, map) in [("set", &request.set), ("add", &request.add)] {
             for (name, value) in map {
                 if rules::is_authority_header(name) {
-                    places.push((
-                        vec!["headers", "request", op, name.as_str()],
-                        value.as_str(),
-                    ));
+                    places.push((vec!["headers", "request", op, name.as_str()], value.as_str()));
                 }
             }
         }
@@ -578,9 +511,7 @@ fn check_cors(v: &mut Validator, cors: &CorsPolicy) {
     v.field("allowOrigins", |v| {
         for (i, origin) in cors.allow_origins.iter().enumerate() {
             v.item(i, |v| match origin {
-                StringMatch::Exact(s) | StringMatch::Prefix(s) | StringMatch::Regex(s)
-                    if !s.is_empty() =>
-                {
+                StringMatch::Exact(s) | StringMatch::Prefix(s) | StringMatch::Regex(s) if !s.is_empty() => {
                     if let StringMatch::Regex(re) = origin {
                         v.field("regex", |v| rules::check_regex(v, re));
                     }
@@ -601,10 +532,7 @@ fn check_cors(v: &mut Validator, cors: &CorsPolicy) {
             }
         }
     });
-    for (key, names) in [
-        ("allowHeaders", &cors.allow_headers),
-        ("exposeHeaders", &cors.expose_headers),
-    ] {
+    for (key, names) in [("allowHeaders", &cors.allow_headers), ("exposeHeaders", &cors.expose_headers)] {
         v.field(key, |v| {
             for (i, name) in names.iter().enumerate() {
                 v.item(i, |v| rules::check_cors_header_name(v, name));
@@ -615,9 +543,7 @@ fn check_cors(v: &mut Validator, cors: &CorsPolicy) {
         v.field("maxAge", |v| {
             rules::check_duration(v, max_age);
             if max_age.as_nanos() > 0 && max_age.as_nanos() % 1_000_000_000 != 0 {
-                v.error(format!(
-                    "maxAge {max_age} must be a whole number of seconds"
-                ));
+                v.error(format!("maxAge {max_age} must be a whole number of seconds"));
             }
         });
     }
@@ -631,11 +557,7 @@ fn check_abort(v: &mut Validator, abort: &Abort) {
     if let Some(percentage) = &abort.percentage {
         v.field("percentage", |v| check_fault_percentage(v, percentage));
     }
-    let kinds = [
-        abort.http_status.is_some(),
-        abort.grpc_status.is_some(),
-        abort.http2_error.is_some(),
-    ];
+    let kinds = [abort.http_status.is_some(), abort.grpc_status.is_some(), abort.http2_error.is_some()];
     if kinds.iter().filter(|set| **set).count() > 1 {
         v.error("an abort takes one of httpStatus, grpcStatus or http2Error, not several");
     }
@@ -649,10 +571,7 @@ fn check_abort(v: &mut Validator, abort: &Abort) {
             );
         }
     } else if abort.http2_error.is_some() {
-        v.error_at(
-            "http2Error",
-            "aborting with an HTTP/2 error is not supported yet; use httpStatus or grpcStatus",
-        );
+        v.error_at("http2Error", "aborting with an HTTP/2 error is not supported yet; use httpStatus or grpcStatus");
     } else {
         v.warn("the abort has no error to return; set httpStatus or grpcStatus");
     }
@@ -680,18 +599,13 @@ fn check_delay(v: &mut Validator, delay: &Delay) {
 }
 
 fn check_fault_percentage(v: &mut Validator, percentage: &Percent) {
-    v.field("value", |v| {
-        rules::check_fractional_percent(v, percentage.value.unwrap_or_default())
-    });
+    v.field("value", |v| rules::check_fractional_percent(v, percentage.value.unwrap_or_default()));
 }
 
 fn check_mirror_percentage(v: &mut Validator, percentage: &Percent) {
     let value = percentage.value.unwrap_or_default();
     if !(0.0..=100.0).contains(&value) {
-        v.error_at(
-            "value",
-            format!("mirror percentage {value} is out of range; use a value from 0 to 100"),
-        );
+        v.error_at("value", format!("mirror percentage {value} is out of range; use a value from 0 to 100"));
     }
 }
 
@@ -705,35 +619,22 @@ fn check_mirror_policy(v: &mut Validator, mirror: &HttpMirrorPolicy) {
 /// HTTP status Istio accepts for aborts and direct responses (200 to 600; 600 slips through).
 fn check_http_status(v: &mut Validator, status: i64) {
     if !(200..=600).contains(&status) {
-        v.error(format!(
-            "HTTP status {status} is out of range; use 200 to 599"
-        ));
+        v.error(format!("HTTP status {status} is out of range; use 200 to 599"));
     }
 }
 
 /// V-VS11 (A2).
 fn check_redirect(v: &mut Validator, redirect: &HttpRedirect, matches: &[HttpMatchRequest]) {
     let set = |s: &Option<String>| s.as_deref().is_some_and(|s| !s.is_empty());
-    let (uri, prefix, authority, scheme) = (
-        set(&redirect.uri),
-        set(&redirect.prefix_rewrite),
-        set(&redirect.authority),
-        set(&redirect.scheme),
-    );
+    let (uri, prefix, authority, scheme) =
+        (set(&redirect.uri), set(&redirect.prefix_rewrite), set(&redirect.authority), set(&redirect.scheme));
     if uri && prefix {
         v.error("a redirect takes one of uri or prefixRewrite, not both");
     }
     if prefix {
-        let non_prefix = matches.iter().any(|m| {
-            m.uri
-                .as_ref()
-                .is_some_and(|u| !matches!(u, StringMatch::Prefix(_)))
-        });
+        let non_prefix = matches.iter().any(|m| m.uri.as_ref().is_some_and(|u| !matches!(u, StringMatch::Prefix(_))));
         if non_prefix {
-            v.error_at(
-                "prefixRewrite",
-                "prefixRewrite needs every uri match of the rule to be a prefix match",
-            );
+            v.error_at("prefixRewrite", "prefixRewrite needs every uri match of the rule to be a prefix match");
         }
     }
     if redirect.port.is_some() && redirect.derive_port.is_some() {
@@ -741,26 +642,18 @@ fn check_redirect(v: &mut Validator, redirect: &HttpRedirect, matches: &[HttpMat
     }
     let has_port = redirect.port.is_some() || redirect.derive_port.is_some();
     if !uri && !prefix && !authority && !has_port && !scheme {
-        v.error(
-            "a redirect must change something: set uri, prefixRewrite, authority, scheme or port",
-        );
+        v.error("a redirect must change something: set uri, prefixRewrite, authority, scheme or port");
     }
     if let Some(code) = redirect.redirect_code.filter(|c| *c != 0)
         && !(300..=399).contains(&code)
     {
-        v.error_at(
-            "redirectCode",
-            format!("redirect code {code} is not a 3xx code"),
-        );
+        v.error_at("redirectCode", format!("redirect code {code} is not a 3xx code"));
     }
     if let Some(s) = redirect.scheme.as_deref().filter(|s| !s.is_empty())
         && s != "http"
         && s != "https"
     {
-        v.error_at(
-            "scheme",
-            format!("redirect scheme {s:?} must be \"http\" or \"https\""),
-        );
+        v.error_at("scheme", format!("redirect scheme {s:?} must be \"http\" or \"https\""));
     }
     if let Some(port) = redirect.port.filter(|p| *p > 0) {
         v.field("port", |v| rules::check_port(v, port));
@@ -780,13 +673,9 @@ fn check_direct_response(v: &mut Validator, direct: &HttpDirectResponse) {
                 (None, None) => 0,
             };
             if size > MAX_BODY {
-                v.error(format!(
-                    "the body is {size} bytes; direct responses must stay under 1 MiB"
-                ));
+                v.error(format!("the body is {size} bytes; direct responses must stay under 1 MiB"));
             } else if size > WARN_BODY {
-                v.warn(format!(
-                    "the body is {size} bytes; large direct responses slow down the control plane"
-                ));
+                v.warn(format!("the body is {size} bytes; large direct responses slow down the control plane"));
             }
         });
     }
@@ -795,10 +684,7 @@ fn check_direct_response(v: &mut Validator, direct: &HttpDirectResponse) {
 
 /// Length of the data a base64 text decodes to.
 fn base64_decoded_len(encoded: &str) -> usize {
-    let symbols = encoded
-        .bytes()
-        .filter(|b| !b.is_ascii_whitespace() && *b != b'=')
-        .count();
+    let symbols = encoded.bytes().filter(|b| !b.is_ascii_whitespace() && *b != b'=').count();
     symbols * 3 / 4
 }
 
@@ -806,16 +692,11 @@ fn base64_decoded_len(encoded: &str) -> usize {
 fn check_retries(v: &mut Validator, retries: &HttpRetry) {
     let attempts = retries.attempts.unwrap_or_default();
     if attempts < 0 {
-        v.error_at(
-            "attempts",
-            format!("attempts {attempts} cannot be negative"),
-        );
+        v.error_at("attempts", format!("attempts {attempts} cannot be negative"));
     }
     let retry_on = retries.retry_on.as_deref().unwrap_or_default();
     if attempts == 0
-        && (retries.per_try_timeout.is_some()
-            || !retry_on.is_empty()
-            || retries.retry_remote_localities.is_some())
+        && (retries.per_try_timeout.is_some() || !retry_on.is_empty() || retries.retry_remote_localities.is_some())
     {
         v.error_at(
             "attempts",
@@ -868,11 +749,7 @@ fn check_rewrite(v: &mut Validator, rewrite: &HttpRewrite) {
 }
 
 /// V-VS9: each destination, its weight and headers, and a non-zero total when split.
-fn check_http_destinations(
-    v: &mut Validator,
-    destinations: &[HttpRouteDestination],
-    ctx: &Context<'_>,
-) {
+fn check_http_destinations(v: &mut Validator, destinations: &[HttpRouteDestination], ctx: &Context<'_>) {
     v.field("route", |v| {
         for (i, d) in destinations.iter().enumerate() {
             v.item(i, |v| {
@@ -886,27 +763,16 @@ fn check_http_destinations(
     });
 }
 
-fn check_route_destinations(
-    v: &mut Validator,
-    destinations: &[RouteDestination],
-    ctx: &Context<'_>,
-) {
+fn check_route_destinations(v: &mut Validator, destinations: &[RouteDestination], ctx: &Context<'_>) {
     v.field("route", |v| {
         for (i, d) in destinations.iter().enumerate() {
-            v.item(i, |v| {
-                check_weighted_destination(v, &d.destination, d.weight, ctx)
-            });
+            v.item(i, |v| check_weighted_destination(v, &d.destination, d.weight, ctx));
         }
         check_total_weight(v, destinations.iter().map(|d| d.weight));
     });
 }
 
-fn check_weighted_destination(
-    v: &mut Validator,
-    destination: &Destination,
-    weight: Option<i32>,
-    ctx: &Context<'_>,
-) {
+fn check_weighted_destination(v: &mut Validator, destination: &Destination, weight: Option<i32>, ctx: &Context<'_>) {
     if !ctx.gateway_semantics {
         v.field("destination", |v| check_destination(v, destination));
     }
@@ -919,9 +785,7 @@ fn check_total_weight(v: &mut Validator, weights: impl ExactSizeIterator<Item = 
     let count = weights.len();
     let total: i64 = weights.map(|w| i64::from(w.unwrap_or_default())).sum();
     if count > 1 && total == 0 {
-        v.error(
-            "the weights of these destinations add up to 0; give at least one a positive weight",
-        );
+        v.error("the weights of these destinations add up to 0; give at least one a positive weight");
     }
 }
 
@@ -937,17 +801,10 @@ fn check_destination(v: &mut Validator, destination: &Destination) {
     if let Some(subset) = destination.subset.as_deref().filter(|s| !s.is_empty())
         && !rules::is_dns1123_label(subset)
     {
-        v.error_at(
-            "subset",
-            format!("subset name {subset:?} must be a DNS label"),
-        );
+        v.error_at("subset", format!("subset name {subset:?} must be a DNS label"));
     }
     if let Some(port) = &destination.port {
-        v.field("port", |v| {
-            v.field("number", |v| {
-                rules::check_port(v, port.number.unwrap_or_default())
-            })
-        });
+        v.field("port", |v| v.field("number", |v| rules::check_port(v, port.number.unwrap_or_default())));
     }
 }
 
@@ -980,21 +837,11 @@ fn check_tls_match(v: &mut Validator, m: &TlsMatchAttributes, ctx: &Context<'_>)
             v.item(i, |v| check_sni_host(v, sni, ctx));
         }
     });
-    check_l4_common(
-        v,
-        &m.destination_subnets,
-        m.port,
-        &m.source_labels,
-        &m.gateways,
-    );
+    check_l4_common(v, &m.destination_subnets, m.port, &m.source_labels, &m.gateways);
 }
 
 fn check_sni_host(v: &mut Validator, sni: &str, ctx: &Context<'_>) {
-    let problem = if ctx.sni_on_gateway {
-        gateway_bound_host_problem(sni, true)
-    } else {
-        wildcard_host_problem(sni)
-    };
+    let problem = if ctx.sni_on_gateway { gateway_bound_host_problem(sni, true) } else { wildcard_host_problem(sni) };
     if let Some(problem) = problem {
         if rules::is_ip_address(sni) {
             v.warn(format!("SNI host {sni:?} is an IP address; SNI carries names, and most clients never send an IP"));
@@ -1003,12 +850,7 @@ fn check_sni_host(v: &mut Validator, sni: &str, ctx: &Context<'_>) {
         }
         return;
     }
-    if !ctx
-        .spec
-        .hosts
-        .iter()
-        .any(|host| rules::host_within(sni, host))
-    {
+    if !ctx.spec.hosts.iter().any(|host| rules::host_within(sni, host)) {
         v.error(format!(
             "SNI host {sni:?} is not within any host of the VirtualService ({})",
             ctx.spec.hosts.join(", ")
@@ -1019,15 +861,7 @@ fn check_sni_host(v: &mut Validator, sni: &str, ctx: &Context<'_>) {
 fn check_tcp_route(v: &mut Validator, route: &TcpRoute, ctx: &Context<'_>) {
     v.field("match", |v| {
         for (j, m) in route.match_.iter().enumerate() {
-            v.item(j, |v| {
-                check_l4_common(
-                    v,
-                    &m.destination_subnets,
-                    m.port,
-                    &m.source_labels,
-                    &m.gateways,
-                )
-            });
+            v.item(j, |v| check_l4_common(v, &m.destination_subnets, m.port, &m.source_labels, &m.gateways));
         }
     });
     if route.route.is_empty() {
@@ -1159,12 +993,7 @@ fn find_unreachable<M: PartialEq>(
     });
 }
 
-fn find_unreachable_rules<R, M: PartialEq>(
-    v: &mut Validator,
-    list: &str,
-    routes: &[R],
-    normal: impl Fn(&R) -> Vec<M>,
-) {
+fn find_unreachable_rules<R, M: PartialEq>(v: &mut Validator, list: &str, routes: &[R], normal: impl Fn(&R) -> Vec<M>) {
     let labels: Vec<String> = (0..routes.len()).map(|i| rule_label(None, i)).collect();
     let matches: Vec<Vec<M>> = routes.iter().map(normal).collect();
     find_unreachable(v, list, &labels, &matches, |_, _| {});
@@ -1193,9 +1022,7 @@ fn summary(sm: Option<&StringMatch>) -> String {
 }
 
 fn summaries(map: &indexmap::IndexMap<String, StringMatch>) -> Vec<(&str, String)> {
-    map.iter()
-        .map(|(k, sm)| (k.as_str(), summary(Some(sm))))
-        .collect()
+    map.iter().map(|(k, sm)| (k.as_str(), summary(Some(sm)))).collect()
 }
 
 impl<'a> PrefixMatch<'a> {
@@ -1227,11 +1054,8 @@ impl<'a> PrefixMatch<'a> {
     fn covers(&self, later: &Self) -> bool {
         fn maps_cover(a: &[(&str, String)], b: &[(&str, String)]) -> bool {
             a.len() == b.len()
-                && a.iter().all(|(k, va)| {
-                    b.iter()
-                        .find(|(kb, _)| kb == k)
-                        .is_some_and(|(_, vb)| va.starts_with(vb.as_str()))
-                })
+                && a.iter()
+                    .all(|(k, va)| b.iter().find(|(kb, _)| kb == k).is_some_and(|(_, vb)| va.starts_with(vb.as_str())))
         }
         later.prefix.starts_with(self.prefix)
             && later.port == self.port
@@ -1244,15 +1068,9 @@ impl<'a> PrefixMatch<'a> {
 }
 
 fn find_unreachable_http_rules(v: &mut Validator, routes: &[HttpRoute]) {
-    let labels: Vec<String> = routes
-        .iter()
-        .enumerate()
-        .map(|(i, r)| rule_label(r.name.as_deref(), i))
-        .collect();
-    let matches: Vec<Vec<HttpMatchRequest>> = routes
-        .iter()
-        .map(|r| r.match_.iter().map(normal_http_match).collect())
-        .collect();
+    let labels: Vec<String> = routes.iter().enumerate().map(|(i, r)| rule_label(r.name.as_deref(), i)).collect();
+    let matches: Vec<Vec<HttpMatchRequest>> =
+        routes.iter().map(|r| r.match_.iter().map(normal_http_match).collect()).collect();
     let mut prefixes: Vec<PrefixMatch<'_>> = Vec::new();
     find_unreachable(v, "http", &labels, &matches, |i, j| {
         if let Some(p) = PrefixMatch::new(i, j, &routes[i].match_[j]) {
@@ -1292,40 +1110,29 @@ mod tests {
 
     /// Validates a VirtualService `shop/r` whose spec is given in YAML flow style.
     fn check(spec: &str) -> Vec<Problem> {
-        check_doc(&format!(
-            "metadata: {{name: r, namespace: shop}}\nspec: {spec}"
-        ))
+        check_doc(&format!("metadata: {{name: r, namespace: shop}}\nspec: {spec}"))
     }
 
     fn check_doc(rest: &str) -> Vec<Problem> {
         let doc = format!("apiVersion: networking.istio.io/v1\nkind: VirtualService\n{rest}");
-        let vs: VirtualService =
-            serde_yaml::from_str(&doc).unwrap_or_else(|e| panic!("{e}\n{doc}"));
+        let vs: VirtualService = serde_yaml::from_str(&doc).unwrap_or_else(|e| panic!("{e}\n{doc}"));
         vs.validate()
     }
 
     fn has(problems: &[Problem], path: &str, level: Level) -> bool {
-        problems
-            .iter()
-            .any(|p| p.path.to_string() == path && p.level == level)
+        problems.iter().any(|p| p.path.to_string() == path && p.level == level)
     }
 
     #[track_caller]
     fn assert_problem(spec: &str, path: &str, level: Level) {
         let problems = check(spec);
-        assert!(
-            has(&problems, path, level),
-            "expected {level} at {path}, got {problems:#?}"
-        );
+        assert!(has(&problems, path, level), "expected {level} at {path}, got {problems:#?}");
     }
 
     #[track_caller]
     fn assert_clean(spec: &str) {
         let problems = check(spec);
-        assert!(
-            problems.is_empty(),
-            "expected no problem, got {problems:#?}"
-        );
+        assert!(problems.is_empty(), "expected no problem, got {problems:#?}");
     }
 
     const ROUTE: &str = "route: [{destination: {host: a}}]";
@@ -1337,13 +1144,8 @@ mod tests {
 
     #[test]
     fn metadata_name_that_kubernetes_refuses_is_a_warning() {
-        let problems = check_doc(&format!(
-            "metadata: {{name: Bad_Name}}\nspec: {{hosts: [a], http: [{{{ROUTE}}}]}}"
-        ));
-        assert!(
-            has(&problems, "metadata.name", Level::Warning),
-            "{problems:#?}"
-        );
+        let problems = check_doc(&format!("metadata: {{name: Bad_Name}}\nspec: {{hosts: [a], http: [{{{ROUTE}}}]}}"));
+        assert!(has(&problems, "metadata.name", Level::Warning), "{problems:#?}");
     }
 
     #[test]
@@ -1365,19 +1167,9 @@ mod tests {
 
     #[test]
     fn vs3_host_must_be_a_domain_name_or_ip() {
-        assert_problem(
-            &format!("{{hosts: [a.b, 'foo.*.com'], http: [{{{ROUTE}}}]}}"),
-            "spec.hosts[1]",
-            Level::Error,
-        );
-        assert_problem(
-            &format!("{{hosts: ['a_b'], http: [{{{ROUTE}}}]}}"),
-            "spec.hosts[0]",
-            Level::Error,
-        );
-        assert_clean(&format!(
-            "{{hosts: [10.0.0.1, '*.foo.com', '*bar.com'], http: [{{{ROUTE}}}]}}"
-        ));
+        assert_problem(&format!("{{hosts: [a.b, 'foo.*.com'], http: [{{{ROUTE}}}]}}"), "spec.hosts[1]", Level::Error);
+        assert_problem(&format!("{{hosts: ['a_b'], http: [{{{ROUTE}}}]}}"), "spec.hosts[0]", Level::Error);
+        assert_clean(&format!("{{hosts: [10.0.0.1, '*.foo.com', '*bar.com'], http: [{{{ROUTE}}}]}}"));
     }
 
     #[test]
@@ -1393,19 +1185,13 @@ mod tests {
 
     #[test]
     fn vs4_star_host_is_not_allowed_for_the_mesh() {
-        assert_problem(
-            &format!("{{hosts: ['*'], http: [{{{ROUTE}}}]}}"),
-            "spec.hosts[0]",
-            Level::Error,
-        );
+        assert_problem(&format!("{{hosts: ['*'], http: [{{{ROUTE}}}]}}"), "spec.hosts[0]", Level::Error);
         assert_problem(
             &format!("{{hosts: ['*'], gateways: [mesh, ns/gw], http: [{{{ROUTE}}}]}}"),
             "spec.hosts[0]",
             Level::Error,
         );
-        assert_clean(&format!(
-            "{{hosts: ['*'], gateways: [ns/gw], http: [{{{ROUTE}}}]}}"
-        ));
+        assert_clean(&format!("{{hosts: ['*'], gateways: [ns/gw], http: [{{{ROUTE}}}]}}"));
     }
 
     #[test]
@@ -1415,11 +1201,7 @@ mod tests {
             "spec.hosts[1]",
             Level::Error,
         );
-        assert_problem(
-            &format!("{{hosts: [a, b, a], http: [{{{ROUTE}}}]}}"),
-            "spec.hosts[2]",
-            Level::Error,
-        );
+        assert_problem(&format!("{{hosts: [a, b, a], http: [{{{ROUTE}}}]}}"), "spec.hosts[2]", Level::Error);
     }
 
     #[test]
@@ -1439,9 +1221,7 @@ mod tests {
             "spec.gateways[0]",
             Level::Warning,
         );
-        assert_clean(&format!(
-            "{{hosts: [a], gateways: [mesh, ns/gw, gw], http: [{{{ROUTE}}}]}}"
-        ));
+        assert_clean(&format!("{{hosts: [a], gateways: [mesh, ns/gw, gw], http: [{{{ROUTE}}}]}}"));
         let spec = "{hosts: [a], http: [{match: [{gateways: ['ns/x_y']}], route: [{destination: {host: a}}]}]}";
         assert_problem(spec, "spec.http[0].match[0].gateways[0]", Level::Error);
     }
@@ -1462,10 +1242,7 @@ mod tests {
         let spec = "{hosts: [a], http: [{redirect: {uri: /x}, route: [{destination: {host: a}}], \
                     rewrite: {uri: /y}, directResponse: {status: 200}}]}";
         let problems = check(spec);
-        let n = problems
-            .iter()
-            .filter(|p| p.path.to_string() == "spec.http[0].redirect")
-            .count();
+        let n = problems.iter().filter(|p| p.path.to_string() == "spec.http[0].redirect").count();
         assert_eq!(n, 3, "{problems:#?}");
     }
 
@@ -1480,25 +1257,16 @@ mod tests {
 
     #[test]
     fn vs8_a_rule_needs_an_action() {
-        assert_problem(
-            "{hosts: [a], http: [{timeout: 1s}]}",
-            "spec.http[0]",
-            Level::Error,
-        );
+        assert_problem("{hosts: [a], http: [{timeout: 1s}]}", "spec.http[0]", Level::Error);
     }
 
     #[test]
     fn vs8_root_rule_with_delegate_cannot_route_or_redirect() {
-        let spec = "{hosts: [a], http: [{delegate: {name: d}, redirect: {uri: /x}, route: [{destination: {host: a}}]}]}";
+        let spec =
+            "{hosts: [a], http: [{delegate: {name: d}, redirect: {uri: /x}, route: [{destination: {host: a}}]}]}";
         let problems = check(spec);
-        assert!(
-            has(&problems, "spec.http[0].redirect", Level::Error),
-            "{problems:#?}"
-        );
-        assert!(
-            has(&problems, "spec.http[0].route", Level::Error),
-            "{problems:#?}"
-        );
+        assert!(has(&problems, "spec.http[0].redirect", Level::Error), "{problems:#?}");
+        assert!(has(&problems, "spec.http[0].route", Level::Error), "{problems:#?}");
         assert_clean("{hosts: [a], http: [{delegate: {name: d, namespace: other}}]}");
     }
 
@@ -1544,22 +1312,18 @@ mod tests {
         ] {
             assert!(has(&problems, path, Level::Error), "{path}: {problems:#?}");
         }
-        assert!(
-            !problems.iter().any(|p| p.path.to_string().contains(".uri")),
-            "{problems:#?}"
-        );
+        assert!(!problems.iter().any(|p| p.path.to_string().contains(".uri")), "{problems:#?}");
     }
 
     #[test]
     fn vs10_regex_must_compile_and_fit() {
         let spec = "{hosts: [a], http: [{match: [{uri: {regex: '/a['}}], route: [{destination: {host: a}}]}]}";
         assert_problem(spec, "spec.http[0].match[0].uri.regex", Level::Error);
-        let long = format!(
-            "{{hosts: [a], http: [{{match: [{{authority: {{regex: '{}'}}}}], {ROUTE}}}]}}",
-            "a".repeat(1025)
-        );
+        let long =
+            format!("{{hosts: [a], http: [{{match: [{{authority: {{regex: '{}'}}}}], {ROUTE}}}]}}", "a".repeat(1025));
         assert_problem(&long, "spec.http[0].match[0].authority.regex", Level::Error);
-        let star = "{hosts: [a], http: [{match: [{withoutHeaders: {x: {regex: '*'}}}], route: [{destination: {host: a}}]}]}";
+        let star =
+            "{hosts: [a], http: [{match: [{withoutHeaders: {x: {regex: '*'}}}], route: [{destination: {host: a}}]}]}";
         assert_clean(star);
     }
 
@@ -1584,22 +1348,15 @@ mod tests {
         assert_problem(bad_code, "spec.http[0].redirect.redirectCode", Level::Error);
         let bad_scheme = "{hosts: [a], http: [{redirect: {scheme: ftp}}]}";
         assert_problem(bad_scheme, "spec.http[0].redirect.scheme", Level::Error);
-        assert_problem(
-            "{hosts: [a], http: [{redirect: {}}]}",
-            "spec.http[0].redirect",
-            Level::Error,
-        );
+        assert_problem("{hosts: [a], http: [{redirect: {}}]}", "spec.http[0].redirect", Level::Error);
         assert_problem(
             "{hosts: [a], http: [{redirect: {uri: /a, prefixRewrite: /b}}]}",
             "spec.http[0].redirect",
             Level::Error,
         );
-        let exact =
-            "{hosts: [a], http: [{match: [{uri: {exact: /a}}], redirect: {prefixRewrite: /b}}]}";
+        let exact = "{hosts: [a], http: [{match: [{uri: {exact: /a}}], redirect: {prefixRewrite: /b}}]}";
         assert_problem(exact, "spec.http[0].redirect.prefixRewrite", Level::Error);
-        assert_clean(
-            "{hosts: [a], http: [{redirect: {derivePort: FROM_REQUEST_PORT, redirectCode: 308}}]}",
-        );
+        assert_clean("{hosts: [a], http: [{redirect: {derivePort: FROM_REQUEST_PORT, redirectCode: 308}}]}");
     }
 
     #[test]
@@ -1611,24 +1368,11 @@ mod tests {
         );
         let both = "{hosts: [a], http: [{rewrite: {uri: /a, uriRegexRewrite: {match: a, rewrite: b}}, route: [{destination: {host: a}}]}]}";
         assert_problem(both, "spec.http[0].rewrite", Level::Error);
-        let half = "{hosts: [a], http: [{rewrite: {uriRegexRewrite: {match: '('}}, route: [{destination: {host: a}}]}]}";
+        let half =
+            "{hosts: [a], http: [{rewrite: {uriRegexRewrite: {match: '('}}, route: [{destination: {host: a}}]}]}";
         let problems = check(half);
-        assert!(
-            has(
-                &problems,
-                "spec.http[0].rewrite.uriRegexRewrite",
-                Level::Error
-            ),
-            "{problems:#?}"
-        );
-        assert!(
-            has(
-                &problems,
-                "spec.http[0].rewrite.uriRegexRewrite.match",
-                Level::Error
-            ),
-            "{problems:#?}"
-        );
+        assert!(has(&problems, "spec.http[0].rewrite.uriRegexRewrite", Level::Error), "{problems:#?}");
+        assert!(has(&problems, "spec.http[0].rewrite.uriRegexRewrite.match", Level::Error), "{problems:#?}");
     }
 
     #[test]
@@ -1661,32 +1405,17 @@ mod tests {
         let pct = format!(
             "{{hosts: [a], http: [{{fault: {{abort: {{httpStatus: 503, percentage: {{value: 0.00001}}}}}}, {ROUTE}}}]}}"
         );
-        assert_problem(
-            &pct,
-            "spec.http[0].fault.abort.percentage.value",
-            Level::Error,
-        );
-        let grpc =
-            format!("{{hosts: [a], http: [{{fault: {{abort: {{grpcStatus: NOPE}}}}, {ROUTE}}}]}}");
+        assert_problem(&pct, "spec.http[0].fault.abort.percentage.value", Level::Error);
+        let grpc = format!("{{hosts: [a], http: [{{fault: {{abort: {{grpcStatus: NOPE}}}}, {ROUTE}}}]}}");
         assert_problem(&grpc, "spec.http[0].fault.abort.grpcStatus", Level::Error);
-        let h2 =
-            format!("{{hosts: [a], http: [{{fault: {{abort: {{http2Error: x}}}}, {ROUTE}}}]}}");
+        let h2 = format!("{{hosts: [a], http: [{{fault: {{abort: {{http2Error: x}}}}, {ROUTE}}}]}}");
         assert_problem(&h2, "spec.http[0].fault.abort.http2Error", Level::Error);
-        let none = format!(
-            "{{hosts: [a], http: [{{fault: {{abort: {{percentage: {{value: 10}}}}}}, {ROUTE}}}]}}"
-        );
+        let none = format!("{{hosts: [a], http: [{{fault: {{abort: {{percentage: {{value: 10}}}}}}, {ROUTE}}}]}}");
         assert_problem(&none, "spec.http[0].fault.abort", Level::Warning);
-        let status =
-            format!("{{hosts: [a], http: [{{fault: {{abort: {{httpStatus: 100}}}}, {ROUTE}}}]}}");
+        let status = format!("{{hosts: [a], http: [{{fault: {{abort: {{httpStatus: 100}}}}, {ROUTE}}}]}}");
         assert_problem(&status, "spec.http[0].fault.abort.httpStatus", Level::Error);
-        let exp = format!(
-            "{{hosts: [a], http: [{{fault: {{delay: {{exponentialDelay: 1s}}}}, {ROUTE}}}]}}"
-        );
-        assert_problem(
-            &exp,
-            "spec.http[0].fault.delay.exponentialDelay",
-            Level::Error,
-        );
+        let exp = format!("{{hosts: [a], http: [{{fault: {{delay: {{exponentialDelay: 1s}}}}, {ROUTE}}}]}}");
+        assert_problem(&exp, "spec.http[0].fault.delay.exponentialDelay", Level::Error);
         let fixed = format!(
             "{{hosts: [a], http: [{{fault: {{delay: {{fixedDelay: 0.5ms, percentage: {{value: 50}}}}}}, {ROUTE}}}]}}"
         );
@@ -1697,16 +1426,11 @@ mod tests {
     fn vs11_retry_rules() {
         let neg = format!("{{hosts: [a], http: [{{retries: {{attempts: -1}}, {ROUTE}}}]}}");
         assert_problem(&neg, "spec.http[0].retries.attempts", Level::Error);
-        let zero = format!(
-            "{{hosts: [a], http: [{{retries: {{attempts: 0, perTryTimeout: 1s}}, {ROUTE}}}]}}"
-        );
+        let zero = format!("{{hosts: [a], http: [{{retries: {{attempts: 0, perTryTimeout: 1s}}, {ROUTE}}}]}}");
         assert_problem(&zero, "spec.http[0].retries.attempts", Level::Error);
-        let on = format!(
-            "{{hosts: [a], http: [{{retries: {{attempts: 3, retryOn: '5xx, 503'}}, {ROUTE}}}]}}"
-        );
+        let on = format!("{{hosts: [a], http: [{{retries: {{attempts: 3, retryOn: '5xx, 503'}}, {ROUTE}}}]}}");
         assert_problem(&on, "spec.http[0].retries.retryOn", Level::Error);
-        let backoff =
-            format!("{{hosts: [a], http: [{{retries: {{attempts: 3, backoff: 0s}}, {ROUTE}}}]}}");
+        let backoff = format!("{{hosts: [a], http: [{{retries: {{attempts: 3, backoff: 0s}}, {ROUTE}}}]}}");
         assert_problem(&backoff, "spec.http[0].retries.backoff", Level::Error);
         assert_clean(&format!(
             "{{hosts: [a], http: [{{retries: {{attempts: 3, perTryTimeout: 2s, retryOn: 'gateway-error,connect-failure,503'}}, {ROUTE}}}]}}"
@@ -1715,30 +1439,14 @@ mod tests {
 
     #[test]
     fn vs11_mirror_rules() {
-        let pct = format!(
-            "{{hosts: [a], http: [{{{ROUTE}, mirror: {{host: b}}, mirrorPercentage: {{value: 101}}}}]}}"
-        );
+        let pct = format!("{{hosts: [a], http: [{{{ROUTE}, mirror: {{host: b}}, mirrorPercentage: {{value: 101}}}}]}}");
         assert_problem(&pct, "spec.http[0].mirrorPercentage.value", Level::Error);
         let list = format!(
             "{{hosts: [a], http: [{{{ROUTE}, mirrors: [{{destination: {{host: '*'}}, percentage: {{value: -1}}}}]}}]}}"
         );
         let problems = check(&list);
-        assert!(
-            has(
-                &problems,
-                "spec.http[0].mirrors[0].destination.host",
-                Level::Error
-            ),
-            "{problems:#?}"
-        );
-        assert!(
-            has(
-                &problems,
-                "spec.http[0].mirrors[0].percentage.value",
-                Level::Error
-            ),
-            "{problems:#?}"
-        );
+        assert!(has(&problems, "spec.http[0].mirrors[0].destination.host", Level::Error), "{problems:#?}");
+        assert!(has(&problems, "spec.http[0].mirrors[0].percentage.value", Level::Error), "{problems:#?}");
     }
 
     #[test]
@@ -1801,23 +1509,15 @@ mod tests {
     fn vs12_authority_is_set_once() {
         let spec = "{hosts: [a], http: [{rewrite: {authority: b}, headers: {request: {set: {host: c}}}, route: [{destination: {host: a}}]}]}";
         assert_problem(spec, "spec.http[0].headers.request.set.host", Level::Error);
-        assert_clean(
-            "{hosts: [a], http: [{headers: {request: {set: {host: c}}}, route: [{destination: {host: a}}]}]}",
-        );
+        assert_clean("{hosts: [a], http: [{headers: {request: {set: {host: c}}}, route: [{destination: {host: a}}]}]}");
     }
 
     #[test]
     fn vs13_tls_match_needs_sni_hosts_within_the_hosts() {
         let route = "route: [{destination: {host: a.com}}]";
+        assert_problem(&format!("{{hosts: [a.com], tls: [{{match: [], {route}}}]}}"), "spec.tls[0]", Level::Error);
         assert_problem(
-            &format!("{{hosts: [a.com], tls: [{{match: [], {route}}}]}}"),
-            "spec.tls[0]",
-            Level::Error,
-        );
-        assert_problem(
-            &format!(
-                "{{hosts: [a.com], tls: [{{match: [{{sniHosts: [], port: 443}}], {route}}}]}}"
-            ),
+            &format!("{{hosts: [a.com], tls: [{{match: [{{sniHosts: [], port: 443}}], {route}}}]}}"),
             "spec.tls[0].match[0].sniHosts",
             Level::Error,
         );
@@ -1831,11 +1531,7 @@ mod tests {
             "spec.tls[0].match[0].sniHosts[0]",
             Level::Warning,
         );
-        assert_problem(
-            "{hosts: [a.com], tls: [{match: [{sniHosts: [a.com]}]}]}",
-            "spec.tls[0].route",
-            Level::Error,
-        );
+        assert_problem("{hosts: [a.com], tls: [{match: [{sniHosts: [a.com]}]}]}", "spec.tls[0].route", Level::Error);
         assert_clean(&format!(
             "{{hosts: ['*.a.com'], tls: [{{match: [{{sniHosts: [b.a.com], destinationSubnets: [10.0.0.0/8]}}], {route}}}]}}"
         ));
@@ -1843,40 +1539,19 @@ mod tests {
 
     #[test]
     fn tcp_rule_needs_a_route_and_valid_subnets() {
-        let problems =
-            check("{hosts: [a], tcp: [{match: [{destinationSubnets: [10.0.0.0/40], port: 0}]}]}");
-        assert!(
-            has(&problems, "spec.tcp[0].route", Level::Error),
-            "{problems:#?}"
-        );
-        assert!(
-            has(
-                &problems,
-                "spec.tcp[0].match[0].destinationSubnets[0]",
-                Level::Error
-            ),
-            "{problems:#?}"
-        );
+        let problems = check("{hosts: [a], tcp: [{match: [{destinationSubnets: [10.0.0.0/40], port: 0}]}]}");
+        assert!(has(&problems, "spec.tcp[0].route", Level::Error), "{problems:#?}");
+        assert!(has(&problems, "spec.tcp[0].match[0].destinationSubnets[0]", Level::Error), "{problems:#?}");
     }
 
     #[test]
     fn vs14_rules_after_a_catch_all_are_unreachable() {
-        let spec = format!(
-            "{{hosts: [a], http: [{{{ROUTE}}}, {{{ROUTE}}}, {{match: [{{uri: {{exact: /x}}}}], {ROUTE}}}]}}"
-        );
+        let spec =
+            format!("{{hosts: [a], http: [{{{ROUTE}}}, {{{ROUTE}}}, {{match: [{{uri: {{exact: /x}}}}], {ROUTE}}}]}}");
         let problems = check(&spec);
-        assert!(
-            has(&problems, "spec.http[1]", Level::Warning),
-            "{problems:#?}"
-        );
-        assert!(
-            has(&problems, "spec.http[2]", Level::Warning),
-            "{problems:#?}"
-        );
-        assert!(
-            problems.iter().all(|p| p.level == Level::Warning),
-            "{problems:#?}"
-        );
+        assert!(has(&problems, "spec.http[1]", Level::Warning), "{problems:#?}");
+        assert!(has(&problems, "spec.http[2]", Level::Warning), "{problems:#?}");
+        assert!(problems.iter().all(|p| p.level == Level::Warning), "{problems:#?}");
     }
 
     #[test]
@@ -1887,22 +1562,10 @@ mod tests {
              {{match: [{{uri: {{exact: /y}}, ignoreUriCase: false}}], {ROUTE}}}]}}"
         );
         let problems = check(&spec);
-        assert!(
-            has(&problems, "spec.http[1].match[0]", Level::Warning),
-            "{problems:#?}"
-        );
-        assert!(
-            has(&problems, "spec.http[2].match[0]", Level::Warning),
-            "{problems:#?}"
-        );
-        assert!(
-            has(&problems, "spec.http[2]", Level::Warning),
-            "all matches taken: {problems:#?}"
-        );
-        assert!(
-            !has(&problems, "spec.http[1]", Level::Warning),
-            "{problems:#?}"
-        );
+        assert!(has(&problems, "spec.http[1].match[0]", Level::Warning), "{problems:#?}");
+        assert!(has(&problems, "spec.http[2].match[0]", Level::Warning), "{problems:#?}");
+        assert!(has(&problems, "spec.http[2]", Level::Warning), "all matches taken: {problems:#?}");
+        assert!(!has(&problems, "spec.http[1]", Level::Warning), "{problems:#?}");
     }
 
     #[test]
@@ -1912,32 +1575,23 @@ mod tests {
              {{match: [{{uri: {{prefix: /debugs}}}}], {ROUTE}}}, {{match: [{{uri: {{prefix: /de}}}}], {ROUTE}}}]}}"
         );
         let problems = check(&spec);
-        assert!(
-            has(&problems, "spec.http[1].match[0]", Level::Warning),
-            "{problems:#?}"
-        );
-        assert!(
-            !has(&problems, "spec.http[2].match[0]", Level::Warning),
-            "{problems:#?}"
-        );
+        assert!(has(&problems, "spec.http[1].match[0]", Level::Warning), "{problems:#?}");
+        assert!(!has(&problems, "spec.http[2].match[0]", Level::Warning), "{problems:#?}");
     }
 
     #[test]
     fn vs14_tcp_rules_after_a_catch_all_are_unreachable() {
-        let spec =
-            format!("{{hosts: [a], tcp: [{{{ROUTE}}}, {{match: [{{port: 80}}], {ROUTE}}}]}}");
+        let spec = format!("{{hosts: [a], tcp: [{{{ROUTE}}}, {{match: [{{port: 80}}], {ROUTE}}}]}}");
         assert_problem(&spec, "spec.tcp[1]", Level::Warning);
     }
 
     #[test]
     fn vs15_mirror_percent_is_deprecated() {
-        let spec =
-            format!("{{hosts: [a], http: [{{{ROUTE}, mirror: {{host: b}}, mirrorPercent: 50}}]}}");
+        let spec = format!("{{hosts: [a], http: [{{{ROUTE}, mirror: {{host: b}}, mirrorPercent: 50}}]}}");
         let problems = check(&spec);
         assert_eq!(problems.len(), 1, "{problems:#?}");
         assert!(has(&problems, "spec.http[0].mirrorPercent", Level::Warning));
-        let over =
-            format!("{{hosts: [a], http: [{{{ROUTE}, mirror: {{host: b}}, mirrorPercent: 150}}]}}");
+        let over = format!("{{hosts: [a], http: [{{{ROUTE}, mirror: {{host: b}}, mirrorPercent: 150}}]}}");
         assert_problem(&over, "spec.http[0].mirrorPercent", Level::Error);
     }
 
@@ -1952,9 +1606,8 @@ mod tests {
 
     #[test]
     fn export_to_dot_is_fine_without_a_namespace() {
-        let problems = check_doc(&format!(
-            "metadata: {{name: r}}\nspec: {{hosts: [a], http: [{{{ROUTE}}}], exportTo: ['.']}}"
-        ));
+        let problems =
+            check_doc(&format!("metadata: {{name: r}}\nspec: {{hosts: [a], http: [{{{ROUTE}}}], exportTo: ['.']}}"));
         assert!(problems.is_empty(), "{problems:#?}");
     }
 
@@ -1963,12 +1616,7 @@ mod tests {
         let rest = "metadata: {name: r, namespace: shop, annotations: {internal.istio.io/route-semantics: gateway}}\n\
                     spec: {hosts: [a.com], gateways: [ns/gw], http: [{route: [{destination: {host: '*'}}]}]}";
         let problems = check_doc(rest);
-        assert!(
-            !problems
-                .iter()
-                .any(|p| p.path.to_string().contains("destination")),
-            "{problems:#?}"
-        );
+        assert!(!problems.iter().any(|p| p.path.to_string().contains("destination")), "{problems:#?}");
     }
     /// Every VirtualService of the corpus (Istio's validation dataset, istio-config, the samples
     /// and Online Boutique) is accepted: no errors, warnings allowed.
@@ -1977,11 +1625,7 @@ mod tests {
         use crate::networking::corpus_check::{corpus_dir, corpus_documents};
         let Some(corpus) = corpus_dir() else { return };
         let documents = corpus_documents(&corpus, "VirtualService");
-        assert!(
-            documents.len() > 20,
-            "only {} VirtualServices found",
-            documents.len()
-        );
+        assert!(documents.len() > 20, "only {} VirtualServices found", documents.len());
         let mut failures = Vec::new();
         for doc in documents.iter().filter(|d| d.expected_error.is_none()) {
             let name = format!("{}#{}", doc.file, doc.index);
@@ -1992,11 +1636,7 @@ mod tests {
                     continue;
                 }
             };
-            for p in vs
-                .validate()
-                .into_iter()
-                .filter(|p| p.level == Level::Error)
-            {
+            for p in vs.validate().into_iter().filter(|p| p.level == Level::Error) {
                 failures.push(format!("{name}: {p}"));
             }
         }

@@ -88,23 +88,17 @@ impl WorkloadEntrySpec {
         let network = self.network.as_deref().unwrap_or_default();
         if address.is_empty() && usage != EntryUse::Template {
             if network.is_empty() {
-                v.error_at(
-                    "address",
-                    "an address is required (or a network reached through its gateway)",
-                );
+                v.error_at("address", "an address is required (or a network reached through its gateway)");
                 return;
             }
             match usage {
-                EntryUse::DnsEndpoint(_) => v.error_at(
-                    "address",
-                    "DNS resolution needs an address (a host name or an IP) on every endpoint",
-                ),
+                EntryUse::DnsEndpoint(_) => {
+                    v.error_at("address", "DNS resolution needs an address (a host name or an IP) on every endpoint")
+                }
                 EntryUse::OtherEndpoint => {}
                 _ => v.warn_at(
                     "address",
-                    format!(
-                        "no address given; the workload is reached through network {network:?}"
-                    ),
+                    format!("no address given; the workload is reached through network {network:?}"),
                 ),
             }
         }
@@ -121,9 +115,9 @@ impl WorkloadEntrySpec {
             }
         } else if !address.is_empty() && !rules::is_ip_address(address) {
             v.field("address", |v| match usage {
-                EntryUse::StaticEndpoint(_) => v.error(format!(
-                    "endpoint address {address:?} is not an IP address, which STATIC resolution needs"
-                )),
+                EntryUse::StaticEndpoint(_) => {
+                    v.error(format!("endpoint address {address:?} is not an IP address, which STATIC resolution needs"))
+                }
                 EntryUse::WorkloadEntry | EntryUse::DnsEndpoint(_) => {
                     let mut probe = Validator::new();
                     rules::check_fqdn(&mut probe, address);
@@ -140,9 +134,7 @@ impl WorkloadEntrySpec {
                     if let EntryUse::StaticEndpoint(names) | EntryUse::DnsEndpoint(names) = usage
                         && !names.contains(&name.as_str())
                     {
-                        v.error(format!(
-                            "port {name:?} is not one of the ServiceEntry's port names {names:?}"
-                        ));
+                        v.error(format!("port {name:?} is not one of the ServiceEntry's port names {names:?}"));
                     }
                     if !port_name_fits_schema(name) {
                         v.error(format!(
@@ -154,19 +146,13 @@ impl WorkloadEntrySpec {
                 });
             }
         });
-        if matches!(
-            usage,
-            EntryUse::WorkloadEntry | EntryUse::StaticEndpoint(_) | EntryUse::DnsEndpoint(_)
-        ) {
+        if matches!(usage, EntryUse::WorkloadEntry | EntryUse::StaticEndpoint(_) | EntryUse::DnsEndpoint(_)) {
             v.field("labels", |v| rules::check_labels(v, &self.labels));
         }
         if let (Some(_), EntryUse::StaticEndpoint(names)) = (unix, usage)
             && names.len() != 1
         {
-            v.error_at(
-                "address",
-                "a Unix socket endpoint needs a ServiceEntry with exactly one port",
-            );
+            v.error_at("address", "a Unix socket endpoint needs a ServiceEntry with exactly one port");
         }
     }
 }

@@ -173,12 +173,7 @@ impl ReadinessProbe {
                 v.error_at(field, format!("{field} must not be negative"));
             }
         }
-        let methods = [
-            self.http_get.is_some(),
-            self.tcp_socket.is_some(),
-            self.exec.is_some(),
-            self.grpc.is_some(),
-        ];
+        let methods = [self.http_get.is_some(), self.tcp_socket.is_some(), self.exec.is_some(), self.grpc.is_some()];
         if methods.iter().filter(|m| **m).count() > 1 {
             v.error("set only one of httpGet, tcpSocket, exec and grpc");
         }
@@ -205,9 +200,7 @@ impl ReadinessProbe {
                 });
             });
         } else if let Some(tcp) = &self.tcp_socket {
-            v.field("tcpSocket", |v| {
-                v.field("port", |v| rules::check_port(v, tcp.port))
-            });
+            v.field("tcpSocket", |v| v.field("port", |v| rules::check_port(v, tcp.port)));
         } else if let Some(exec) = &self.exec {
             v.field("exec", |v| {
                 v.field("command", |v| {
@@ -241,9 +234,7 @@ impl Validate for WorkloadGroup {
         let spec = &self.spec;
         v.field("spec", |v| {
             if let Some(meta) = &spec.metadata {
-                v.field("metadata", |v| {
-                    v.field("labels", |v| rules::check_labels(v, &meta.labels))
-                });
+                v.field("metadata", |v| v.field("labels", |v| rules::check_labels(v, &meta.labels)));
             }
             v.field("template", |v| spec.template.check(v, EntryUse::Template));
             if let Some(probe) = &spec.probe {

@@ -15,9 +15,7 @@ use std::net::IpAddr;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use crate::common::{
-    Duration, LabelSelector, Labels, PolicyTargetReference, StringMatch, WorkloadSelector,
-};
+use crate::common::{Duration, LabelSelector, Labels, PolicyTargetReference, StringMatch, WorkloadSelector};
 use crate::validation::Validator;
 
 /// Longest DNS label, in bytes.
@@ -44,9 +42,7 @@ fn is_alnum(b: u8) -> bool {
 fn is_label_body(s: &str) -> bool {
     let b = s.as_bytes();
     match (b.first(), b.last()) {
-        (Some(&first), Some(&last)) => {
-            is_alnum(first) && is_alnum(last) && b.iter().all(|&c| is_alnum(c) || c == b'-')
-        }
+        (Some(&first), Some(&last)) => is_alnum(first) && is_alnum(last) && b.iter().all(|&c| is_alnum(c) || c == b'-'),
         _ => false,
     }
 }
@@ -65,9 +61,7 @@ pub fn is_dns1123_label(value: &str) -> bool {
 /// names: at most 253 characters, dot-separated lower-case labels.
 pub fn is_dns1123_subdomain(value: &str) -> bool {
     value.len() <= 253
-        && value
-            .split('.')
-            .all(|label| is_label_body(label) && !label.bytes().any(|c| c.is_ascii_uppercase()))
+        && value.split('.').all(|label| is_label_body(label) && !label.bytes().any(|c| c.is_ascii_uppercase()))
 }
 
 /// Kubernetes' lower-case DNS label, the rule for namespace names.
@@ -85,10 +79,7 @@ pub fn is_wildcard_dns1123_label(value: &str) -> bool {
     if value == "*" {
         return true;
     }
-    let body = value
-        .strip_prefix("*-")
-        .or_else(|| value.strip_prefix('*'))
-        .unwrap_or(value);
+    let body = value.strip_prefix("*-").or_else(|| value.strip_prefix('*')).unwrap_or(value);
     is_label_body(body)
 }
 
@@ -104,10 +95,7 @@ fn host_length_problem(name: &str) -> Option<String> {
     if name.is_empty() {
         Some("a domain name must not be empty".to_owned())
     } else if name.len() > MAX_HOST_LEN {
-        Some(format!(
-            "domain name {name:?} is {} characters long; at most {MAX_HOST_LEN} are allowed",
-            name.len()
-        ))
+        Some(format!("domain name {name:?} is {} characters long; at most {MAX_HOST_LEN} are allowed", name.len()))
     } else {
         None
     }
@@ -119,9 +107,7 @@ fn labels_problem(whole: &str, domain: &str) -> Option<String> {
     let last = parts.last().copied().unwrap_or_default();
     // Go's strconv.Atoi decides "all-numeric" there: an optional sign and digits that fit 64 bits.
     if last.parse::<i64>().is_ok() {
-        return Some(format!(
-            "domain name {whole:?} is invalid: its top-level label {last:?} must not be only digits"
-        ));
+        return Some(format!("domain name {whole:?} is invalid: its top-level label {last:?} must not be only digits"));
     }
     for (i, label) in parts.iter().enumerate() {
         if i + 1 == parts.len() && label.is_empty() {
@@ -203,9 +189,7 @@ fn check_host_dns_part(v: &mut Validator, dns: &str, allow_ip: bool) {
         v.error(problem);
     }
     if dns.contains('*') && dns != "*" && !dns.starts_with("*.") {
-        v.error(format!(
-            "partial wildcard {dns:?} is not allowed here; use '*' alone or a '*.' prefix"
-        ));
+        v.error(format!("partial wildcard {dns:?} is not allowed here; use '*' alone or a '*.' prefix"));
     }
 }
 
@@ -218,21 +202,15 @@ fn check_host_dns_part(v: &mut Validator, dns: &str, allow_ip: bool) {
 /// `~` is not): use [`check_gateway_server_host`] for them.
 pub fn check_gateway_or_sidecar_host(v: &mut Validator, host: &str) {
     let Some((ns, dns)) = host.split_once('/') else {
-        v.error(format!(
-            "host {host:?} must be written as namespace/dnsName, such as \"*/{host}\""
-        ));
+        v.error(format!("host {host:?} must be written as namespace/dnsName, such as \"*/{host}\""));
         return;
     };
     if ns.is_empty() || dns.is_empty() {
-        v.error(format!(
-            "host {host:?}: neither the namespace nor the dnsName may be empty"
-        ));
+        v.error(format!("host {host:?}: neither the namespace nor the dnsName may be empty"));
     }
     let bare_ns = ns.strip_prefix('~').unwrap_or(ns);
     if !bare_ns.is_empty() && bare_ns != "*" && bare_ns != "." && !is_dns1123_label(bare_ns) {
-        v.error(format!(
-            "host {host:?}: namespace {ns:?} must be '*', '.', or a namespace name, optionally after '~'"
-        ));
+        v.error(format!("host {host:?}: namespace {ns:?} must be '*', '.', or a namespace name, optionally after '~'"));
     }
     check_host_dns_part(v, dns, false);
 }
@@ -246,14 +224,10 @@ pub fn check_gateway_server_host(v: &mut Validator, host: &str) {
         return;
     };
     if ns.is_empty() || dns.is_empty() {
-        v.error(format!(
-            "host {host:?}: neither the namespace nor the dnsName may be empty"
-        ));
+        v.error(format!("host {host:?}: neither the namespace nor the dnsName may be empty"));
     }
     if ns != "*" && ns != "." && !is_dns1123_label(ns) {
-        v.error(format!(
-            "host {host:?}: namespace {ns:?} must be '*', '.', or a namespace name"
-        ));
+        v.error(format!("host {host:?}: namespace {ns:?} must be '*', '.', or a namespace name"));
     }
     check_host_dns_part(v, dns, true);
 }
@@ -294,9 +268,7 @@ pub fn host_within(a: &str, b: &str) -> bool {
 /// zone such as `fe80::1%eth0` is accepted; leading zeros in IPv4 octets are not).
 pub fn is_ip_address(value: &str) -> bool {
     if let Some((addr, zone)) = value.split_once('%') {
-        return !zone.is_empty()
-            && addr.contains(':')
-            && addr.parse::<std::net::Ipv6Addr>().is_ok();
+        return !zone.is_empty() && addr.contains(':') && addr.parse::<std::net::Ipv6Addr>().is_ok();
     }
     value.parse::<IpAddr>().is_ok()
 }
@@ -310,10 +282,7 @@ pub fn is_cidr(value: &str) -> bool {
     let Ok(ip) = addr.parse::<IpAddr>() else {
         return false;
     };
-    if bits.is_empty()
-        || !bits.bytes().all(|b| b.is_ascii_digit())
-        || (bits.len() > 1 && bits.starts_with('0'))
-    {
+    if bits.is_empty() || !bits.bytes().all(|b| b.is_ascii_digit()) || (bits.len() > 1 && bits.starts_with('0')) {
         return false;
     }
     let max = if ip.is_ipv4() { 32 } else { 128 };
@@ -325,9 +294,7 @@ pub fn is_cidr(value: &str) -> bool {
 pub fn check_ip_or_cidr(v: &mut Validator, value: &str) {
     if value.matches('/').count() == 1 {
         if !is_cidr(value) {
-            v.error(format!(
-                "{value:?} is not a valid CIDR block (such as 10.0.0.0/8 or 2001:db8::/32)"
-            ));
+            v.error(format!("{value:?} is not a valid CIDR block (such as 10.0.0.0/8 or 2001:db8::/32)"));
         }
     } else if !is_ip_address(value) {
         v.error(format!("{value:?} is not a valid IP address"));
@@ -341,9 +308,7 @@ pub fn check_ip_or_cidr(v: &mut Validator, value: &str) {
 /// Checks a port number: 1 to 65535.
 pub fn check_port(v: &mut Validator, port: u32) {
     if !(1..=65535).contains(&port) {
-        v.error(format!(
-            "port {port} is out of range; use a number from 1 to 65535"
-        ));
+        v.error(format!("port {port} is out of range; use a number from 1 to 65535"));
     }
 }
 
@@ -358,20 +323,8 @@ pub fn check_port_name(v: &mut Validator, name: &str) {
 }
 
 /// The protocol names Istio understands on a port, compared without regard to case.
-pub const PROTOCOLS: &[&str] = &[
-    "HTTP",
-    "HTTPS",
-    "GRPC",
-    "GRPC-Web",
-    "HTTP2",
-    "MONGO",
-    "REDIS",
-    "MYSQL",
-    "TCP",
-    "TLS",
-    "UDP",
-    "HTTP_PROXY",
-];
+pub const PROTOCOLS: &[&str] =
+    &["HTTP", "HTTPS", "GRPC", "GRPC-Web", "HTTP2", "MONGO", "REDIS", "MYSQL", "TCP", "TLS", "UDP", "HTTP_PROXY"];
 
 /// Whether Istio recognises `name` as a port protocol (case-insensitive).
 pub fn is_known_protocol(name: &str) -> bool {
@@ -398,10 +351,7 @@ fn is_qualified_name(s: &str) -> bool {
     let b = s.as_bytes();
     match (b.first(), b.last()) {
         (Some(&f), Some(&l)) => {
-            is_alnum(f)
-                && is_alnum(l)
-                && b.iter()
-                    .all(|&c| is_alnum(c) || matches!(c, b'-' | b'_' | b'.'))
+            is_alnum(f) && is_alnum(l) && b.iter().all(|&c| is_alnum(c) || matches!(c, b'-' | b'_' | b'.'))
         }
         _ => false,
     }
@@ -413,8 +363,7 @@ fn label_key_problem(key: &str) -> Option<String> {
         Some((prefix, name)) => (Some(prefix), name),
         None => (None, key),
     };
-    let valid_syntax =
-        is_qualified_name(name) && prefix.is_none_or(|p| p.split('.').all(is_label_body));
+    let valid_syntax = is_qualified_name(name) && prefix.is_none_or(|p| p.split('.').all(is_label_body));
     if !valid_syntax {
         return Some(format!(
             "label key {key:?} is invalid: use an optional DNS prefix and '/', then letters, digits, \
@@ -422,14 +371,10 @@ fn label_key_problem(key: &str) -> Option<String> {
         ));
     }
     if prefix.is_some_and(|p| p.len() > 253) {
-        return Some(format!(
-            "label key {key:?} is invalid: its prefix is longer than 253 characters"
-        ));
+        return Some(format!("label key {key:?} is invalid: its prefix is longer than 253 characters"));
     }
     if name.len() > MAX_LABEL_LEN {
-        return Some(format!(
-            "label key {key:?} is invalid: its name is longer than 63 characters"
-        ));
+        return Some(format!("label key {key:?} is invalid: its name is longer than 63 characters"));
     }
     None
 }
@@ -445,11 +390,7 @@ pub fn is_label_value(value: &str) -> bool {
     value.is_empty() || is_qualified_name(value)
 }
 
-fn check_label_pairs<'a>(
-    v: &mut Validator,
-    pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
-    k8s_lengths: bool,
-) {
+fn check_label_pairs<'a>(v: &mut Validator, pairs: impl IntoIterator<Item = (&'a str, &'a str)>, k8s_lengths: bool) {
     for (key, value) in pairs {
         v.field(key, |v| {
             if let Some(problem) = label_key_problem(key) {
@@ -470,25 +411,17 @@ fn check_label_pairs<'a>(
 /// Checks label keys and values with Kubernetes syntax, as Istio's `labels.Instance.Validate`;
 /// each problem is recorded at the label's key under the current path.
 pub fn check_labels(v: &mut Validator, labels: &Labels) {
-    check_label_pairs(
-        v,
-        labels.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-        false,
-    );
+    check_label_pairs(v, labels.iter().map(|(k, v)| (k.as_str(), v.as_str())), false);
 }
 
 fn check_selector_labels(v: &mut Validator, labels: &Labels) {
     for (key, value) in labels {
         v.field(key, |v| {
             if key.is_empty() {
-                v.error(format!(
-                    "a selector label key must not be empty (found \"={value}\")"
-                ));
+                v.error(format!("a selector label key must not be empty (found \"={value}\")"));
             }
             if key.contains('*') || value.contains('*') {
-                v.error(format!(
-                    "wildcards are not supported in selectors (found \"{key}={value}\")"
-                ));
+                v.error(format!("wildcards are not supported in selectors (found \"{key}={value}\")"));
             }
         });
     }
@@ -533,19 +466,13 @@ pub fn check_target_ref(v: &mut Validator, target: &PolicyTargetReference) {
         v.error_at("name", "a target reference needs a name");
     }
     if target.namespace.as_deref().is_some_and(|ns| !ns.is_empty()) {
-        v.error_at(
-            "namespace",
-            "leave the namespace empty: targets in other namespaces are not supported",
-        );
+        v.error_at("namespace", "leave the namespace empty: targets in other namespaces are not supported");
     }
     let group = match target.group.as_deref() {
         None | Some("") => "core",
         Some(g) => g,
     };
-    if !TARGET_REF_KINDS
-        .iter()
-        .any(|(g, k)| *g == group && *k == target.kind)
-    {
+    if !TARGET_REF_KINDS.iter().any(|(g, k)| *g == group && *k == target.kind) {
         let shown = target.group.as_deref().unwrap_or_default();
         v.error_at(
             "kind",
@@ -578,13 +505,9 @@ pub fn check_target_refs(v: &mut Validator, targets: &[PolicyTargetReference], h
 pub fn check_duration(v: &mut Validator, duration: &Duration) {
     let nanos = duration.as_nanos();
     if nanos < NANOS_PER_MILLI {
-        v.error(format!(
-            "duration {duration} is too short; it must be at least 1ms"
-        ));
+        v.error(format!("duration {duration} is too short; it must be at least 1ms"));
     } else if nanos % NANOS_PER_MILLI != 0 {
-        v.error(format!(
-            "duration {duration} is finer than a millisecond; only whole milliseconds are supported"
-        ));
+        v.error(format!("duration {duration} is finer than a millisecond; only whole milliseconds are supported"));
     }
 }
 
@@ -594,12 +517,7 @@ fn show_nanos(nanos: i64) -> String {
 
 /// Checks that a duration lies within `min_nanos..=max_nanos` (bounds in nanoseconds). Combine
 /// with [`check_duration`] for the millisecond rules.
-pub fn check_duration_range(
-    v: &mut Validator,
-    duration: &Duration,
-    min_nanos: i64,
-    max_nanos: i64,
-) {
+pub fn check_duration_range(v: &mut Validator, duration: &Duration, min_nanos: i64, max_nanos: i64) {
     let nanos = duration.as_nanos();
     if nanos < min_nanos || nanos > max_nanos {
         v.error(format!(
@@ -613,9 +531,7 @@ pub fn check_duration_range(
 /// Checks a percentage: 0 to 100 inclusive.
 pub fn check_percent(v: &mut Validator, percent: f64) {
     if !(0.0..=100.0).contains(&percent) {
-        v.error(format!(
-            "percentage {percent} is out of range; use a value from 0 to 100"
-        ));
+        v.error(format!("percentage {percent} is out of range; use a value from 0 to 100"));
     }
 }
 
@@ -623,9 +539,7 @@ pub fn check_percent(v: &mut Validator, percent: f64) {
 /// 0.0001 to 100, since Envoy cannot represent smaller fractions.
 pub fn check_fractional_percent(v: &mut Validator, percent: f64) {
     if !(0.0..=100.0).contains(&percent) || (percent > 0.0 && percent < 0.0001) {
-        v.error(format!(
-            "percentage {percent} must be 0 or between 0.0001 and 100"
-        ));
+        v.error(format!("percentage {percent} must be 0 or between 0.0001 and 100"));
     }
 }
 
@@ -651,34 +565,23 @@ fn re2_difference(pattern: &str) -> Option<String> {
             b'[' => class_depth += 1,
             b']' if class_depth > 0 => class_depth -= 1,
             b'(' if class_depth == 0 && bytes.get(i + 1) == Some(&b'?') => {
-                let flags: String = pattern[i + 2..]
-                    .chars()
-                    .take_while(|c| c.is_ascii_alphabetic() || *c == '-')
-                    .collect();
+                let flags: String =
+                    pattern[i + 2..].chars().take_while(|c| c.is_ascii_alphabetic() || *c == '-').collect();
                 if let Some(bad) = flags.chars().find(|c| matches!(c, 'x' | 'u' | 'R')) {
-                    return Some(format!(
-                        "flag '{bad}' is not supported by RE2 (use i, m, s or U)"
-                    ));
+                    return Some(format!("flag '{bad}' is not supported by RE2 (use i, m, s or U)"));
                 }
             }
             b'{' if class_depth == 0 => {
                 let body: String = pattern[i + 1..].chars().take_while(|c| *c != '}').collect();
                 let counts: Vec<&str> = body.split(',').collect();
-                let numeric = counts.len() <= 2
-                    && counts.iter().all(|c| c.bytes().all(|b| b.is_ascii_digit()));
-                if numeric
-                    && counts
-                        .iter()
-                        .any(|c| c.parse::<u32>().is_ok_and(|n| n > 1000))
-                {
+                let numeric = counts.len() <= 2 && counts.iter().all(|c| c.bytes().all(|b| b.is_ascii_digit()));
+                if numeric && counts.iter().any(|c| c.parse::<u32>().is_ok_and(|n| n > 1000)) {
                     return Some(format!("repetition {{{body}}} exceeds RE2's limit of 1000"));
                 }
             }
             b'&' | b'-' | b'~' if class_depth > 0 && bytes.get(i + 1) == Some(&bytes[i]) => {
                 let op = &pattern[i..i + 2];
-                return Some(format!(
-                    "character class operator {op:?} is not RE2 syntax; escape it"
-                ));
+                return Some(format!("character class operator {op:?} is not RE2 syntax; escape it"));
             }
             _ => {}
         }
@@ -696,10 +599,7 @@ fn re2_difference(pattern: &str) -> Option<String> {
 /// reported as an error here though Istio admits it.
 pub fn check_regex(v: &mut Validator, pattern: &str) {
     if pattern.len() > MAX_REGEX_LEN {
-        v.error(format!(
-            "regular expression is {} bytes long; at most {MAX_REGEX_LEN} are allowed",
-            pattern.len()
-        ));
+        v.error(format!("regular expression is {} bytes long; at most {MAX_REGEX_LEN} are allowed", pattern.len()));
         return;
     }
     if let Some(problem) = re2_difference(pattern) {
@@ -760,17 +660,11 @@ impl MatchField {
 pub fn check_string_match(v: &mut Validator, sm: &StringMatch, field: MatchField) {
     match sm {
         StringMatch::Prefix(p) if p.is_empty() && field != MatchField::Uri => {
-            v.error_at(
-                "prefix",
-                format!("a {} prefix match must not be empty", field.name()),
-            );
+            v.error_at("prefix", format!("a {} prefix match must not be empty", field.name()));
         }
         StringMatch::Regex(re) if field == MatchField::WithoutHeader && re == "*" => {}
         StringMatch::Regex(re) if re.is_empty() => {
-            v.error_at(
-                "regex",
-                format!("a {} regex match must not be empty", field.name()),
-            );
+            v.error_at("regex", format!("a {} regex match must not be empty", field.name()));
         }
         StringMatch::Regex(re) => v.field("regex", |v| check_regex(v, re)),
         _ => {}
@@ -798,19 +692,13 @@ pub fn check_export_to(
     }
     let mut seen: HashSet<&str> = HashSet::new();
     for (i, entry) in export_to.iter().enumerate() {
-        let key = if entry == "." {
-            namespace
-        } else {
-            entry.as_str()
-        };
+        let key = if entry == "." { namespace } else { entry.as_str() };
         v.item(i, |v| {
             if seen.contains(key) {
                 if export_to[..i].contains(entry) {
                     v.error(format!("{entry:?} appears more than once in exportTo"));
                 } else {
-                    v.error(format!(
-                        "exportTo lists both \".\" and the object's own namespace {namespace:?}"
-                    ));
+                    v.error(format!("exportTo lists both \".\" and the object's own namespace {namespace:?}"));
                 }
                 return;
             }
@@ -818,18 +706,14 @@ pub fn check_export_to(
                 "~" if is_service_entry => {
                     seen.insert(key);
                 }
-                "~" => {
-                    v.error("exportTo \"~\" (visible to no one) is only allowed on a ServiceEntry")
-                }
+                "~" => v.error("exportTo \"~\" (visible to no one) is only allowed on a ServiceEntry"),
                 _ if entry == "." || key == "*" => {
                     seen.insert(key);
                 }
                 _ if is_dns1123_label(key) => {
                     seen.insert(key);
                 }
-                _ => v.error(format!(
-                    "exportTo entry {entry:?} is invalid: use \".\", \"*\" or a namespace name"
-                )),
+                _ => v.error(format!("exportTo entry {entry:?} is invalid: use \".\", \"*\" or a namespace name")),
             }
         });
     }
@@ -841,9 +725,7 @@ pub fn check_export_to(
         }
     }
     if seen.contains("*") && export_to.len() > 1 {
-        v.error(
-            "exportTo \"*\" already exports everywhere; it cannot be combined with other entries",
-        );
+        v.error("exportTo \"*\" already exports everywhere; it cannot be combined with other entries");
     }
     if seen.contains("~") && export_to.len() > 1 {
         v.error("exportTo \"~\" (visible to no one) cannot be combined with other entries");
@@ -858,18 +740,12 @@ pub fn check_export_to(
 pub const DRY_RUN_ANNOTATION: &str = "istio.io/dry-run";
 
 /// Annotations reserved for Istio's own generated objects; Istio rejects objects carrying them.
-pub const RESERVED_ANNOTATIONS: &[&str] = &[
-    "internal.istio.io/parents",
-    "internal.istio.io/parent-namespace",
-    "internal.istio.io/webhook-always-reject",
-];
+pub const RESERVED_ANNOTATIONS: &[&str] =
+    &["internal.istio.io/parents", "internal.istio.io/parent-namespace", "internal.istio.io/webhook-always-reject"];
 
 /// Whether Go's `strconv.ParseBool` accepts `value`.
 fn is_go_bool(value: &str) -> bool {
-    matches!(
-        value,
-        "1" | "t" | "T" | "TRUE" | "true" | "True" | "0" | "f" | "F" | "FALSE" | "false" | "False"
-    )
+    matches!(value, "1" | "t" | "T" | "TRUE" | "true" | "True" | "0" | "f" | "F" | "FALSE" | "false" | "False")
 }
 
 /// Checks an object's metadata as the API server and Istio's webhook do, recording under
@@ -968,8 +844,7 @@ pub fn is_jwt_claim_header(name: &str) -> bool {
         return false;
     }
     let rest = &name[prefix_len..];
-    (rest.starts_with('.') && rest.len() > 1)
-        || (rest.starts_with('[') && rest.ends_with(']') && rest.len() > 2)
+    (rest.starts_with('.') && rest.len() > 1) || (rest.starts_with('[') && rest.ends_with(']') && rest.len() > 2)
 }
 
 fn is_internal_header(name: &str) -> bool {
@@ -987,13 +862,9 @@ pub fn check_header_name(v: &mut Validator, name: &str) {
     if name.is_empty() {
         v.error("a header name must not be empty");
     } else if name.eq_ignore_ascii_case("host") {
-        v.error(format!(
-            "header {name:?} cannot be changed here; rewrite the authority instead"
-        ));
+        v.error(format!("header {name:?} cannot be changed here; rewrite the authority instead"));
     } else if name.starts_with(':') {
-        v.error(format!(
-            "header {name:?} is invalid: pseudo-headers (starting with ':') cannot be changed"
-        ));
+        v.error(format!("header {name:?} is invalid: pseudo-headers (starting with ':') cannot be changed"));
     }
 }
 
@@ -1003,9 +874,7 @@ pub fn check_request_header_name(v: &mut Validator, name: &str) {
     if name.is_empty() {
         v.error("a header name must not be empty");
     } else if is_internal_header(name) && !is_authority_header(name) {
-        v.error(format!(
-            "header {name:?} is invalid: pseudo-headers (starting with ':') cannot be changed"
-        ));
+        v.error(format!("header {name:?} is invalid: pseudo-headers (starting with ':') cannot be changed"));
     }
 }
 
@@ -1014,8 +883,7 @@ pub fn check_request_header_name(v: &mut Validator, name: &str) {
 pub fn check_match_header_name(v: &mut Validator, name: &str) {
     if name.is_empty() {
         v.error("a header name must not be empty");
-    } else if !is_jwt_claim_header(name) && !PSEUDO_HEADERS.contains(&name) && !is_http_token(name)
-    {
+    } else if !is_jwt_claim_header(name) && !PSEUDO_HEADERS.contains(&name) && !is_http_token(name) {
         v.error(format!("{name:?} is not a valid header name"));
     }
 }
@@ -1034,13 +902,8 @@ pub fn check_cors_header_name(v: &mut Validator, name: &str) {
 pub fn check_strict_header_name(v: &mut Validator, name: &str) {
     if name.is_empty() {
         v.error("a header name must not be empty");
-    } else if !name
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    {
-        v.error(format!(
-            "{name:?} is not a valid header name: use letters, digits, '-' and '_'"
-        ));
+    } else if !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+        v.error(format!("{name:?} is not a valid header name: use letters, digits, '-' and '_'"));
     }
 }
 
@@ -1068,9 +931,7 @@ fn header_template_problem(value: &str) -> Option<&'static str> {
         state = match state {
             State::Text if c == b'%' => match bytes.get(i + 1) {
                 None => {
-                    return Some(
-                        "a lone '%' ends the value; write '%%' for a literal percent sign",
-                    );
+                    return Some("a lone '%' ends the value; write '%%' for a literal percent sign");
                 }
                 Some(b'%') => {
                     i += 1;
@@ -1120,13 +981,8 @@ fn header_template_problem(value: &str) -> Option<&'static str> {
 /// Checks a header value Istio hands to Envoy: no control characters other than tab, and a
 /// well-formed `%VARIABLE%` template (`%HOSTNAME%`, `100%%`; not `50%` or `%START_TIME%%`).
 pub fn check_header_value(v: &mut Validator, value: &str) {
-    if value
-        .chars()
-        .any(|c| matches!(c, '\u{0}'..='\u{8}' | '\u{a}'..='\u{1f}' | '\u{7f}'))
-    {
-        v.error(format!(
-            "header value {value:?} contains control characters"
-        ));
+    if value.chars().any(|c| matches!(c, '\u{0}'..='\u{8}' | '\u{a}'..='\u{1f}' | '\u{7f}')) {
+        v.error(format!("header value {value:?} contains control characters"));
         return;
     }
     if let Some(problem) = header_template_problem(value) {
@@ -1145,17 +1001,11 @@ mod tests {
     fn run(check: impl FnOnce(&mut Validator)) -> Vec<(String, Level)> {
         let mut v = Validator::new();
         v.field("x", check);
-        v.finish()
-            .into_iter()
-            .map(|p| (p.path.to_string(), p.level))
-            .collect()
+        v.finish().into_iter().map(|p| (p.path.to_string(), p.level)).collect()
     }
 
     fn errors(check: impl FnOnce(&mut Validator)) -> usize {
-        run(check)
-            .iter()
-            .filter(|(_, l)| *l == Level::Error)
-            .count()
+        run(check).iter().filter(|(_, l)| *l == Level::Error).count()
     }
 
     fn ok(check: impl FnOnce(&mut Validator)) -> bool {
@@ -1206,34 +1056,16 @@ mod tests {
         assert_eq!(errors(|v| check_fqdn(v, "a.123")), 1);
         assert_eq!(errors(|v| check_fqdn(v, "*.istio.io")), 1);
         assert_eq!(errors(|v| check_fqdn(v, "a..b")), 1);
-        assert_eq!(
-            errors(|v| check_fqdn(v, &format!("{}.com", "a.".repeat(130)))),
-            1
-        );
+        assert_eq!(errors(|v| check_fqdn(v, &format!("{}.com", "a.".repeat(130)))), 1);
     }
 
     #[test]
     fn wildcard_host_allows_wildcard_first_label_only() {
-        for good in [
-            "*",
-            "*.foo.com",
-            "*foo.com",
-            "*-foo.bar.com",
-            "reviews",
-            "reviews.shop.svc.cluster.local",
-            "123",
-        ] {
+        for good in ["*", "*.foo.com", "*foo.com", "*-foo.bar.com", "reviews", "reviews.shop.svc.cluster.local", "123"]
+        {
             assert!(ok(|v| check_wildcard_host(v, good)), "{good}");
         }
-        for bad in [
-            "foo.*.com",
-            "*.*.com",
-            "",
-            "foo*.com",
-            "a.b.123",
-            "-a.com",
-            "1.2.3.4",
-        ] {
+        for bad in ["foo.*.com", "*.*.com", "", "foo*.com", "a.b.123", "-a.com", "1.2.3.4"] {
             assert_eq!(errors(|v| check_wildcard_host(v, bad)), 1, "{bad}");
         }
     }
@@ -1259,43 +1091,17 @@ mod tests {
         ] {
             assert!(ok(|v| check_gateway_or_sidecar_host(v, good)), "{good}");
         }
-        assert_eq!(
-            errors(|v| check_gateway_or_sidecar_host(v, "foo.com")),
-            1,
-            "bare host"
-        );
-        assert_eq!(
-            errors(|v| check_gateway_or_sidecar_host(v, "*/reviews")),
-            1,
-            "short name"
-        );
-        assert_eq!(
-            errors(|v| check_gateway_or_sidecar_host(v, "*/*foo.com")),
-            1,
-            "partial wildcard"
-        );
-        assert_eq!(
-            errors(|v| check_gateway_or_sidecar_host(v, "Bad_ns/foo.com")),
-            1
-        );
+        assert_eq!(errors(|v| check_gateway_or_sidecar_host(v, "foo.com")), 1, "bare host");
+        assert_eq!(errors(|v| check_gateway_or_sidecar_host(v, "*/reviews")), 1, "short name");
+        assert_eq!(errors(|v| check_gateway_or_sidecar_host(v, "*/*foo.com")), 1, "partial wildcard");
+        assert_eq!(errors(|v| check_gateway_or_sidecar_host(v, "Bad_ns/foo.com")), 1);
         assert!(errors(|v| check_gateway_or_sidecar_host(v, "/foo.com")) >= 1);
-        assert!(
-            errors(|v| check_gateway_or_sidecar_host(v, "*/1.2.3.4")) >= 1,
-            "sidecar refuses IPs"
-        );
+        assert!(errors(|v| check_gateway_or_sidecar_host(v, "*/1.2.3.4")) >= 1, "sidecar refuses IPs");
     }
 
     #[test]
     fn gateway_server_hosts_allow_bare_names_and_ips() {
-        for good in [
-            "*",
-            "foo.com",
-            "*.foo.com",
-            "ns/foo.com",
-            "./*",
-            "1.2.3.4",
-            "*/1.2.3.4",
-        ] {
+        for good in ["*", "foo.com", "*.foo.com", "ns/foo.com", "./*", "1.2.3.4", "*/1.2.3.4"] {
             assert!(ok(|v| check_gateway_server_host(v, good)), "{good}");
         }
         assert_eq!(errors(|v| check_gateway_server_host(v, "foo")), 1);
@@ -1319,26 +1125,10 @@ mod tests {
 
     #[test]
     fn ip_and_cidr_forms() {
-        for good in [
-            "10.0.0.1",
-            "10.0.0.0/8",
-            "::1",
-            "2001:db8::/32",
-            "0.0.0.0/0",
-            "fe80::1%eth0",
-        ] {
+        for good in ["10.0.0.1", "10.0.0.0/8", "::1", "2001:db8::/32", "0.0.0.0/0", "fe80::1%eth0"] {
             assert!(ok(|v| check_ip_or_cidr(v, good)), "{good}");
         }
-        for bad in [
-            "10.0.0.0/33",
-            "10.0.0/8",
-            "foo",
-            "1.2.3.4/08",
-            "1.2.3.4/",
-            "::/129",
-            "1/2/3",
-            "01.2.3.4",
-        ] {
+        for bad in ["10.0.0.0/33", "10.0.0/8", "foo", "1.2.3.4/08", "1.2.3.4/", "::/129", "1/2/3", "01.2.3.4"] {
             assert_eq!(errors(|v| check_ip_or_cidr(v, bad)), 1, "{bad}");
         }
     }
@@ -1360,16 +1150,7 @@ mod tests {
 
     #[test]
     fn protocol_names_are_istios_in_any_case() {
-        for good in [
-            "HTTP",
-            "http",
-            "grpc-web",
-            "GRPC-Web",
-            "Mongo",
-            "http_proxy",
-            "TLS",
-            "",
-        ] {
+        for good in ["HTTP", "http", "grpc-web", "GRPC-Web", "Mongo", "http_proxy", "TLS", ""] {
             assert!(ok(|v| check_protocol(v, good)), "{good}");
         }
         for bad in ["HTTP3", "hbone", "DoubleHBONE", "kafka"] {
@@ -1393,37 +1174,20 @@ mod tests {
         let found = run(|v| check_labels(v, &labels));
         let paths: Vec<&str> = found.iter().map(|(p, _)| p.as_str()).collect();
         assert_eq!(paths, ["x.bad key", "x.k", "x./k"]);
-        let long: Labels = [(format!("a/{}", "b".repeat(64)), String::new())]
-            .into_iter()
-            .collect();
+        let long: Labels = [(format!("a/{}", "b".repeat(64)), String::new())].into_iter().collect();
         assert_eq!(errors(|v| check_labels(v, &long)), 1);
-        let long_prefix: Labels = [(format!("{}/b", "a.".repeat(127) + "a"), String::new())]
-            .into_iter()
-            .collect();
+        let long_prefix: Labels = [(format!("{}/b", "a.".repeat(127) + "a"), String::new())].into_iter().collect();
         assert_eq!(errors(|v| check_labels(v, &long_prefix)), 1);
     }
 
     #[test]
     fn workload_selector_refuses_wildcards_and_warns_when_empty() {
-        let sel = WorkloadSelector {
-            labels: [("app".to_owned(), "a*".to_owned())].into_iter().collect(),
-        };
-        assert_eq!(
-            run(|v| check_workload_selector(v, &sel)),
-            vec![("x.labels.app".into(), Level::Error)]
-        );
+        let sel = WorkloadSelector { labels: [("app".to_owned(), "a*".to_owned())].into_iter().collect() };
+        assert_eq!(run(|v| check_workload_selector(v, &sel)), vec![("x.labels.app".into(), Level::Error)]);
         let empty = WorkloadSelector::default();
-        assert_eq!(
-            run(|v| check_workload_selector(v, &empty)),
-            vec![("x.labels".into(), Level::Warning)]
-        );
-        let sel = LabelSelector {
-            match_labels: [(String::new(), "v".to_owned())].into_iter().collect(),
-        };
-        assert_eq!(
-            run(|v| check_label_selector(v, &sel)),
-            vec![("x.matchLabels.".into(), Level::Error)]
-        );
+        assert_eq!(run(|v| check_workload_selector(v, &empty)), vec![("x.labels".into(), Level::Warning)]);
+        let sel = LabelSelector { match_labels: [(String::new(), "v".to_owned())].into_iter().collect() };
+        assert_eq!(run(|v| check_label_selector(v, &sel)), vec![("x.matchLabels.".into(), Level::Error)]);
     }
 
     #[test]
@@ -1448,32 +1212,18 @@ mod tests {
             name: String::new(),
             namespace: Some("other".into()),
         };
-        let paths: Vec<String> = run(|v| check_target_ref(v, &bad))
-            .into_iter()
-            .map(|(p, _)| p)
-            .collect();
+        let paths: Vec<String> = run(|v| check_target_ref(v, &bad)).into_iter().map(|(p, _)| p).collect();
         assert_eq!(paths, ["x.name", "x.namespace", "x.kind"]);
     }
 
     #[test]
     fn target_refs_exclude_selector() {
-        let refs = vec![PolicyTargetReference {
-            group: None,
-            kind: "Service".into(),
-            name: "s".into(),
-            namespace: None,
-        }];
+        let refs =
+            vec![PolicyTargetReference { group: None, kind: "Service".into(), name: "s".into(), namespace: None }];
         assert!(ok(|v| check_target_refs(v, &refs, false)));
-        assert_eq!(
-            run(|v| check_target_refs(v, &refs, true)),
-            vec![("x".into(), Level::Error)]
-        );
+        assert_eq!(run(|v| check_target_refs(v, &refs, true)), vec![("x".into(), Level::Error)]);
         let bad = vec![PolicyTargetReference::default()];
-        assert!(
-            run(|v| check_target_refs(v, &bad, false))
-                .iter()
-                .all(|(p, _)| p.starts_with("x[0]."))
-        );
+        assert!(run(|v| check_target_refs(v, &bad, false)).iter().all(|(p, _)| p.starts_with("x[0].")));
     }
 
     #[test]
@@ -1493,10 +1243,7 @@ mod tests {
         let hour = 3_600_000_000_000;
         assert!(ok(|v| check_duration_range(v, &d("1h"), 1_000_000, hour)));
         assert!(ok(|v| check_duration_range(v, &d("1ms"), 1_000_000, hour)));
-        assert_eq!(
-            errors(|v| check_duration_range(v, &d("2h"), 1_000_000, hour)),
-            1
-        );
+        assert_eq!(errors(|v| check_duration_range(v, &d("2h"), 1_000_000, hour)), 1);
     }
 
     #[test]
@@ -1516,25 +1263,10 @@ mod tests {
         assert!(ok(|v| check_regex(v, "(?i)foo{2,1000}")));
         assert_eq!(errors(|v| check_regex(v, "a[")), 1);
         assert_eq!(errors(|v| check_regex(v, &"a".repeat(1025))), 1);
-        assert_eq!(
-            errors(|v| check_regex(v, "(?x) a b")),
-            1,
-            "RE2 has no x flag"
-        );
-        assert_eq!(
-            errors(|v| check_regex(v, "a{1001}")),
-            1,
-            "RE2 repetition limit"
-        );
-        assert_eq!(
-            errors(|v| check_regex(v, "[a-z&&b]")),
-            1,
-            "class set operators"
-        );
-        assert!(
-            ok(|v| check_regex(v, r"\{1001}")),
-            "escaped brace is literal"
-        );
+        assert_eq!(errors(|v| check_regex(v, "(?x) a b")), 1, "RE2 has no x flag");
+        assert_eq!(errors(|v| check_regex(v, "a{1001}")), 1, "RE2 repetition limit");
+        assert_eq!(errors(|v| check_regex(v, "[a-z&&b]")), 1, "class set operators");
+        assert!(ok(|v| check_regex(v, r"\{1001}")), "escaped brace is literal");
     }
 
     #[test]
@@ -1546,30 +1278,12 @@ mod tests {
             vec![("x.prefix".into(), Level::Error)]
         );
         let empty_re = StringMatch::regex("");
-        assert_eq!(
-            run(|v| check_string_match(v, &empty_re, MatchField::Uri)),
-            vec![("x.regex".into(), Level::Error)]
-        );
+        assert_eq!(run(|v| check_string_match(v, &empty_re, MatchField::Uri)), vec![("x.regex".into(), Level::Error)]);
         let star = StringMatch::regex("*");
-        assert!(ok(|v| check_string_match(
-            v,
-            &star,
-            MatchField::WithoutHeader
-        )));
-        assert_eq!(
-            errors(|v| check_string_match(v, &star, MatchField::Header)),
-            1
-        );
-        assert!(ok(|v| check_string_match(
-            v,
-            &StringMatch::exact(""),
-            MatchField::Method
-        )));
-        assert!(ok(|v| check_string_match(
-            v,
-            &StringMatch::Any,
-            MatchField::Header
-        )));
+        assert!(ok(|v| check_string_match(v, &star, MatchField::WithoutHeader)));
+        assert_eq!(errors(|v| check_string_match(v, &star, MatchField::Header)), 1);
+        assert!(ok(|v| check_string_match(v, &StringMatch::exact(""), MatchField::Method)));
+        assert!(ok(|v| check_string_match(v, &StringMatch::Any, MatchField::Header)));
     }
 
     fn strings(items: &[&str]) -> Vec<String> {
@@ -1578,27 +1292,9 @@ mod tests {
 
     #[test]
     fn export_to_entries_and_duplicates() {
-        assert!(ok(|v| check_export_to(
-            v,
-            "ns",
-            &strings(&[".", "other"]),
-            false,
-            false
-        )));
-        assert!(ok(|v| check_export_to(
-            v,
-            "ns",
-            &strings(&["*"]),
-            false,
-            false
-        )));
-        assert!(ok(|v| check_export_to(
-            v,
-            "ns",
-            &strings(&["~"]),
-            true,
-            false
-        )));
+        assert!(ok(|v| check_export_to(v, "ns", &strings(&[".", "other"]), false, false)));
+        assert!(ok(|v| check_export_to(v, "ns", &strings(&["*"]), false, false)));
+        assert!(ok(|v| check_export_to(v, "ns", &strings(&["~"]), true, false)));
         assert_eq!(
             run(|v| check_export_to(v, "ns", &strings(&[".", "ns"]), false, false)),
             vec![("x[1]".into(), Level::Error)]
@@ -1619,37 +1315,16 @@ mod tests {
             run(|v| check_export_to(v, "ns", &strings(&["~", "a"]), true, false)),
             vec![("x".into(), Level::Error)]
         );
-        assert_eq!(
-            errors(|v| check_export_to(v, "ns", &strings(&["bad_ns"]), false, false)),
-            1
-        );
-        assert!(
-            ok(|v| check_export_to(v, "", &strings(&["."]), false, false)),
-            "namespace unknown"
-        );
-        assert_eq!(
-            errors(|v| check_export_to(v, "", &strings(&[".", "."]), false, false)),
-            1
-        );
+        assert_eq!(errors(|v| check_export_to(v, "ns", &strings(&["bad_ns"]), false, false)), 1);
+        assert!(ok(|v| check_export_to(v, "", &strings(&["."]), false, false)), "namespace unknown");
+        assert_eq!(errors(|v| check_export_to(v, "", &strings(&[".", "."]), false, false)), 1);
     }
 
     #[test]
     fn export_to_of_selector_destination_rule_is_own_namespace_only() {
-        assert!(ok(|v| check_export_to(
-            v,
-            "ns",
-            &strings(&["."]),
-            false,
-            true
-        )));
-        assert_eq!(
-            errors(|v| check_export_to(v, "ns", &strings(&["*"]), false, true)),
-            1
-        );
-        assert_eq!(
-            errors(|v| check_export_to(v, "ns", &strings(&[".", "b"]), false, true)),
-            1
-        );
+        assert!(ok(|v| check_export_to(v, "ns", &strings(&["."]), false, true)));
+        assert_eq!(errors(|v| check_export_to(v, "ns", &strings(&["*"]), false, true)), 1);
+        assert_eq!(errors(|v| check_export_to(v, "ns", &strings(&[".", "b"]), false, true)), 1);
     }
 
     fn meta(name: &str, annotations: &[(&str, &str)]) -> ObjectMeta {
@@ -1657,10 +1332,7 @@ mod tests {
             name: Some(name.to_owned()),
             namespace: Some("shop".to_owned()),
             annotations: Some(
-                annotations
-                    .iter()
-                    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-                    .collect::<BTreeMap<_, _>>(),
+                annotations.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect::<BTreeMap<_, _>>(),
             ),
             ..ObjectMeta::default()
         }
@@ -1684,10 +1356,7 @@ mod tests {
         check_metadata(
             &mut v,
             "VirtualService",
-            &ObjectMeta {
-                namespace: Some("Bad_NS".into()),
-                ..ObjectMeta::default()
-            },
+            &ObjectMeta { namespace: Some("Bad_NS".into()), ..ObjectMeta::default() },
         );
         let paths: Vec<String> = v.finish().iter().map(|p| p.path.to_string()).collect();
         assert_eq!(paths, ["metadata.name", "metadata.namespace"]);
@@ -1699,35 +1368,15 @@ mod tests {
         check_metadata(
             &mut v,
             "VirtualService",
-            &meta(
-                "a",
-                &[
-                    ("istio.io/dry-run", "true"),
-                    ("internal.istio.io/parents", "x"),
-                ],
-            ),
+            &meta("a", &[("istio.io/dry-run", "true"), ("internal.istio.io/parents", "x")]),
         );
         let paths: Vec<String> = v.finish().iter().map(|p| p.path.to_string()).collect();
-        assert_eq!(
-            paths,
-            [
-                "metadata.annotations.internal.istio.io/parents",
-                "metadata.annotations.istio.io/dry-run"
-            ]
-        );
+        assert_eq!(paths, ["metadata.annotations.internal.istio.io/parents", "metadata.annotations.istio.io/dry-run"]);
         let mut v = Validator::new();
-        check_metadata(
-            &mut v,
-            "AuthorizationPolicy",
-            &meta("a", &[("istio.io/dry-run", "true")]),
-        );
+        check_metadata(&mut v, "AuthorizationPolicy", &meta("a", &[("istio.io/dry-run", "true")]));
         assert!(v.finish().is_empty());
         let mut v = Validator::new();
-        check_metadata(
-            &mut v,
-            "AuthorizationPolicy",
-            &meta("a", &[("istio.io/dry-run", "yes")]),
-        );
+        check_metadata(&mut v, "AuthorizationPolicy", &meta("a", &[("istio.io/dry-run", "yes")]));
         assert_eq!(v.finish().len(), 1);
     }
 
@@ -1756,21 +1405,10 @@ mod tests {
 
     #[test]
     fn match_header_names_allow_pseudo_headers_and_jwt_claims() {
-        for good in [
-            "x-user",
-            ":method",
-            "@request.auth.claims.group",
-            "@request.auth.claims[a][b]",
-        ] {
+        for good in ["x-user", ":method", "@request.auth.claims.group", "@request.auth.claims[a][b]"] {
             assert!(ok(|v| check_match_header_name(v, good)), "{good}");
         }
-        for bad in [
-            "",
-            "x user",
-            ":foo",
-            "@request.auth.claims",
-            "@request.auth.claims.",
-        ] {
+        for bad in ["", "x user", ":foo", "@request.auth.claims", "@request.auth.claims."] {
             assert_eq!(errors(|v| check_match_header_name(v, bad)), 1, "{bad}");
         }
         assert!(ok(|v| check_cors_header_name(v, "*")));
@@ -1793,14 +1431,7 @@ mod tests {
         ] {
             assert!(ok(|v| check_header_value(v, good)), "{good}");
         }
-        for bad in [
-            "abc%123",
-            "%START_TIME%%",
-            "50%",
-            "a\nb",
-            r#"%FOO(["a" x])%"#,
-            "%FOO(x) y%",
-        ] {
+        for bad in ["abc%123", "%START_TIME%%", "50%", "a\nb", r#"%FOO(["a" x])%"#, "%FOO(x) y%"] {
             assert_eq!(errors(|v| check_header_value(v, bad)), 1, "{bad}");
         }
     }

@@ -6,9 +6,9 @@ use std::path::PathBuf;
 /// (after printing "skipped: corpus not found") when it is missing outside CI; under
 /// `CI=true` a missing corpus fails the test.
 pub fn corpus() -> Option<PathBuf> {
-    let dir = std::env::var_os("MESH_CORPUS").map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus")
-    });
+    let dir = std::env::var_os("MESH_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus"));
     if dir.join("README.md").is_file() {
         return Some(dir);
     }
