@@ -287,6 +287,9 @@ pub struct FilterChainMatch {
     /// The destination port the chain matches on (inbound listeners).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destination_port: Option<u32>,
+    /// The name of the transport socket the chain uses, such as `envoy.transport_sockets.tls`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transport_socket: Option<String>,
 }
 
 /// Selects a network filter by name, and optionally one of its HTTP filters.
