@@ -312,7 +312,7 @@ pub(crate) fn check_unix_path(v: &mut Validator, path: &str) {
 }
 
 /// Checks a `bind` address: an IP address, or a Unix socket (`unix://...`).
-pub(crate) fn check_bind(v: &mut Validator, bind: &str) {
+fn check_bind(v: &mut Validator, bind: &str) {
     if let Some(path) = bind.strip_prefix(UNIX_PREFIX) {
         check_unix_path(v, path);
     } else if !bind.is_empty() && !rules::is_ip_address(bind) {

@@ -3,13 +3,21 @@
 //!
 //! `v1`, `v1beta1` and `v1alpha3` share one schema, so one set of types reads all three.
 
+mod destination_rule;
+mod destination_rule_validation;
 mod envoy_filter;
 mod gateway;
 mod proxy_config;
 mod service_entry;
+mod sidecar;
+mod virtual_service;
 mod workload_entry;
 mod workload_group;
+#[cfg(test)]
+mod corpus_check;
 
+pub use destination_rule::*;
+pub use virtual_service::*;
 pub use envoy_filter::{
     ApplyTo, ClusterMatch, EnvoyConfigObjectMatch, EnvoyConfigObjectPatch, EnvoyFilter,
     EnvoyFilterSpec, FilterChainMatch, FilterMatch, ListenerMatch, Patch, PatchContext,
@@ -24,6 +32,10 @@ pub use gateway::{
 pub use proxy_config::{ProxyConfig, ProxyConfigSpec, ProxyImage};
 pub use service_entry::{
     Resolution, ServiceEntry, ServiceEntryLocation, ServiceEntrySpec, ServicePort,
+};
+pub use sidecar::{
+    CaptureMode, IstioEgressListener, IstioIngressListener, OutboundTrafficPolicy,
+    OutboundTrafficPolicyMode, Sidecar, SidecarPort, SidecarSpec,
 };
 pub use workload_entry::{WorkloadEntry, WorkloadEntrySpec};
 pub use workload_group::{
