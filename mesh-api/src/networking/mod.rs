@@ -3,6 +3,8 @@
 //!
 //! `v1`, `v1beta1` and `v1alpha3` share one schema, so one set of types reads all three.
 
+#[cfg(test)]
+mod corpus_check;
 mod destination_rule;
 mod destination_rule_validation;
 mod envoy_filter;
@@ -13,11 +15,8 @@ mod sidecar;
 mod virtual_service;
 mod workload_entry;
 mod workload_group;
-#[cfg(test)]
-mod corpus_check;
 
 pub use destination_rule::*;
-pub use virtual_service::*;
 pub use envoy_filter::{
     ApplyTo, ClusterMatch, EnvoyConfigObjectMatch, EnvoyConfigObjectPatch, EnvoyFilter,
     EnvoyFilterSpec, FilterChainMatch, FilterMatch, ListenerMatch, Patch, PatchContext,
@@ -37,6 +36,7 @@ pub use sidecar::{
     CaptureMode, IstioEgressListener, IstioIngressListener, OutboundTrafficPolicy,
     OutboundTrafficPolicyMode, Sidecar, SidecarPort, SidecarSpec,
 };
+pub use virtual_service::*;
 pub use workload_entry::{WorkloadEntry, WorkloadEntrySpec};
 pub use workload_group::{
     ExecHealthCheckConfig, GrpcHealthCheckConfig, HttpHeader, HttpHealthCheckConfig,

@@ -205,7 +205,10 @@ fn check_port_common(v: &mut Validator, port: &SidecarPort) {
         rules::check_protocol(v, port.protocol.as_deref().unwrap_or_default())
     });
     if port.target_port.unwrap_or(0) > 0 {
-        v.error_at("targetPort", "targetPort has no effect on a Sidecar; remove it");
+        v.error_at(
+            "targetPort",
+            "targetPort has no effect on a Sidecar; remove it",
+        );
     }
 }
 
@@ -230,25 +233,50 @@ impl IstioIngressListener {
         if let Some(tls) = &self.tls {
             v.field("tls", |v| {
                 if !tls.subject_alt_names.is_empty() {
-                    v.error_at("subjectAltNames", "subjectAltNames is not supported on sidecar ingress TLS");
+                    v.error_at(
+                        "subjectAltNames",
+                        "subjectAltNames is not supported on sidecar ingress TLS",
+                    );
                 }
                 if tls.https_redirect == Some(true) {
-                    v.error_at("httpsRedirect", "httpsRedirect is not supported on a Sidecar");
+                    v.error_at(
+                        "httpsRedirect",
+                        "httpsRedirect is not supported on a Sidecar",
+                    );
                 }
-                if tls.credential_name.as_deref().is_some_and(|c| !c.is_empty()) {
-                    v.error_at("credentialName", "credentialName is not supported on a Sidecar");
+                if tls
+                    .credential_name
+                    .as_deref()
+                    .is_some_and(|c| !c.is_empty())
+                {
+                    v.error_at(
+                        "credentialName",
+                        "credentialName is not supported on a Sidecar",
+                    );
                 }
                 if !tls.credential_names.is_empty() {
-                    v.error_at("credentialNames", "credentialNames is not supported on a Sidecar");
+                    v.error_at(
+                        "credentialNames",
+                        "credentialNames is not supported on a Sidecar",
+                    );
                 }
                 if !tls.tls_certificates.is_empty() {
-                    v.error_at("tlsCertificates", "tlsCertificates is not supported on a Sidecar");
+                    v.error_at(
+                        "tlsCertificates",
+                        "tlsCertificates is not supported on a Sidecar",
+                    );
                 }
                 let mode = tls.mode.unwrap_or_default();
-                if matches!(mode, ServerTlsMode::IstioMutual | ServerTlsMode::AutoPassthrough) {
+                if matches!(
+                    mode,
+                    ServerTlsMode::IstioMutual | ServerTlsMode::AutoPassthrough
+                ) {
                     v.error_at(
                         "mode",
-                        format!("mode {} cannot be used on sidecar ingress TLS", mode.as_str()),
+                        format!(
+                            "mode {} cannot be used on sidecar ingress TLS",
+                            mode.as_str()
+                        ),
                     );
                 }
                 if !protocol_is_tls(protocol) {
@@ -286,14 +314,19 @@ impl IstioEgressListener {
                 Some(path) => check_unix_path(v, path),
                 None => v.error("a listener with port 0 must bind to a unix:// socket"),
             });
-            if !matches!(self.capture_mode, None | Some(CaptureMode::Default | CaptureMode::None)) {
+            if !matches!(
+                self.capture_mode,
+                None | Some(CaptureMode::Default | CaptureMode::None)
+            ) {
                 v.error_at(
                     "captureMode",
                     "a Unix socket listener needs captureMode DEFAULT or NONE",
                 );
             }
         } else {
-            v.field("port", |v| v.field("number", |v| rules::check_port(v, number)));
+            v.field("port", |v| {
+                v.field("number", |v| rules::check_port(v, number))
+            });
             if !bind.is_empty() {
                 v.field("bind", |v| {
                     if !rules::is_ip_address(bind) {
@@ -341,9 +374,14 @@ impl IstioEgressListener {
 
 impl OutboundTrafficPolicy {
     fn check(&self, v: &mut Validator) {
-        let Some(proxy) = &self.egress_proxy else { return };
+        let Some(proxy) = &self.egress_proxy else {
+            return;
+        };
         if self.mode != Some(OutboundTrafficPolicyMode::AllowAny) {
-            v.error_at("egressProxy", "egressProxy can only be set with mode ALLOW_ANY");
+            v.error_at(
+                "egressProxy",
+                "egressProxy can only be set with mode ALLOW_ANY",
+            );
             return;
         }
         v.field("egressProxy", |v| {
@@ -375,7 +413,9 @@ impl OutboundTrafficPolicy {
 impl SidecarSpec {
     fn check(&self, v: &mut Validator, namespace: &str) {
         if let Some(selector) = &self.workload_selector {
-            v.field("workloadSelector", |v| rules::check_workload_selector(v, selector));
+            v.field("workloadSelector", |v| {
+                rules::check_workload_selector(v, selector)
+            });
         }
         if self.ingress.is_empty()
             && self.egress.is_empty()
@@ -419,10 +459,16 @@ impl SidecarSpec {
                             listener.check_port_and_bind(v, port);
                             if port.number.unwrap_or(0) == 0 {
                                 if !sockets.insert(listener.bind.as_deref().unwrap_or_default()) {
-                                    v.error_at("bind", "egress listeners must use different Unix sockets");
+                                    v.error_at(
+                                        "bind",
+                                        "egress listeners must use different Unix sockets",
+                                    );
                                 }
                             } else if !ports.insert(port.number.unwrap_or(0)) {
-                                v.error_at("port", "egress listeners bound to IPs must use different ports");
+                                v.error_at(
+                                    "port",
+                                    "egress listeners bound to IPs must use different ports",
+                                );
                             }
                         }
                     }
