@@ -442,19 +442,16 @@ impl SidecarSpec {
         v.field("egress", |v| {
             let mut ports = HashSet::new();
             let mut sockets = HashSet::new();
-            let mut catch_all_seen = false;
             let last = self.egress.len().saturating_sub(1);
             for (i, listener) in self.egress.iter().enumerate() {
                 v.item(i, |v| {
+                    // A listener without a port catches every other port, so it can only come
+                    // last (which also means there is at most one).
                     match &listener.port {
-                        None if catch_all_seen => {
-                            v.error("only one egress listener may leave out the port");
-                            return;
-                        }
                         None if i != last => {
                             v.error("the egress listener without a port must be the last one");
                         }
-                        None => catch_all_seen = true,
+                        None => {}
                         Some(port) => {
                             listener.check_port_and_bind(v, port);
                             if port.number.unwrap_or(0) == 0 {
@@ -489,5 +486,325 @@ impl Validate for Sidecar {
         let namespace = self.metadata.namespace.as_deref().unwrap_or("default");
         v.field("spec", |v| self.spec.check(v, namespace));
         v.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Level;
+
+    fn problems(spec: &str) -> Vec<Problem> {
+        let yaml = format!(
+            "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {{name: default, namespace: shop}}\nspec: {spec}\n"
+        );
+        let sidecar: Sidecar = serde_yaml::from_str(&yaml).expect("test YAML must load");
+        sidecar.validate()
+    }
+
+    fn has(problems: &[Problem], level: Level, path: &str) -> bool {
+        problems
+            .iter()
+            .any(|p| p.level == level && p.path.to_string() == path)
+    }
+
+    fn no_errors(problems: &[Problem]) -> bool {
+        problems.iter().all(|p| p.level != Level::Error)
+    }
+
+    /// An ingress listener list with one listener given as YAML.
+    fn ingress(listener: &str) -> String {
+        format!("{{ingress: [{listener}]}}")
+    }
+
+    #[test]
+    fn valid_sidecars_pass() {
+        let p = problems(
+            "{workloadSelector: {labels: {app: a}}, \
+             ingress: [{port: {number: 9080, protocol: HTTP, name: http}, defaultEndpoint: '127.0.0.1:8080', \
+                        connectionPool: {http: {maxRetries: 3}}}, \
+                       {port: {number: 9443, protocol: HTTPS, name: https}, defaultEndpoint: 'unix:///var/run/app.sock', \
+                        tls: {mode: SIMPLE, serverCertificate: /c.pem, privateKey: /k.pem}}], \
+             egress: [{port: {number: 3306, protocol: MYSQL, name: mysql}, bind: 127.0.0.2, hosts: ['*/mysql.db.svc.cluster.local']}, \
+                      {hosts: ['./*', 'istio-system/*', '~prod/*']}], \
+             inboundConnectionPool: {tcp: {maxConnections: 100}}, \
+             outboundTrafficPolicy: {mode: ALLOW_ANY, egressProxy: {host: proxy.egress.svc.cluster.local, port: {number: 3128}}}}",
+        );
+        assert!(p.is_empty(), "{p:?}");
+    }
+
+    #[test]
+    fn empty_sidecar_is_rejected() {
+        assert!(has(&problems("{}"), Level::Error, "spec"));
+        assert!(has(
+            &problems("{workloadSelector: {labels: {a: b}}}"),
+            Level::Error,
+            "spec"
+        ));
+    }
+
+    #[test]
+    fn selector_wildcards_are_rejected() {
+        let p = problems("{workloadSelector: {labels: {app: '*'}}, egress: [{hosts: ['*/*']}]}");
+        assert!(
+            has(&p, Level::Error, "spec.workloadSelector.labels.app"),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn ingress_port_is_required_and_checked() {
+        let yaml = "metadata: {name: s}\nspec: {ingress: [{bind: 0.0.0.0}]}";
+        assert!(serde_yaml::from_str::<Sidecar>(yaml).is_err());
+        let p = problems(&ingress(
+            "{port: {number: 0, protocol: SMTP, name: Bad_Name, targetPort: 80}}",
+        ));
+        for field in ["number", "protocol", "name", "targetPort"] {
+            assert!(
+                has(&p, Level::Error, &format!("spec.ingress[0].port.{field}")),
+                "{field}: {p:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn ingress_ports_must_be_unique() {
+        let p = problems(
+            "{ingress: [{port: {number: 80, protocol: HTTP}}, {port: {number: 80, protocol: TCP}}]}",
+        );
+        assert!(has(&p, Level::Error, "spec.ingress[1].port"), "{p:?}");
+    }
+
+    #[test]
+    fn ingress_bind_must_be_an_ip() {
+        let p = problems(&ingress(
+            "{port: {number: 80, protocol: HTTP}, bind: 'unix:///a.sock'}",
+        ));
+        assert!(has(&p, Level::Error, "spec.ingress[0].bind"), "{p:?}");
+    }
+
+    #[test]
+    fn default_endpoint_must_be_loopback_or_a_socket() {
+        for endpoint in [
+            "10.0.0.1:8080",
+            "127.0.0.1",
+            "127.0.0.1:http",
+            "127.0.0.1:0",
+            "unix://relative",
+        ] {
+            let p = problems(&ingress(&format!(
+                "{{port: {{number: 80, protocol: HTTP}}, defaultEndpoint: '{endpoint}'}}"
+            )));
+            assert!(
+                has(&p, Level::Error, "spec.ingress[0].defaultEndpoint"),
+                "{endpoint}: {p:?}"
+            );
+        }
+        for endpoint in [
+            "0.0.0.0:8080",
+            "[::1]:8080",
+            "[::]:8080",
+            ":8080",
+            "unix://@sock",
+        ] {
+            let p = problems(&ingress(&format!(
+                "{{port: {{number: 80, protocol: HTTP}}, defaultEndpoint: '{endpoint}'}}"
+            )));
+            assert!(p.is_empty(), "{endpoint}: {p:?}");
+        }
+    }
+
+    #[test]
+    fn ingress_tls_limits() {
+        let p = problems(&ingress(
+            "{port: {number: 443, protocol: HTTPS}, tls: {mode: ISTIO_MUTUAL, credentialName: c, credentialNames: [d], \
+             tlsCertificates: [{serverCertificate: /c}], httpsRedirect: true, subjectAltNames: [x]}}",
+        ));
+        for field in [
+            "mode",
+            "credentialName",
+            "credentialNames",
+            "tlsCertificates",
+            "httpsRedirect",
+            "subjectAltNames",
+        ] {
+            assert!(
+                has(&p, Level::Error, &format!("spec.ingress[0].tls.{field}")),
+                "{field}: {p:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn ingress_tls_needs_a_tls_port() {
+        let p = problems(&ingress(
+            "{port: {number: 80, protocol: HTTP}, tls: {mode: SIMPLE, serverCertificate: /c, privateKey: /k}}",
+        ));
+        assert!(has(&p, Level::Error, "spec.ingress[0].tls"), "{p:?}");
+    }
+
+    #[test]
+    fn ingress_tls_settings_are_checked_like_a_gateway() {
+        let p = problems(&ingress(
+            "{port: {number: 443, protocol: HTTPS}, tls: {mode: MUTUAL, serverCertificate: /c, privateKey: /k}}",
+        ));
+        assert!(
+            has(&p, Level::Error, "spec.ingress[0].tls.caCertificates"),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn connection_pools_are_checked() {
+        let p = problems(&ingress(
+            "{port: {number: 80, protocol: HTTP}, connectionPool: {}}",
+        ));
+        assert!(
+            has(&p, Level::Error, "spec.ingress[0].connectionPool"),
+            "{p:?}"
+        );
+        let p = problems("{inboundConnectionPool: {tcp: {maxConnections: -1}}}");
+        assert!(
+            has(
+                &p,
+                Level::Error,
+                "spec.inboundConnectionPool.tcp.maxConnections"
+            ),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn http_pool_settings_on_a_non_http_port_warn() {
+        let p = problems(&ingress(
+            "{port: {number: 5432, protocol: TCP}, connectionPool: {http: {maxRetries: 1}}}",
+        ));
+        assert!(
+            has(&p, Level::Warning, "spec.ingress[0].connectionPool.http") && no_errors(&p),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn egress_hosts_need_a_namespace_and_an_fqdn() {
+        for host in [
+            "reviews.shop.svc.cluster.local",
+            "shop/reviews",
+            "bad_ns!/a.example.com",
+            "*/*foo.com",
+            "/a.com",
+        ] {
+            let p = problems(&format!("{{egress: [{{hosts: ['{host}']}}]}}"));
+            assert!(
+                has(&p, Level::Error, "spec.egress[0].hosts[0]"),
+                "{host}: {p:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn egress_listener_needs_a_host() {
+        let p = problems("{egress: [{hosts: []}]}");
+        assert!(has(&p, Level::Error, "spec.egress[0].hosts"), "{p:?}");
+    }
+
+    #[test]
+    fn portless_egress_listener_comes_last() {
+        let p = problems(
+            "{egress: [{hosts: ['*/*']}, {port: {number: 80, protocol: HTTP}, hosts: ['*/*']}]}",
+        );
+        assert!(has(&p, Level::Error, "spec.egress[0]"), "{p:?}");
+        // Two port-less listeners: the first one is out of place.
+        let p = problems("{egress: [{hosts: ['./*']}, {hosts: ['*/*']}]}");
+        assert!(has(&p, Level::Error, "spec.egress[0]"), "{p:?}");
+    }
+
+    #[test]
+    fn egress_port_zero_needs_a_unix_socket_and_default_capture() {
+        let p = problems(
+            "{egress: [{port: {number: 0, protocol: HTTP}, bind: 10.0.0.1, hosts: ['*/*']}]}",
+        );
+        assert!(has(&p, Level::Error, "spec.egress[0].bind"), "{p:?}");
+        let p = problems(
+            "{egress: [{port: {number: 0, protocol: HTTP}, bind: 'unix:///a.sock', captureMode: IPTABLES, hosts: ['*/*']}]}",
+        );
+        assert!(has(&p, Level::Error, "spec.egress[0].captureMode"), "{p:?}");
+    }
+
+    #[test]
+    fn egress_ports_and_sockets_must_be_unique() {
+        let p = problems(
+            "{egress: [{port: {number: 80, protocol: HTTP}, hosts: ['./*']}, {port: {number: 80, protocol: HTTP}, hosts: ['./*']}]}",
+        );
+        assert!(has(&p, Level::Error, "spec.egress[1].port"), "{p:?}");
+        let p = problems(
+            "{egress: [{port: {number: 0}, bind: 'unix:///a.sock', hosts: ['./*']}, {port: {number: 0}, bind: 'unix:///a.sock', hosts: ['./*']}]}",
+        );
+        assert!(has(&p, Level::Error, "spec.egress[1].bind"), "{p:?}");
+    }
+
+    #[test]
+    fn egress_bind_must_be_an_ip() {
+        let p = problems(
+            "{egress: [{port: {number: 80, protocol: HTTP}, bind: not-an-ip, hosts: ['./*']}]}",
+        );
+        assert!(has(&p, Level::Error, "spec.egress[0].bind"), "{p:?}");
+    }
+
+    #[test]
+    fn repeated_egress_hosts_warn() {
+        let p = problems("{egress: [{hosts: ['shop/*', './a.example.com']}]}");
+        assert!(
+            has(&p, Level::Warning, "spec.egress[0].hosts[1]") && no_errors(&p),
+            "{p:?}"
+        );
+        let p = problems("{egress: [{hosts: ['*/*', 'shop/a.example.com']}]}");
+        assert!(has(&p, Level::Warning, "spec.egress[0].hosts"), "{p:?}");
+    }
+
+    #[test]
+    fn egress_proxy_needs_allow_any() {
+        let p = problems(
+            "{outboundTrafficPolicy: {mode: REGISTRY_ONLY, egressProxy: {host: p.example.com, port: {number: 3128}}}}",
+        );
+        assert!(
+            has(&p, Level::Error, "spec.outboundTrafficPolicy.egressProxy"),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn egress_proxy_needs_a_port_and_a_valid_host() {
+        let p = problems(
+            "{outboundTrafficPolicy: {mode: ALLOW_ANY, egressProxy: {host: p.example.com}}}",
+        );
+        assert!(
+            has(
+                &p,
+                Level::Error,
+                "spec.outboundTrafficPolicy.egressProxy.port"
+            ),
+            "{p:?}"
+        );
+        let p = problems(
+            "{outboundTrafficPolicy: {mode: ALLOW_ANY, egressProxy: {host: '*', subset: Bad_Subset, port: {number: 70000}}}}",
+        );
+        for field in ["host", "subset", "port.number"] {
+            assert!(
+                has(
+                    &p,
+                    Level::Error,
+                    &format!("spec.outboundTrafficPolicy.egressProxy.{field}")
+                ),
+                "{field}: {p:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn mesh_only_outbound_mode_does_not_load() {
+        let yaml =
+            "metadata: {name: s}\nspec: {outboundTrafficPolicy: {mode: ALLOW_ANY_DYNAMIC_DNS}}";
+        assert!(serde_yaml::from_str::<Sidecar>(yaml).is_err());
     }
 }
