@@ -13,6 +13,7 @@ mod proxy_config;
 mod service_entry;
 mod sidecar;
 mod virtual_service;
+mod virtual_service_validation;
 mod workload_entry;
 mod workload_group;
 

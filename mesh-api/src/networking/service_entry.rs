@@ -333,7 +333,7 @@ impl Validate for ServiceEntry {
     fn validate(&self) -> Vec<Problem> {
         let mut v = Validator::new();
         rules::check_metadata(&mut v, "ServiceEntry", &self.metadata);
-        let namespace = self.metadata.namespace.as_deref().unwrap_or("default");
+        let namespace = self.metadata.namespace.as_deref().unwrap_or_default();
         let spec = &self.spec;
         let resolution = spec.resolution.unwrap_or_default();
         v.field("spec", |v| {

@@ -483,7 +483,7 @@ impl Validate for Sidecar {
     fn validate(&self) -> Vec<Problem> {
         let mut v = Validator::new();
         rules::check_metadata(&mut v, "Sidecar", &self.metadata);
-        let namespace = self.metadata.namespace.as_deref().unwrap_or("default");
+        let namespace = self.metadata.namespace.as_deref().unwrap_or_default();
         v.field("spec", |v| self.spec.check(v, namespace));
         v.finish()
     }

@@ -805,7 +805,7 @@ pub fn check_export_to(
         };
         v.item(i, |v| {
             if seen.contains(key) {
-                if key == entry {
+                if export_to[..i].contains(entry) {
                     v.error(format!("{entry:?} appears more than once in exportTo"));
                 } else {
                     v.error(format!(
@@ -821,7 +821,7 @@ pub fn check_export_to(
                 "~" => {
                     v.error("exportTo \"~\" (visible to no one) is only allowed on a ServiceEntry")
                 }
-                "*" | "." => {
+                _ if entry == "." || key == "*" => {
                     seen.insert(key);
                 }
                 _ if is_dns1123_label(key) => {
@@ -1620,6 +1620,14 @@ mod tests {
         );
         assert_eq!(
             errors(|v| check_export_to(v, "ns", &strings(&["bad_ns"]), false, false)),
+            1
+        );
+        assert!(
+            ok(|v| check_export_to(v, "", &strings(&["."]), false, false)),
+            "namespace unknown"
+        );
+        assert_eq!(
+            errors(|v| check_export_to(v, "", &strings(&[".", "."]), false, false)),
             1
         );
     }
