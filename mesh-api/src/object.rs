@@ -11,7 +11,7 @@ use crate::error::ObjectRef;
 use crate::extensions::{TrafficExtension, WasmPlugin};
 use crate::install::IstioOperator;
 use crate::networking::{
-    DestinationRule, EnvoyFilter, Gateway, ProxyConfig, ServiceEntry, VirtualService, WorkloadEntry, WorkloadGroup,
+    DestinationRule, EnvoyFilter, Gateway, ProxyConfig, ServiceEntry, Sidecar, VirtualService, WorkloadEntry, WorkloadGroup,
 };
 use crate::security::{AuthorizationPolicy, PeerAuthentication, RequestAuthentication};
 use crate::telemetry::Telemetry;
@@ -295,6 +295,7 @@ kinds! {
         DestinationRule(crate::networking::DestinationRuleSpec, crate::IstioStatus) in "networking.istio.io" ["v1", "v1beta1", "v1alpha3"] storage "v1",
         Gateway(crate::networking::GatewaySpec, crate::IstioStatus) in "networking.istio.io" ["v1", "v1beta1", "v1alpha3"] storage "v1",
         ServiceEntry(crate::networking::ServiceEntrySpec, crate::IstioStatus) in "networking.istio.io" ["v1", "v1beta1", "v1alpha3"] storage "v1",
+        Sidecar(crate::networking::SidecarSpec, crate::IstioStatus) in "networking.istio.io" ["v1", "v1beta1", "v1alpha3"] storage "v1",
         WorkloadEntry(crate::networking::WorkloadEntrySpec, crate::IstioStatus) in "networking.istio.io" ["v1", "v1beta1", "v1alpha3"] storage "v1",
         WorkloadGroup(crate::networking::WorkloadGroupSpec, crate::IstioStatus) in "networking.istio.io" ["v1", "v1beta1", "v1alpha3"] storage "v1",
         EnvoyFilter(crate::networking::EnvoyFilterSpec, crate::IstioStatus) in "networking.istio.io" ["v1alpha3"] storage "v1alpha3",

@@ -237,7 +237,7 @@ fn check_non_negative(v: &mut Validator, field: &str, value: Option<i32>) {
     }
 }
 
-fn check_connection_pool(v: &mut Validator, pool: &ConnectionPoolSettings) {
+pub(crate) fn check_connection_pool(v: &mut Validator, pool: &ConnectionPoolSettings) {
     if pool.http.is_none() && pool.tcp.is_none() {
         v.error("a connection pool must set tcp or http");
         return;

@@ -287,6 +287,9 @@ pub struct FilterChainMatch {
     /// The destination port the chain matches on (inbound listeners).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destination_port: Option<u32>,
+    /// The name of the transport socket the chain uses, such as `envoy.transport_sockets.tls`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transport_socket: Option<String>,
 }
 
 /// Selects a network filter by name, and optionally one of its HTTP filters.
@@ -657,5 +660,308 @@ impl Validate for EnvoyFilter {
             });
         });
         v.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Level;
+
+    fn problems(spec: &str) -> Vec<Problem> {
+        let yaml = format!(
+            "apiVersion: networking.istio.io/v1alpha3\nkind: EnvoyFilter\nmetadata: {{name: ef, namespace: shop}}\nspec: {spec}\n"
+        );
+        let ef: EnvoyFilter = serde_yaml::from_str(&yaml).expect("test YAML must load");
+        ef.validate()
+    }
+
+    /// Problems of one patch given as YAML.
+    fn patch_problems(patch: &str) -> Vec<Problem> {
+        problems(&format!("{{configPatches: [{patch}]}}"))
+    }
+
+    fn has(problems: &[Problem], level: Level, path: &str) -> bool {
+        problems
+            .iter()
+            .any(|p| p.level == level && p.path.to_string() == path)
+    }
+
+    fn errors(problems: &[Problem]) -> Vec<&Problem> {
+        problems
+            .iter()
+            .filter(|p| p.level == Level::Error)
+            .collect()
+    }
+
+    const HCM: &str = "envoy.filters.network.http_connection_manager";
+
+    #[test]
+    fn valid_filter_passes_with_the_standing_warning() {
+        let p = patch_problems(&format!(
+            "{{applyTo: HTTP_FILTER, match: {{context: SIDECAR_INBOUND, proxy: {{proxyVersion: '^1\\.2.*'}}, \
+             listener: {{portNumber: 8080, filterChain: {{filter: {{name: {HCM}, subFilter: {{name: envoy.filters.http.router}}}}}}}}}}, \
+             patch: {{operation: INSERT_BEFORE, value: {{name: envoy.lua, typed_config: {{'@type': type.googleapis.com/x}}}}}}}}"
+        ));
+        assert!(errors(&p).is_empty(), "{p:?}");
+        assert!(has(&p, Level::Warning, "spec"), "{p:?}");
+    }
+
+    #[test]
+    fn apply_to_is_required() {
+        let p = patch_problems("{patch: {operation: MERGE, value: {}}}");
+        assert!(
+            has(&p, Level::Error, "spec.configPatches[0].applyTo"),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn patch_and_operation_are_required() {
+        assert!(has(
+            &patch_problems("{applyTo: CLUSTER}"),
+            Level::Error,
+            "spec.configPatches[0].patch"
+        ));
+        let p = patch_problems("{applyTo: CLUSTER, patch: {value: {}}}");
+        assert!(
+            has(&p, Level::Error, "spec.configPatches[0].patch.operation"),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn value_is_required_unless_removing() {
+        let p = patch_problems("{applyTo: CLUSTER, patch: {operation: MERGE}}");
+        assert!(
+            has(&p, Level::Error, "spec.configPatches[0].patch.value"),
+            "{p:?}"
+        );
+        assert!(
+            errors(&patch_problems(
+                "{applyTo: CLUSTER, patch: {operation: REMOVE}}"
+            ))
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn proxy_version_must_be_a_regex() {
+        let p = patch_problems(
+            "{applyTo: CLUSTER, match: {proxy: {proxyVersion: '1.(2'}}, patch: {operation: REMOVE}}",
+        );
+        assert!(
+            has(
+                &p,
+                Level::Error,
+                "spec.configPatches[0].match.proxy.proxyVersion"
+            ),
+            "{p:?}"
+        );
+        let long = "a".repeat(MAX_PROXY_VERSION_LEN + 1);
+        let p = patch_problems(&format!(
+            "{{applyTo: CLUSTER, match: {{proxy: {{proxyVersion: {long}}}}}, patch: {{operation: REMOVE}}}}"
+        ));
+        assert!(
+            has(
+                &p,
+                Level::Warning,
+                "spec.configPatches[0].match.proxy.proxyVersion"
+            ),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn listener_class_patches_need_a_listener_match() {
+        let p = patch_problems(
+            "{applyTo: NETWORK_FILTER, match: {cluster: {name: c}}, patch: {operation: REMOVE}}",
+        );
+        assert!(
+            has(&p, Level::Error, "spec.configPatches[0].match"),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn filter_match_needs_a_name() {
+        let p = patch_problems(
+            "{applyTo: NETWORK_FILTER, match: {listener: {filterChain: {filter: {}}}}, patch: {operation: REMOVE}}",
+        );
+        assert!(
+            has(
+                &p,
+                Level::Error,
+                "spec.configPatches[0].match.listener.filterChain.filter.name"
+            ),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn filter_match_on_listener_or_filter_chain_warns() {
+        let p = patch_problems(&format!(
+            "{{applyTo: LISTENER, match: {{listener: {{filterChain: {{filter: {{name: {HCM}}}}}}}}}, patch: {{operation: REMOVE}}}}"
+        ));
+        assert!(
+            has(
+                &p,
+                Level::Warning,
+                "spec.configPatches[0].match.listener.filterChain.filter"
+            ),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn sub_filter_match_needs_http_filter_and_the_connection_manager() {
+        let p = patch_problems(&format!(
+            "{{applyTo: NETWORK_FILTER, match: {{listener: {{filterChain: {{filter: {{name: {HCM}, subFilter: {{name: a}}}}}}}}}}, patch: {{operation: REMOVE}}}}"
+        ));
+        assert!(
+            has(
+                &p,
+                Level::Error,
+                "spec.configPatches[0].match.listener.filterChain.filter.subFilter"
+            ),
+            "{p:?}"
+        );
+        let p = patch_problems(
+            "{applyTo: HTTP_FILTER, match: {listener: {filterChain: {filter: {name: envoy.filters.network.tcp_proxy, subFilter: {name: a}}}}}, patch: {operation: REMOVE}}",
+        );
+        assert!(
+            has(
+                &p,
+                Level::Error,
+                "spec.configPatches[0].match.listener.filterChain.filter.name"
+            ),
+            "{p:?}"
+        );
+        let p = patch_problems(&format!(
+            "{{applyTo: HTTP_FILTER, match: {{listener: {{filterChain: {{filter: {{name: {HCM}, subFilter: {{}}}}}}}}}}, patch: {{operation: REMOVE}}}}"
+        ));
+        assert!(
+            has(
+                &p,
+                Level::Error,
+                "spec.configPatches[0].match.listener.filterChain.filter.subFilter.name"
+            ),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn deprecated_filter_names_warn() {
+        let p = patch_problems(
+            "{applyTo: HTTP_FILTER, match: {listener: {filterChain: {filter: {name: envoy.http_connection_manager, subFilter: {name: envoy.router}}}}}, patch: {operation: REMOVE}}",
+        );
+        let base = "spec.configPatches[0].match.listener.filterChain.filter";
+        assert!(has(&p, Level::Warning, &format!("{base}.name")), "{p:?}");
+        assert!(
+            has(&p, Level::Warning, &format!("{base}.subFilter.name")),
+            "{p:?}"
+        );
+        assert!(errors(&p).is_empty(), "{p:?}");
+    }
+
+    #[test]
+    fn route_patches_need_a_route_configuration_match() {
+        let p = patch_problems(
+            "{applyTo: VIRTUAL_HOST, match: {listener: {}}, patch: {operation: REMOVE}}",
+        );
+        assert!(
+            has(&p, Level::Error, "spec.configPatches[0].match"),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn cluster_patches_need_a_cluster_match() {
+        let p = patch_problems(
+            "{applyTo: CLUSTER, match: {routeConfiguration: {}}, patch: {operation: REMOVE}}",
+        );
+        assert!(
+            has(&p, Level::Error, "spec.configPatches[0].match"),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn only_one_object_kind_may_be_matched() {
+        let p = patch_problems(
+            "{applyTo: CLUSTER, match: {cluster: {}, listener: {}}, patch: {operation: REMOVE}}",
+        );
+        assert!(
+            has(&p, Level::Error, "spec.configPatches[0].match"),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn waypoint_match_goes_with_the_waypoint_context() {
+        let p = patch_problems(
+            "{applyTo: HTTP_FILTER, match: {context: SIDECAR_INBOUND, waypoint: {}}, patch: {operation: REMOVE}}",
+        );
+        assert!(
+            has(&p, Level::Error, "spec.configPatches[0].match"),
+            "{p:?}"
+        );
+        let p = patch_problems("{applyTo: HTTP_FILTER, match: {context: WAYPOINT}}");
+        assert!(
+            has(&p, Level::Error, "spec.configPatches[0].match"),
+            "{p:?}"
+        );
+        let p = patch_problems(
+            "{applyTo: HTTP_FILTER, match: {context: WAYPOINT, waypoint: {portNumber: 65536}}}",
+        );
+        assert!(
+            has(
+                &p,
+                Level::Error,
+                "spec.configPatches[0].match.waypoint.portNumber"
+            ),
+            "{p:?}"
+        );
+        let p = patch_problems(
+            "{applyTo: HTTP_FILTER, match: {context: WAYPOINT, waypoint: {portNumber: 8080}}}",
+        );
+        assert!(errors(&p).is_empty(), "{p:?}");
+    }
+
+    #[test]
+    fn selector_and_target_refs_are_exclusive() {
+        let p = problems(
+            "{workloadSelector: {labels: {app: a}}, targetRefs: [{kind: Gateway, group: gateway.networking.k8s.io, name: gw}]}",
+        );
+        assert!(has(&p, Level::Error, "spec"), "{p:?}");
+    }
+
+    #[test]
+    fn target_refs_stay_in_the_namespace() {
+        let p = problems("{targetRefs: [{kind: Service, name: s, namespace: other}]}");
+        assert!(
+            has(&p, Level::Error, "spec.targetRefs[0].namespace"),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn selector_wildcards_are_rejected() {
+        let p = problems("{workloadSelector: {labels: {app: '*'}}}");
+        assert!(
+            has(&p, Level::Error, "spec.workloadSelector.labels.app"),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn patch_value_is_kept_as_written() {
+        let yaml = "metadata: {name: ef}\nspec: {configPatches: [{applyTo: CLUSTER, patch: {operation: ADD, value: {name: c, z: 1, a: [true, {b: null}]}}}]}";
+        let ef: EnvoyFilter = serde_yaml::from_str(yaml).expect("loads");
+        let back = serde_json::to_value(&ef.spec).expect("writes");
+        assert_eq!(
+            back["configPatches"][0]["patch"]["value"],
+            serde_json::json!({"name": "c", "z": 1, "a": [true, {"b": null}]})
+        );
     }
 }

@@ -73,3 +73,69 @@ impl Validate for ProxyConfig {
         v.finish()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Level;
+
+    fn problems(spec: &str) -> Vec<Problem> {
+        let yaml = format!(
+            "apiVersion: networking.istio.io/v1beta1\nkind: ProxyConfig\nmetadata: {{name: pc, namespace: shop}}\nspec: {spec}\n"
+        );
+        let pc: ProxyConfig = serde_yaml::from_str(&yaml).expect("test YAML must load");
+        pc.validate()
+    }
+
+    fn has(problems: &[Problem], level: Level, path: &str) -> bool {
+        problems
+            .iter()
+            .any(|p| p.level == level && p.path.to_string() == path)
+    }
+
+    #[test]
+    fn valid_config_passes() {
+        let p = problems(
+            "{selector: {matchLabels: {app: a}}, concurrency: 0, environmentVariables: {A: b}, image: {imageType: distroless}}",
+        );
+        assert!(p.is_empty(), "{p:?}");
+    }
+
+    #[test]
+    fn concurrency_must_not_be_negative() {
+        assert!(has(
+            &problems("{concurrency: -1}"),
+            Level::Error,
+            "spec.concurrency"
+        ));
+    }
+
+    #[test]
+    fn selector_keys_must_not_be_empty_or_wildcards() {
+        let p = problems("{selector: {matchLabels: {'': bar, app: '*'}}}");
+        assert!(has(&p, Level::Error, "spec.selector.matchLabels."), "{p:?}");
+        assert!(
+            has(&p, Level::Error, "spec.selector.matchLabels.app"),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn empty_selector_warns() {
+        let p = problems("{selector: {}}");
+        assert!(
+            p.iter().all(|p| p.level == Level::Warning) && !p.is_empty(),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn environment_values_are_limited_in_length() {
+        let long = "x".repeat(MAX_ENV_VALUE_LEN + 1);
+        let p = problems(&format!("{{environmentVariables: {{A: {long}}}}}"));
+        assert!(
+            has(&p, Level::Error, "spec.environmentVariables.A"),
+            "{p:?}"
+        );
+    }
+}

@@ -307,7 +307,7 @@ impl Validate for ServiceEntry {
     fn validate(&self) -> Vec<Problem> {
         let mut v = Validator::new();
         rules::check_metadata(&mut v, "ServiceEntry", &self.metadata);
-        let namespace = self.metadata.namespace.as_deref().unwrap_or("default");
+        let namespace = self.metadata.namespace.as_deref().unwrap_or_default();
         let spec = &self.spec;
         let resolution = spec.resolution.unwrap_or_default();
         v.field("spec", |v| {
@@ -359,5 +359,278 @@ impl Validate for ServiceEntry {
             v.field("exportTo", |v| rules::check_export_to(v, namespace, &spec.export_to, true, false));
         });
         v.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Level;
+
+    fn problems_with(labels: &str, spec: &str) -> Vec<Problem> {
+        let yaml = format!(
+            "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {{name: se, namespace: shop, labels: {{{labels}}}}}\nspec: {spec}\n"
+        );
+        let se: ServiceEntry = serde_yaml::from_str(&yaml).expect("test YAML must load");
+        se.validate()
+    }
+
+    fn problems(spec: &str) -> Vec<Problem> {
+        problems_with("", spec)
+    }
+
+    fn has(problems: &[Problem], level: Level, path: &str) -> bool {
+        problems
+            .iter()
+            .any(|p| p.level == level && p.path.to_string() == path)
+    }
+
+    fn no_errors(problems: &[Problem]) -> bool {
+        problems.iter().all(|p| p.level != Level::Error)
+    }
+
+    #[test]
+    fn valid_service_entries_pass() {
+        // The first document of the corpus's serviceentry-valid.yaml, with the IPv6 address quoted.
+        let p = problems(
+            "{hosts: [example.com], workloadSelector: {labels: {foo: bar}}, addresses: [1.2.3.4, '001:db8::'], \
+             exportTo: [foo, .], location: MESH_EXTERNAL, ports: [{name: foo, protocol: HTTP, number: 1234, targetPort: 2345}], \
+             subjectAltNames: [sa], resolution: DNS}",
+        );
+        assert!(p.is_empty(), "{p:?}");
+        let p = problems(
+            "{hosts: [db.internal], addresses: [10.0.0.0/24], ports: [{name: tcp, number: 5432, protocol: TCP}], \
+             resolution: STATIC, endpoints: [{address: 10.0.0.5, ports: {tcp: 15432}, labels: {app: db}}]}",
+        );
+        assert!(p.is_empty(), "{p:?}");
+    }
+
+    #[test]
+    fn hosts_are_required() {
+        let yaml = "metadata: {name: se}\nspec: {ports: []}";
+        assert!(serde_yaml::from_str::<ServiceEntry>(yaml).is_err());
+        assert!(has(&problems("{hosts: []}"), Level::Error, "spec.hosts"));
+    }
+
+    #[test]
+    fn host_cannot_be_the_bare_wildcard() {
+        assert!(has(
+            &problems("{hosts: ['*']}"),
+            Level::Error,
+            "spec.hosts[0]"
+        ));
+    }
+
+    #[test]
+    fn host_must_be_a_valid_domain() {
+        assert!(has(
+            &problems("{hosts: ['bad_host.com']}"),
+            Level::Error,
+            "spec.hosts[0]"
+        ));
+    }
+
+    #[test]
+    fn partial_wildcard_host_warns_unless_dynamic_dns() {
+        let p = problems("{hosts: ['*foo.example.com']}");
+        assert!(
+            has(&p, Level::Warning, "spec.hosts[0]") && no_errors(&p),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn addresses_must_be_ips_or_cidrs() {
+        let p = problems("{hosts: [a.com], addresses: [1.2.3.4/99, not-an-ip]}");
+        assert!(has(&p, Level::Error, "spec.addresses[0]"), "{p:?}");
+        assert!(has(&p, Level::Error, "spec.addresses[1]"), "{p:?}");
+    }
+
+    #[test]
+    fn cidr_addresses_need_none_or_static_resolution() {
+        let p = problems("{hosts: [a.com], addresses: [1.2.3.0/24], resolution: DNS}");
+        assert!(has(&p, Level::Error, "spec.addresses"), "{p:?}");
+    }
+
+    #[test]
+    fn port_names_and_numbers_must_be_unique() {
+        let p = problems("{hosts: [a.com], ports: [{name: a, number: 1}, {name: a, number: 1}]}");
+        assert!(has(&p, Level::Error, "spec.ports[1].name"), "{p:?}");
+        assert!(has(&p, Level::Error, "spec.ports[1].number"), "{p:?}");
+    }
+
+    #[test]
+    fn port_fields_are_checked() {
+        let p = problems(
+            "{hosts: [a.com], ports: [{name: Bad_Name, number: 99999, protocol: SMTP, targetPort: 70000}]}",
+        );
+        for field in ["name", "number", "protocol", "targetPort"] {
+            assert!(
+                has(&p, Level::Error, &format!("spec.ports[0].{field}")),
+                "{field}: {p:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn tcp_port_without_addresses_warns_when_no_address_is_allocated() {
+        let p = problems(
+            "{hosts: [a.com], ports: [{name: tcp, number: 9000, protocol: TCP}], resolution: NONE}",
+        );
+        assert!(has(&p, Level::Warning, "spec.ports[0]"), "{p:?}");
+        let p = problems_with(
+            "networking.istio.io/enable-autoallocate-ip: 'false'",
+            "{hosts: [a.com], ports: [{name: tcp, number: 9000}], resolution: DNS}",
+        );
+        assert!(has(&p, Level::Warning, "spec.ports[0]"), "{p:?}");
+        let p = problems(
+            "{hosts: [a.com], ports: [{name: tcp, number: 9000, protocol: TCP}], resolution: DNS}",
+        );
+        assert!(!has(&p, Level::Warning, "spec.ports[0]"), "{p:?}");
+    }
+
+    #[test]
+    fn workload_selector_and_endpoints_are_exclusive() {
+        let p = problems(
+            "{hosts: [a.com], resolution: STATIC, workloadSelector: {labels: {a: b}}, endpoints: [{address: 1.2.3.4}]}",
+        );
+        assert!(has(&p, Level::Error, "spec"), "{p:?}");
+    }
+
+    #[test]
+    fn selector_wildcards_are_rejected() {
+        let p = problems("{hosts: [a.com], workloadSelector: {labels: {val: '*'}}}");
+        assert!(
+            has(&p, Level::Error, "spec.workloadSelector.labels.val"),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn resolution_none_forbids_endpoints_and_warns_on_selector() {
+        let p = problems("{hosts: [a.com], endpoints: [{address: 1.2.3.4}]}");
+        assert!(has(&p, Level::Error, "spec.endpoints"), "{p:?}");
+        let p = problems("{hosts: [a.com], workloadSelector: {labels: {a: b}}}");
+        assert!(has(&p, Level::Warning, "spec.workloadSelector"), "{p:?}");
+    }
+
+    #[test]
+    fn static_endpoints_must_be_ips() {
+        let p = problems(
+            "{hosts: [a.com], resolution: STATIC, endpoints: [{address: backend.example.com}]}",
+        );
+        assert!(has(&p, Level::Error, "spec.endpoints[0].address"), "{p:?}");
+    }
+
+    #[test]
+    fn endpoint_ports_must_name_service_ports() {
+        let p = problems(
+            "{hosts: [a.com], resolution: STATIC, ports: [{name: http, number: 80, protocol: HTTP}], \
+             endpoints: [{address: 1.2.3.4, ports: {grpc: 8080}}]}",
+        );
+        assert!(
+            has(&p, Level::Error, "spec.endpoints[0].ports.grpc"),
+            "{p:?}"
+        );
+        let p = problems(
+            "{hosts: [a.com], resolution: DNS, ports: [{name: http, number: 80, protocol: HTTP}], \
+             endpoints: [{address: b.com, ports: {grpc: 8080}}]}",
+        );
+        assert!(
+            has(&p, Level::Error, "spec.endpoints[0].ports.grpc"),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn unix_endpoint_needs_exactly_one_service_port() {
+        let p = problems(
+            "{hosts: [a.com], resolution: STATIC, ports: [{name: a, number: 80, protocol: HTTP}, {name: b, number: 81, protocol: HTTP}], \
+             endpoints: [{address: 'unix:///var/run/a.sock'}]}",
+        );
+        assert!(has(&p, Level::Error, "spec.endpoints[0].address"), "{p:?}");
+    }
+
+    #[test]
+    fn endpoint_needs_an_address_or_a_network() {
+        let p = problems("{hosts: [a.com], resolution: STATIC, endpoints: [{labels: {a: b}}]}");
+        assert!(has(&p, Level::Error, "spec.endpoints[0].address"), "{p:?}");
+    }
+
+    #[test]
+    fn dns_without_endpoints_needs_fqdn_hosts() {
+        let p = problems("{hosts: ['*.example.com'], resolution: DNS}");
+        assert!(has(&p, Level::Error, "spec.hosts[0]"), "{p:?}");
+    }
+
+    #[test]
+    fn dns_endpoint_must_be_an_ip_or_a_host_name() {
+        let p = problems("{hosts: [a.com], resolution: DNS, endpoints: [{address: 'bad..name'}]}");
+        assert!(has(&p, Level::Error, "spec.endpoints[0].address"), "{p:?}");
+    }
+
+    #[test]
+    fn dns_round_robin_allows_one_endpoint() {
+        let p = problems(
+            "{hosts: [a.com], resolution: DNS_ROUND_ROBIN, endpoints: [{address: a.com}, {address: b.com}]}",
+        );
+        assert!(has(&p, Level::Error, "spec.endpoints"), "{p:?}");
+    }
+
+    #[test]
+    fn dns_with_addresses_and_tcp_port_warns_for_several_hosts() {
+        let p = problems(
+            "{hosts: [a.com, b.com], addresses: [1.1.1.1], resolution: DNS, ports: [{name: https, number: 443, protocol: HTTPS}]}",
+        );
+        assert!(has(&p, Level::Warning, "spec.hosts"), "{p:?}");
+    }
+
+    #[test]
+    fn dynamic_dns_needs_wildcard_hosts_and_no_addresses_or_endpoints() {
+        let p = problems(
+            "{hosts: [a.example.com], resolution: DYNAMIC_DNS, addresses: [1.1.1.1], endpoints: [{address: 1.1.1.1}], \
+             ports: [{name: tcp, number: 9000, protocol: TCP}]}",
+        );
+        for path in [
+            "spec.hosts[0]",
+            "spec.addresses",
+            "spec.endpoints",
+            "spec.ports[0].protocol",
+        ] {
+            assert!(has(&p, Level::Error, path), "{path}: {p:?}");
+        }
+    }
+
+    #[test]
+    fn dynamic_dns_mesh_internal_is_not_supported_behind_a_waypoint() {
+        let spec = "{hosts: ['*.example.com'], resolution: DYNAMIC_DNS, location: MESH_INTERNAL, ports: [{name: http, number: 80, protocol: HTTP}]}";
+        let p = problems_with("istio.io/use-waypoint: waypoint", spec);
+        assert!(has(&p, Level::Error, "spec.location"), "{p:?}");
+        assert!(no_errors(&problems(spec)));
+    }
+
+    #[test]
+    fn several_hosts_need_http_or_tls_ports() {
+        let p = problems(
+            "{hosts: [a.com, b.com], resolution: DNS, ports: [{name: tcp, number: 9000, protocol: TCP}]}",
+        );
+        assert!(has(&p, Level::Error, "spec.ports[0]"), "{p:?}");
+        let p = problems(
+            "{hosts: [a.com, b.com], resolution: DNS, ports: [{name: http, number: 80, protocol: HTTP}]}",
+        );
+        assert!(no_errors(&p), "{p:?}");
+    }
+
+    #[test]
+    fn export_to_rules_apply_with_nobody_allowed() {
+        let p = problems("{hosts: [a.com], exportTo: [., shop]}");
+        assert!(has(&p, Level::Error, "spec.exportTo[1]"), "{p:?}");
+        assert!(no_errors(&problems("{hosts: [a.com], exportTo: ['~']}")));
+    }
+
+    #[test]
+    fn resolution_outside_the_schema_does_not_load() {
+        let yaml = "metadata: {name: se}\nspec: {hosts: [a.com], resolution: MAGIC}";
+        assert!(serde_yaml::from_str::<ServiceEntry>(yaml).is_err());
     }
 }

@@ -165,3 +165,97 @@ impl Validate for WorkloadEntry {
         v.finish()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Level;
+
+    fn problems(spec: &str) -> Vec<Problem> {
+        let yaml = format!(
+            "apiVersion: networking.istio.io/v1\nkind: WorkloadEntry\nmetadata: {{name: vm, namespace: shop}}\nspec: {spec}\n"
+        );
+        let we: WorkloadEntry = serde_yaml::from_str(&yaml).expect("test YAML must load");
+        we.validate()
+    }
+
+    fn has(problems: &[Problem], level: Level, path: &str) -> bool {
+        problems
+            .iter()
+            .any(|p| p.level == level && p.path.to_string() == path)
+    }
+
+    #[test]
+    fn valid_entries_pass() {
+        for spec in [
+            "{address: 10.0.0.1, ports: {http: 8080}, labels: {app: vm}, serviceAccount: sa, weight: 2}",
+            "{address: vm.example.com}",
+            "{address: 'unix:///var/run/app.sock'}",
+            "{address: 'unix://@abstract'}",
+        ] {
+            let p = problems(spec);
+            assert!(p.is_empty(), "{spec}: {p:?}");
+        }
+    }
+
+    #[test]
+    fn address_is_required_without_a_network() {
+        assert!(has(&problems("{}"), Level::Error, "spec.address"));
+    }
+
+    #[test]
+    fn missing_address_with_a_network_warns() {
+        let p = problems("{network: net1}");
+        assert!(has(&p, Level::Warning, "spec.address"), "{p:?}");
+        assert!(p.iter().all(|p| p.level == Level::Warning), "{p:?}");
+    }
+
+    #[test]
+    fn unix_socket_must_be_absolute_and_not_a_directory() {
+        assert!(has(
+            &problems("{address: 'unix://relative'}"),
+            Level::Error,
+            "spec.address"
+        ));
+        assert!(has(
+            &problems("{address: 'unix:///dir/'}"),
+            Level::Error,
+            "spec.address"
+        ));
+    }
+
+    #[test]
+    fn unix_socket_cannot_have_ports() {
+        assert!(has(
+            &problems("{address: 'unix://@foo', ports: {http: 80}}"),
+            Level::Error,
+            "spec.ports"
+        ));
+    }
+
+    #[test]
+    fn address_must_be_an_ip_or_a_host_name() {
+        assert!(has(
+            &problems("{address: 'bad_host!'}"),
+            Level::Error,
+            "spec.address"
+        ));
+    }
+
+    #[test]
+    fn ports_must_be_in_range_and_well_named() {
+        let p = problems("{address: 1.1.1.1, ports: {http: 99999, '@': 80}}");
+        assert!(has(&p, Level::Error, "spec.ports.http"), "{p:?}");
+        assert!(has(&p, Level::Error, "spec.ports.@"), "{p:?}");
+    }
+
+    #[test]
+    fn labels_must_be_valid() {
+        let p = problems("{address: 1.1.1.1, labels: {'bad key!': v}}");
+        assert!(
+            p.iter()
+                .any(|p| p.level == Level::Error && p.path.to_string().starts_with("spec.labels")),
+            "{p:?}"
+        );
+    }
+}

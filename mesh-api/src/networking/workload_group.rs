@@ -244,3 +244,117 @@ impl Validate for WorkloadGroup {
         v.finish()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Level;
+
+    fn problems(spec: &str) -> Vec<Problem> {
+        let yaml = format!(
+            "apiVersion: networking.istio.io/v1\nkind: WorkloadGroup\nmetadata: {{name: reviews, namespace: shop}}\nspec: {spec}\n"
+        );
+        let wg: WorkloadGroup = serde_yaml::from_str(&yaml).expect("test YAML must load");
+        wg.validate()
+    }
+
+    fn has(problems: &[Problem], level: Level, path: &str) -> bool {
+        problems
+            .iter()
+            .any(|p| p.level == level && p.path.to_string() == path)
+    }
+
+    #[test]
+    fn valid_groups_pass() {
+        let p = problems(
+            "{metadata: {labels: {app: reviews}}, template: {serviceAccount: sa, ports: {http: 8080}}, \
+             probe: {periodSeconds: 5, httpGet: {path: /ready, port: 8080, scheme: HTTPS, httpHeaders: [{name: X-Check, value: v}]}}}",
+        );
+        assert!(p.is_empty(), "{p:?}");
+        assert!(problems("{template: {}, probe: {exec: {command: [cat, /tmp/ready]}}}").is_empty());
+    }
+
+    #[test]
+    fn template_is_required() {
+        let yaml = "metadata: {name: wg}\nspec: {metadata: {labels: {a: b}}}";
+        assert!(serde_yaml::from_str::<WorkloadGroup>(yaml).is_err());
+    }
+
+    #[test]
+    fn template_may_leave_out_the_address_but_not_break_socket_rules() {
+        assert!(problems("{template: {serviceAccount: sa}}").is_empty());
+        let p = problems("{template: {address: 'unix://@sock', ports: {http: 80}}}");
+        assert!(has(&p, Level::Error, "spec.template.ports"), "{p:?}");
+    }
+
+    #[test]
+    fn metadata_labels_must_be_valid() {
+        let p = problems("{metadata: {labels: {'bad key!': v}}, template: {}}");
+        assert!(
+            p.iter().any(|p| p.level == Level::Error
+                && p.path.to_string().starts_with("spec.metadata.labels")),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn probe_counts_must_not_be_negative() {
+        let p = problems(
+            "{template: {}, probe: {periodSeconds: -1, failureThreshold: -2, tcpSocket: {port: 80}}}",
+        );
+        assert!(has(&p, Level::Error, "spec.probe.periodSeconds"), "{p:?}");
+        assert!(
+            has(&p, Level::Error, "spec.probe.failureThreshold"),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn probe_ports_must_be_in_range() {
+        let p = problems("{template: {}, probe: {tcpSocket: {port: 65536}}}");
+        assert!(has(&p, Level::Error, "spec.probe.tcpSocket.port"), "{p:?}");
+        let p = problems("{template: {}, probe: {httpGet: {port: 0}}}");
+        assert!(has(&p, Level::Error, "spec.probe.httpGet.port"), "{p:?}");
+    }
+
+    #[test]
+    fn http_probe_scheme_is_http_or_https() {
+        let p = problems("{template: {}, probe: {httpGet: {port: 80, scheme: FTP}}}");
+        assert!(has(&p, Level::Error, "spec.probe.httpGet.scheme"), "{p:?}");
+    }
+
+    #[test]
+    fn http_probe_header_names_are_tokens() {
+        let p = problems(
+            "{template: {}, probe: {httpGet: {port: 80, httpHeaders: [{name: '**'}, {value: v}]}}}",
+        );
+        assert!(
+            has(&p, Level::Error, "spec.probe.httpGet.httpHeaders[0].name"),
+            "{p:?}"
+        );
+        assert!(
+            has(&p, Level::Error, "spec.probe.httpGet.httpHeaders[1].name"),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn exec_probe_needs_a_command() {
+        let p = problems("{template: {}, probe: {exec: {command: []}}}");
+        assert!(has(&p, Level::Error, "spec.probe.exec.command"), "{p:?}");
+    }
+
+    #[test]
+    fn probe_needs_exactly_one_method() {
+        let p = problems("{template: {}, probe: {periodSeconds: 3}}");
+        assert!(has(&p, Level::Error, "spec.probe"), "{p:?}");
+        let p = problems("{template: {}, probe: {tcpSocket: {port: 80}, exec: {command: [true]}}}");
+        assert!(has(&p, Level::Error, "spec.probe"), "{p:?}");
+    }
+
+    #[test]
+    fn grpc_probes_are_refused_as_istio_does() {
+        let p = problems("{template: {}, probe: {grpc: {port: 9000}}}");
+        assert!(has(&p, Level::Error, "spec.probe.grpc"), "{p:?}");
+    }
+}
