@@ -11,7 +11,8 @@ use crate::error::ObjectRef;
 use crate::extensions::{TrafficExtension, WasmPlugin};
 use crate::install::IstioOperator;
 use crate::networking::{
-    DestinationRule, EnvoyFilter, Gateway, ProxyConfig, ServiceEntry, Sidecar, VirtualService, WorkloadEntry, WorkloadGroup,
+    DestinationRule, EnvoyFilter, Gateway, ProxyConfig, ServiceEntry, Sidecar, VirtualService, WorkloadEntry,
+    WorkloadGroup,
 };
 use crate::security::{AuthorizationPolicy, PeerAuthentication, RequestAuthentication};
 use crate::telemetry::Telemetry;

@@ -7,21 +7,12 @@ use std::path::{Path, PathBuf};
 
 use kube::CustomResourceExt;
 use mesh_api::Validate;
-use mesh_api::networking::{
-    EnvoyFilter, Gateway, ProxyConfig, ServiceEntry, Sidecar, WorkloadEntry, WorkloadGroup,
-};
+use mesh_api::networking::{EnvoyFilter, Gateway, ProxyConfig, ServiceEntry, Sidecar, WorkloadEntry, WorkloadGroup};
 use serde::Deserialize;
 use serde_json::Value;
 
-const KINDS: [&str; 7] = [
-    "Gateway",
-    "ServiceEntry",
-    "Sidecar",
-    "WorkloadEntry",
-    "WorkloadGroup",
-    "EnvoyFilter",
-    "ProxyConfig",
-];
+const KINDS: [&str; 7] =
+    ["Gateway", "ServiceEntry", "Sidecar", "WorkloadEntry", "WorkloadGroup", "EnvoyFilter", "ProxyConfig"];
 
 /// The corpus folder: `MESH_CORPUS`, else `shared/corpus` next to an ancestor of this crate.
 fn corpus() -> Option<PathBuf> {
@@ -29,15 +20,9 @@ fn corpus() -> Option<PathBuf> {
         return Some(PathBuf::from(dir));
     }
     let here = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let found = here
-        .ancestors()
-        .map(|a| a.join("shared/corpus"))
-        .find(|p| p.is_dir());
+    let found = here.ancestors().map(|a| a.join("shared/corpus")).find(|p| p.is_dir());
     if found.is_none() {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "corpus not found"
-        );
+        assert!(std::env::var("CI").as_deref() != Ok("true"), "corpus not found");
         println!("skipped: corpus not found");
     }
     found
@@ -58,8 +43,7 @@ fn crd_of(kind: &str) -> Value {
 }
 
 fn istio_crd(corpus: &Path, kind: &str) -> Value {
-    let text =
-        std::fs::read_to_string(corpus.join("crds/crd-all.gen.yaml")).expect("crd-all.gen.yaml");
+    let text = std::fs::read_to_string(corpus.join("crds/crd-all.gen.yaml")).expect("crd-all.gen.yaml");
     for doc in serde_yaml::Deserializer::from_str(&text) {
         let value = Value::deserialize(doc).expect("CRD YAML");
         if value["spec"]["names"]["kind"] == kind {
@@ -80,22 +64,14 @@ fn type_of(schema: &Value) -> String {
 fn enum_of(schema: &Value) -> BTreeSet<String> {
     schema["enum"]
         .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|v| v.as_str().map(str::to_owned))
-                .collect()
-        })
+        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
         .unwrap_or_default()
 }
 
 fn required_of(schema: &Value) -> BTreeSet<String> {
     schema["required"]
         .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|v| v.as_str().map(str::to_owned))
-                .collect()
-        })
+        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
         .unwrap_or_default()
 }
 
@@ -108,40 +84,20 @@ fn compare(path: &str, istio: &Value, ours: &Value, count: &mut usize, diffs: &m
         return;
     }
     if type_of(istio) != type_of(ours) {
-        diffs.push(format!(
-            "{path}: type {} in Istio, {} in ours",
-            type_of(istio),
-            type_of(ours)
-        ));
+        diffs.push(format!("{path}: type {} in Istio, {} in ours", type_of(istio), type_of(ours)));
     }
     if enum_of(istio) != enum_of(ours) {
-        diffs.push(format!(
-            "{path}: enum {:?} in Istio, {:?} in ours",
-            enum_of(istio),
-            enum_of(ours)
-        ));
+        diffs.push(format!("{path}: enum {:?} in Istio, {:?} in ours", enum_of(istio), enum_of(ours)));
     }
     if required_of(istio) != required_of(ours) {
-        diffs.push(format!(
-            "{path}: required {:?} in Istio, {:?} in ours",
-            required_of(istio),
-            required_of(ours)
-        ));
+        diffs.push(format!("{path}: required {:?} in Istio, {:?} in ours", required_of(istio), required_of(ours)));
     }
-    if istio["x-kubernetes-preserve-unknown-fields"] == true
-        && ours["x-kubernetes-preserve-unknown-fields"] != true
-    {
+    if istio["x-kubernetes-preserve-unknown-fields"] == true && ours["x-kubernetes-preserve-unknown-fields"] != true {
         diffs.push(format!("{path}: Istio keeps unknown fields, ours does not"));
     }
     if let Some(props) = istio["properties"].as_object() {
         for (name, child) in props {
-            compare(
-                &format!("{path}.{name}"),
-                child,
-                &ours["properties"][name],
-                count,
-                diffs,
-            );
+            compare(&format!("{path}.{name}"), child, &ours["properties"][name], count, diffs);
         }
     }
     if let Some(props) = ours["properties"].as_object() {
@@ -152,22 +108,10 @@ fn compare(path: &str, istio: &Value, ours: &Value, count: &mut usize, diffs: &m
         }
     }
     if istio["items"].is_object() {
-        compare(
-            &format!("{path}[]"),
-            &istio["items"],
-            &ours["items"],
-            count,
-            diffs,
-        );
+        compare(&format!("{path}[]"), &istio["items"], &ours["items"], count, diffs);
     }
     if istio["additionalProperties"].is_object() {
-        compare(
-            &format!("{path}{{}}"),
-            &istio["additionalProperties"],
-            &ours["additionalProperties"],
-            count,
-            diffs,
-        );
+        compare(&format!("{path}{{}}"), &istio["additionalProperties"], &ours["additionalProperties"], count, diffs);
     }
 }
 
@@ -178,40 +122,22 @@ fn crd_names_and_schemas_match_istio() {
     for kind in KINDS {
         let ours = crd_of(kind);
         let istio = istio_crd(&corpus, kind);
-        assert_eq!(
-            ours["spec"]["group"], istio["spec"]["group"],
-            "{kind} group"
-        );
-        assert_eq!(
-            ours["spec"]["scope"], istio["spec"]["scope"],
-            "{kind} scope"
-        );
+        assert_eq!(ours["spec"]["group"], istio["spec"]["group"], "{kind} group");
+        assert_eq!(ours["spec"]["scope"], istio["spec"]["scope"], "{kind} scope");
         for key in ["kind", "plural", "singular", "shortNames", "categories"] {
-            assert_eq!(
-                ours["spec"]["names"][key], istio["spec"]["names"][key],
-                "{kind} names.{key}"
-            );
+            assert_eq!(ours["spec"]["names"][key], istio["spec"]["names"][key], "{kind} names.{key}");
         }
-        let version = ours["spec"]["versions"][0]["name"]
-            .as_str()
-            .expect("a version")
-            .to_owned();
+        let version = ours["spec"]["versions"][0]["name"].as_str().expect("a version").to_owned();
         let istio_version = istio["spec"]["versions"]
             .as_array()
             .and_then(|vs| vs.iter().find(|v| v["storage"] == true))
             .expect("a storage version");
         assert_eq!(istio_version["name"], version, "{kind} storage version");
         let istio_spec = &istio_version["schema"]["openAPIV3Schema"]["properties"]["spec"];
-        let our_spec =
-            &ours["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"];
+        let our_spec = &ours["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"];
         let (mut count, mut diffs) = (0, Vec::new());
         compare("spec", istio_spec, our_spec, &mut count, &mut diffs);
-        assert!(
-            diffs.is_empty(),
-            "{kind}: {} differences:\n{}",
-            diffs.len(),
-            diffs.join("\n")
-        );
+        assert!(diffs.is_empty(), "{kind}: {} differences:\n{}", diffs.len(), diffs.join("\n"));
         println!("{kind}: {count}/{count} schema paths match");
         total += count;
     }
@@ -261,12 +187,7 @@ fn documents(text: &str) -> Vec<String> {
 /// cannot read at all (file and index).
 fn corpus_objects(corpus: &Path) -> (Vec<Found>, Vec<String>) {
     let mut files = Vec::new();
-    for dir in [
-        "istio-config",
-        "istio-samples",
-        "online-boutique",
-        "validation",
-    ] {
+    for dir in ["istio-config", "istio-samples", "online-boutique", "validation"] {
         yaml_files(&corpus.join(dir), &mut files);
     }
     let mut found = Vec::new();
@@ -284,11 +205,7 @@ fn corpus_objects(corpus: &Path) -> (Vec<Found>, Vec<String>) {
                     let ours = doc.contains("networking.istio.io/")
                         && KINDS.iter().any(|k| doc.contains(&format!("kind: {k}\n")));
                     if ours {
-                        let name = file
-                            .strip_prefix(corpus)
-                            .unwrap_or(&file)
-                            .display()
-                            .to_string();
+                        let name = file.strip_prefix(corpus).unwrap_or(&file).display().to_string();
                         unreadable.push(format!("{name}#{index}"));
                     }
                     continue;
@@ -299,18 +216,9 @@ fn corpus_objects(corpus: &Path) -> (Vec<Found>, Vec<String>) {
             if !api.starts_with("networking.istio.io/") || !KINDS.contains(&kind.as_str()) {
                 continue;
             }
-            let expected_error = value
-                .as_object_mut()
-                .and_then(|o| o.remove("_err"))
-                .and_then(|e| e.as_str().map(str::to_owned));
-            found.push(Found {
-                file: file.clone(),
-                index,
-                kind,
-                invalid_file,
-                expected_error,
-                value,
-            });
+            let expected_error =
+                value.as_object_mut().and_then(|o| o.remove("_err")).and_then(|e| e.as_str().map(str::to_owned));
+            found.push(Found { file: file.clone(), index, kind, invalid_file, expected_error, value });
         }
     }
     (found, unreadable)
@@ -322,8 +230,7 @@ fn load(kind: &str, value: &Value) -> Result<(Value, Vec<String>), String> {
     fn go<K: serde::de::DeserializeOwned + serde::Serialize + Validate>(
         value: &Value,
     ) -> Result<(Value, Vec<String>), String> {
-        let object: K =
-            serde_path_to_error::deserialize(value.clone()).map_err(|e| e.to_string())?;
+        let object: K = serde_path_to_error::deserialize(value.clone()).map_err(|e| e.to_string())?;
         // Object names are the API server's business; some Istio test inputs use names it would
         // refuse (`BACKEND`), which Istio's own validation never looks at.
         let errors = object
@@ -332,10 +239,7 @@ fn load(kind: &str, value: &Value) -> Result<(Value, Vec<String>), String> {
             .filter(|p| p.level == mesh_api::Level::Error && p.path.to_string() != "metadata.name")
             .map(|p| p.to_string())
             .collect();
-        Ok((
-            serde_json::to_value(&object).map_err(|e| e.to_string())?,
-            errors,
-        ))
+        Ok((serde_json::to_value(&object).map_err(|e| e.to_string())?, errors))
     }
     match kind {
         "Gateway" => go::<Gateway>(value),
@@ -370,17 +274,11 @@ fn same_data(a: &Value, b: &Value) -> bool {
         }
     }
     match (a, b) {
-        (Value::Object(x), Value::Object(y)) => {
-            x.keys()
-                .chain(y.keys())
-                .all(|k| match (x.get(k), y.get(k)) {
-                    (Some(p), Some(q)) => same_data(p, q),
-                    (p, q) => empty(p) && empty(q),
-                })
-        }
-        (Value::Array(x), Value::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_data(p, q))
-        }
+        (Value::Object(x), Value::Object(y)) => x.keys().chain(y.keys()).all(|k| match (x.get(k), y.get(k)) {
+            (Some(p), Some(q)) => same_data(p, q),
+            (p, q) => empty(p) && empty(q),
+        }),
+        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_data(p, q)),
         (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
         _ => a == b,
     }
@@ -393,15 +291,8 @@ fn corpus_objects_load_round_trip_and_validate() {
     // `addresses: [1.2.3.4, 001:db8::]` is a plain scalar Go's YAML reads as a string, while
     // libyaml (under serde_yaml) refuses the `:` inside a flow sequence; the corpus README notes
     // this parser difference. Nothing else may be unreadable.
-    println!(
-        "{} documents unreadable as YAML: {unreadable:?}",
-        unreadable.len()
-    );
-    assert_eq!(
-        unreadable,
-        ["validation/crds/serviceentry-valid.yaml#0"],
-        "unexpected unreadable documents"
-    );
+    println!("{} documents unreadable as YAML: {unreadable:?}", unreadable.len());
+    assert_eq!(unreadable, ["validation/crds/serviceentry-valid.yaml#0"], "unexpected unreadable documents");
     assert!(!found.is_empty(), "no objects of our kinds in the corpus");
     let (mut valid, mut loaded, mut round_trips, mut accepted) = (0, 0, 0, 0);
     let (mut invalid, mut rejected_by_serde, mut rejected_by_validation) = (0, 0, 0);
@@ -409,25 +300,12 @@ fn corpus_objects_load_round_trip_and_validate() {
     // Documents per `validation/crds` file that behaved as Istio says (accepted or rejected).
     let mut per_file: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
     let mut totals: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
-    let file_name = |f: &Found| {
-        f.file
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default()
-    };
+    let file_name = |f: &Found| f.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     for f in &found {
-        if f.file
-            .parent()
-            .is_some_and(|p| p.ends_with("validation/crds"))
-        {
+        if f.file.parent().is_some_and(|p| p.ends_with("validation/crds")) {
             *totals.entry(file_name(f)).or_default() += 1;
         }
-        let at = format!(
-            "{}#{} ({})",
-            f.file.strip_prefix(&corpus).unwrap_or(&f.file).display(),
-            f.index,
-            f.kind
-        );
+        let at = format!("{}#{} ({})", f.file.strip_prefix(&corpus).unwrap_or(&f.file).display(), f.index, f.kind);
         let result = load(&f.kind, &f.value);
         if f.invalid_file {
             invalid += 1;
@@ -440,10 +318,7 @@ fn corpus_objects_load_round_trip_and_validate() {
                     rejected_by_validation += 1;
                     *per_file.entry(file_name(f)).or_default() += 1;
                 }
-                Ok(_) => failures.push(format!(
-                    "{at}: accepted, but Istio says {:?}",
-                    f.expected_error
-                )),
+                Ok(_) => failures.push(format!("{at}: accepted, but Istio says {:?}", f.expected_error)),
             }
             continue;
         }
@@ -471,10 +346,7 @@ fn corpus_objects_load_round_trip_and_validate() {
         }
     }
     for (file, total) in &totals {
-        println!(
-            "validation/crds/{file}: {}/{total} as Istio says",
-            per_file.get(file).copied().unwrap_or(0)
-        );
+        println!("validation/crds/{file}: {}/{total} as Istio says", per_file.get(file).copied().unwrap_or(0));
     }
     println!("{loaded}/{valid} valid objects load");
     println!("{round_trips}/{valid} round trip");
@@ -483,10 +355,5 @@ fn corpus_objects_load_round_trip_and_validate() {
         "{}/{invalid} invalid objects rejected ({rejected_by_serde} when loading, {rejected_by_validation} by validation)",
         rejected_by_serde + rejected_by_validation
     );
-    assert!(
-        failures.is_empty(),
-        "{} failures:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
 }

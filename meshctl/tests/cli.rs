@@ -48,11 +48,11 @@ spec:
   hosts:
   - reviews
   http:
-  - timeout: 1.5s
-    route:
+  - route:
     - destination:
         host: reviews
         subset: v1
+    timeout: 1.5s
 ";
 
 const BAD: &str = "apiVersion: networking.istio.io/v1
@@ -98,7 +98,7 @@ fn validate_prints_each_problem_with_file_line_object_and_field() {
     assert_eq!(
         run.stdout,
         "bad.yaml:25:5: DestinationRule shop/reviews: spec.subsets[0].lables: unknown field \"lables\"; did you mean \"labels\"?\n\
-         bad.yaml:15: VirtualService shop/reviews: spec.http[0].route[0].weight: weight must not be negative\n"
+         bad.yaml:14: VirtualService shop/reviews: spec.http[0].route[0].weight: weight -5 cannot be negative\n"
     );
     assert_eq!(run.stderr, "0 of 2 objects valid\n");
 }

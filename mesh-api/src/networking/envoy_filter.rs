@@ -682,16 +682,11 @@ mod tests {
     }
 
     fn has(problems: &[Problem], level: Level, path: &str) -> bool {
-        problems
-            .iter()
-            .any(|p| p.level == level && p.path.to_string() == path)
+        problems.iter().any(|p| p.level == level && p.path.to_string() == path)
     }
 
     fn errors(problems: &[Problem]) -> Vec<&Problem> {
-        problems
-            .iter()
-            .filter(|p| p.level == Level::Error)
-            .collect()
+        problems.iter().filter(|p| p.level == Level::Error).collect()
     }
 
     const HCM: &str = "envoy.filters.network.http_connection_manager";
@@ -710,77 +705,39 @@ mod tests {
     #[test]
     fn apply_to_is_required() {
         let p = patch_problems("{patch: {operation: MERGE, value: {}}}");
-        assert!(
-            has(&p, Level::Error, "spec.configPatches[0].applyTo"),
-            "{p:?}"
-        );
+        assert!(has(&p, Level::Error, "spec.configPatches[0].applyTo"), "{p:?}");
     }
 
     #[test]
     fn patch_and_operation_are_required() {
-        assert!(has(
-            &patch_problems("{applyTo: CLUSTER}"),
-            Level::Error,
-            "spec.configPatches[0].patch"
-        ));
+        assert!(has(&patch_problems("{applyTo: CLUSTER}"), Level::Error, "spec.configPatches[0].patch"));
         let p = patch_problems("{applyTo: CLUSTER, patch: {value: {}}}");
-        assert!(
-            has(&p, Level::Error, "spec.configPatches[0].patch.operation"),
-            "{p:?}"
-        );
+        assert!(has(&p, Level::Error, "spec.configPatches[0].patch.operation"), "{p:?}");
     }
 
     #[test]
     fn value_is_required_unless_removing() {
         let p = patch_problems("{applyTo: CLUSTER, patch: {operation: MERGE}}");
-        assert!(
-            has(&p, Level::Error, "spec.configPatches[0].patch.value"),
-            "{p:?}"
-        );
-        assert!(
-            errors(&patch_problems(
-                "{applyTo: CLUSTER, patch: {operation: REMOVE}}"
-            ))
-            .is_empty()
-        );
+        assert!(has(&p, Level::Error, "spec.configPatches[0].patch.value"), "{p:?}");
+        assert!(errors(&patch_problems("{applyTo: CLUSTER, patch: {operation: REMOVE}}")).is_empty());
     }
 
     #[test]
     fn proxy_version_must_be_a_regex() {
-        let p = patch_problems(
-            "{applyTo: CLUSTER, match: {proxy: {proxyVersion: '1.(2'}}, patch: {operation: REMOVE}}",
-        );
-        assert!(
-            has(
-                &p,
-                Level::Error,
-                "spec.configPatches[0].match.proxy.proxyVersion"
-            ),
-            "{p:?}"
-        );
+        let p =
+            patch_problems("{applyTo: CLUSTER, match: {proxy: {proxyVersion: '1.(2'}}, patch: {operation: REMOVE}}");
+        assert!(has(&p, Level::Error, "spec.configPatches[0].match.proxy.proxyVersion"), "{p:?}");
         let long = "a".repeat(MAX_PROXY_VERSION_LEN + 1);
         let p = patch_problems(&format!(
             "{{applyTo: CLUSTER, match: {{proxy: {{proxyVersion: {long}}}}}, patch: {{operation: REMOVE}}}}"
         ));
-        assert!(
-            has(
-                &p,
-                Level::Warning,
-                "spec.configPatches[0].match.proxy.proxyVersion"
-            ),
-            "{p:?}"
-        );
+        assert!(has(&p, Level::Warning, "spec.configPatches[0].match.proxy.proxyVersion"), "{p:?}");
     }
 
     #[test]
     fn listener_class_patches_need_a_listener_match() {
-        let p = patch_problems(
-            "{applyTo: NETWORK_FILTER, match: {cluster: {name: c}}, patch: {operation: REMOVE}}",
-        );
-        assert!(
-            has(&p, Level::Error, "spec.configPatches[0].match"),
-            "{p:?}"
-        );
+        let p = patch_problems("{applyTo: NETWORK_FILTER, match: {cluster: {name: c}}, patch: {operation: REMOVE}}");
+        assert!(has(&p, Level::Error, "spec.configPatches[0].match"), "{p:?}");
     }
 
     #[test]
@@ -788,14 +745,7 @@ mod tests {
         let p = patch_problems(
             "{applyTo: NETWORK_FILTER, match: {listener: {filterChain: {filter: {}}}}, patch: {operation: REMOVE}}",
         );
-        assert!(
-            has(
-                &p,
-                Level::Error,
-                "spec.configPatches[0].match.listener.filterChain.filter.name"
-            ),
-            "{p:?}"
-        );
+        assert!(has(&p, Level::Error, "spec.configPatches[0].match.listener.filterChain.filter.name"), "{p:?}");
     }
 
     #[test]
@@ -803,14 +753,7 @@ mod tests {
         let p = patch_problems(&format!(
             "{{applyTo: LISTENER, match: {{listener: {{filterChain: {{filter: {{name: {HCM}}}}}}}}}, patch: {{operation: REMOVE}}}}"
         ));
-        assert!(
-            has(
-                &p,
-                Level::Warning,
-                "spec.configPatches[0].match.listener.filterChain.filter"
-            ),
-            "{p:?}"
-        );
+        assert!(has(&p, Level::Warning, "spec.configPatches[0].match.listener.filterChain.filter"), "{p:?}");
     }
 
     #[test]
@@ -818,34 +761,16 @@ mod tests {
         let p = patch_problems(&format!(
             "{{applyTo: NETWORK_FILTER, match: {{listener: {{filterChain: {{filter: {{name: {HCM}, subFilter: {{name: a}}}}}}}}}}, patch: {{operation: REMOVE}}}}"
         ));
-        assert!(
-            has(
-                &p,
-                Level::Error,
-                "spec.configPatches[0].match.listener.filterChain.filter.subFilter"
-            ),
-            "{p:?}"
-        );
+        assert!(has(&p, Level::Error, "spec.configPatches[0].match.listener.filterChain.filter.subFilter"), "{p:?}");
         let p = patch_problems(
             "{applyTo: HTTP_FILTER, match: {listener: {filterChain: {filter: {name: envoy.filters.network.tcp_proxy, subFilter: {name: a}}}}}, patch: {operation: REMOVE}}",
         );
-        assert!(
-            has(
-                &p,
-                Level::Error,
-                "spec.configPatches[0].match.listener.filterChain.filter.name"
-            ),
-            "{p:?}"
-        );
+        assert!(has(&p, Level::Error, "spec.configPatches[0].match.listener.filterChain.filter.name"), "{p:?}");
         let p = patch_problems(&format!(
             "{{applyTo: HTTP_FILTER, match: {{listener: {{filterChain: {{filter: {{name: {HCM}, subFilter: {{}}}}}}}}}}, patch: {{operation: REMOVE}}}}"
         ));
         assert!(
-            has(
-                &p,
-                Level::Error,
-                "spec.configPatches[0].match.listener.filterChain.filter.subFilter.name"
-            ),
+            has(&p, Level::Error, "spec.configPatches[0].match.listener.filterChain.filter.subFilter.name"),
             "{p:?}"
         );
     }
@@ -857,44 +782,26 @@ mod tests {
         );
         let base = "spec.configPatches[0].match.listener.filterChain.filter";
         assert!(has(&p, Level::Warning, &format!("{base}.name")), "{p:?}");
-        assert!(
-            has(&p, Level::Warning, &format!("{base}.subFilter.name")),
-            "{p:?}"
-        );
+        assert!(has(&p, Level::Warning, &format!("{base}.subFilter.name")), "{p:?}");
         assert!(errors(&p).is_empty(), "{p:?}");
     }
 
     #[test]
     fn route_patches_need_a_route_configuration_match() {
-        let p = patch_problems(
-            "{applyTo: VIRTUAL_HOST, match: {listener: {}}, patch: {operation: REMOVE}}",
-        );
-        assert!(
-            has(&p, Level::Error, "spec.configPatches[0].match"),
-            "{p:?}"
-        );
+        let p = patch_problems("{applyTo: VIRTUAL_HOST, match: {listener: {}}, patch: {operation: REMOVE}}");
+        assert!(has(&p, Level::Error, "spec.configPatches[0].match"), "{p:?}");
     }
 
     #[test]
     fn cluster_patches_need_a_cluster_match() {
-        let p = patch_problems(
-            "{applyTo: CLUSTER, match: {routeConfiguration: {}}, patch: {operation: REMOVE}}",
-        );
-        assert!(
-            has(&p, Level::Error, "spec.configPatches[0].match"),
-            "{p:?}"
-        );
+        let p = patch_problems("{applyTo: CLUSTER, match: {routeConfiguration: {}}, patch: {operation: REMOVE}}");
+        assert!(has(&p, Level::Error, "spec.configPatches[0].match"), "{p:?}");
     }
 
     #[test]
     fn only_one_object_kind_may_be_matched() {
-        let p = patch_problems(
-            "{applyTo: CLUSTER, match: {cluster: {}, listener: {}}, patch: {operation: REMOVE}}",
-        );
-        assert!(
-            has(&p, Level::Error, "spec.configPatches[0].match"),
-            "{p:?}"
-        );
+        let p = patch_problems("{applyTo: CLUSTER, match: {cluster: {}, listener: {}}, patch: {operation: REMOVE}}");
+        assert!(has(&p, Level::Error, "spec.configPatches[0].match"), "{p:?}");
     }
 
     #[test]
@@ -902,29 +809,12 @@ mod tests {
         let p = patch_problems(
             "{applyTo: HTTP_FILTER, match: {context: SIDECAR_INBOUND, waypoint: {}}, patch: {operation: REMOVE}}",
         );
-        assert!(
-            has(&p, Level::Error, "spec.configPatches[0].match"),
-            "{p:?}"
-        );
+        assert!(has(&p, Level::Error, "spec.configPatches[0].match"), "{p:?}");
         let p = patch_problems("{applyTo: HTTP_FILTER, match: {context: WAYPOINT}}");
-        assert!(
-            has(&p, Level::Error, "spec.configPatches[0].match"),
-            "{p:?}"
-        );
-        let p = patch_problems(
-            "{applyTo: HTTP_FILTER, match: {context: WAYPOINT, waypoint: {portNumber: 65536}}}",
-        );
-        assert!(
-            has(
-                &p,
-                Level::Error,
-                "spec.configPatches[0].match.waypoint.portNumber"
-            ),
-            "{p:?}"
-        );
-        let p = patch_problems(
-            "{applyTo: HTTP_FILTER, match: {context: WAYPOINT, waypoint: {portNumber: 8080}}}",
-        );
+        assert!(has(&p, Level::Error, "spec.configPatches[0].match"), "{p:?}");
+        let p = patch_problems("{applyTo: HTTP_FILTER, match: {context: WAYPOINT, waypoint: {portNumber: 65536}}}");
+        assert!(has(&p, Level::Error, "spec.configPatches[0].match.waypoint.portNumber"), "{p:?}");
+        let p = patch_problems("{applyTo: HTTP_FILTER, match: {context: WAYPOINT, waypoint: {portNumber: 8080}}}");
         assert!(errors(&p).is_empty(), "{p:?}");
     }
 
@@ -939,19 +829,13 @@ mod tests {
     #[test]
     fn target_refs_stay_in_the_namespace() {
         let p = problems("{targetRefs: [{kind: Service, name: s, namespace: other}]}");
-        assert!(
-            has(&p, Level::Error, "spec.targetRefs[0].namespace"),
-            "{p:?}"
-        );
+        assert!(has(&p, Level::Error, "spec.targetRefs[0].namespace"), "{p:?}");
     }
 
     #[test]
     fn selector_wildcards_are_rejected() {
         let p = problems("{workloadSelector: {labels: {app: '*'}}}");
-        assert!(
-            has(&p, Level::Error, "spec.workloadSelector.labels.app"),
-            "{p:?}"
-        );
+        assert!(has(&p, Level::Error, "spec.workloadSelector.labels.app"), "{p:?}");
     }
 
     #[test]

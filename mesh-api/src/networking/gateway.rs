@@ -577,26 +577,16 @@ mod tests {
     }
 
     fn has(problems: &[Problem], level: Level, path: &str) -> bool {
-        problems
-            .iter()
-            .any(|p| p.level == level && p.path.to_string() == path)
+        problems.iter().any(|p| p.level == level && p.path.to_string() == path)
     }
 
     fn errors(problems: &[Problem]) -> Vec<String> {
-        problems
-            .iter()
-            .filter(|p| p.level == Level::Error)
-            .map(ToString::to_string)
-            .collect()
+        problems.iter().filter(|p| p.level == Level::Error).map(ToString::to_string).collect()
     }
 
     /// A server on `port` (YAML) with `tls` (YAML or empty).
     fn server(port: &str, tls: &str) -> String {
-        let tls = if tls.is_empty() {
-            String::new()
-        } else {
-            format!(", tls: {tls}")
-        };
+        let tls = if tls.is_empty() { String::new() } else { format!(", tls: {tls}") };
         format!("{{servers: [{{port: {port}, hosts: ['*.example.com']{tls}}}]}}")
     }
 
@@ -623,11 +613,7 @@ mod tests {
 
     #[test]
     fn gateway_needs_a_server() {
-        assert!(has(
-            &problems("{servers: []}"),
-            Level::Error,
-            "spec.servers"
-        ));
+        assert!(has(&problems("{servers: []}"), Level::Error, "spec.servers"));
     }
 
     #[test]
@@ -638,50 +624,28 @@ mod tests {
 
     #[test]
     fn server_hosts_must_be_fqdn_without_partial_wildcards() {
-        for host in [
-            "reviews",
-            "*foo.example.com",
-            "bad_ns!/a.example.com",
-            "/a.example.com",
-        ] {
-            let p = problems(&format!(
-                "{{servers: [{{port: {HTTP}, hosts: ['{host}']}}]}}"
-            ));
-            assert!(
-                has(&p, Level::Error, "spec.servers[0].hosts[0]"),
-                "{host}: {p:?}"
-            );
+        for host in ["reviews", "*foo.example.com", "bad_ns!/a.example.com", "/a.example.com"] {
+            let p = problems(&format!("{{servers: [{{port: {HTTP}, hosts: ['{host}']}}]}}"));
+            assert!(has(&p, Level::Error, "spec.servers[0].hosts[0]"), "{host}: {p:?}");
         }
     }
 
     #[test]
     fn port_protocol_must_be_known() {
         let p = problems(&server("{number: 80, name: http, protocol: SMTP}", ""));
-        assert!(
-            has(&p, Level::Error, "spec.servers[0].port.protocol"),
-            "{p:?}"
-        );
+        assert!(has(&p, Level::Error, "spec.servers[0].port.protocol"), "{p:?}");
     }
 
     #[test]
     fn port_number_must_be_in_range() {
         let p = problems(&server("{number: 70000, name: http, protocol: HTTP}", ""));
-        assert!(
-            has(&p, Level::Error, "spec.servers[0].port.number"),
-            "{p:?}"
-        );
+        assert!(has(&p, Level::Error, "spec.servers[0].port.number"), "{p:?}");
     }
 
     #[test]
     fn target_port_is_rejected_on_gateways() {
-        let p = problems(&server(
-            "{number: 80, name: http, protocol: HTTP, targetPort: 8080}",
-            "",
-        ));
-        assert!(
-            has(&p, Level::Error, "spec.servers[0].port.targetPort"),
-            "{p:?}"
-        );
+        let p = problems(&server("{number: 80, name: http, protocol: HTTP, targetPort: 8080}", ""));
+        assert!(has(&p, Level::Error, "spec.servers[0].port.targetPort"), "{p:?}");
     }
 
     #[test]
@@ -714,37 +678,26 @@ mod tests {
     fn plain_http_server_may_only_redirect() {
         let p = problems(&server(HTTP, "{mode: SIMPLE, credentialName: cert}"));
         assert!(has(&p, Level::Error, "spec.servers[0].tls"), "{p:?}");
-        let p = problems(&server(
-            HTTP,
-            "{httpsRedirect: true, serverCertificate: /c.pem}",
-        ));
+        let p = problems(&server(HTTP, "{httpsRedirect: true, serverCertificate: /c.pem}"));
         assert!(has(&p, Level::Error, "spec.servers[0].tls"), "{p:?}");
     }
 
     #[test]
     fn tcp_server_cannot_have_tls() {
-        let p = problems(&server(
-            "{number: 27017, name: mongo, protocol: MONGO}",
-            "{mode: PASSTHROUGH}",
-        ));
+        let p = problems(&server("{number: 27017, name: mongo, protocol: MONGO}", "{mode: PASSTHROUGH}"));
         assert!(has(&p, Level::Error, "spec.servers[0].tls"), "{p:?}");
     }
 
     #[test]
     fn https_redirect_on_a_non_http_server_warns() {
-        let p = problems(&server(
-            HTTPS,
-            "{mode: SIMPLE, credentialName: cert, httpsRedirect: true}",
-        ));
+        let p = problems(&server(HTTPS, "{mode: SIMPLE, credentialName: cert, httpsRedirect: true}"));
         assert!(has(&p, Level::Warning, "spec.servers[0].tls"), "{p:?}");
         assert!(errors(&p).is_empty(), "{p:?}");
     }
 
     #[test]
     fn bind_must_be_an_ip_or_a_unix_socket() {
-        let p = problems(&format!(
-            "{{servers: [{{port: {HTTP}, bind: not-an-ip, hosts: ['*']}}]}}"
-        ));
+        let p = problems(&format!("{{servers: [{{port: {HTTP}, bind: not-an-ip, hosts: ['*']}}]}}"));
         assert!(has(&p, Level::Error, "spec.servers[0].bind"), "{p:?}");
         let p = problems(
             "{servers: [{port: {number: 0, name: uds, protocol: HTTP}, bind: 'unix:///var/run/gw.sock', hosts: ['*']}]}",
@@ -758,63 +711,30 @@ mod tests {
 
     #[test]
     fn unix_socket_bind_needs_port_zero() {
-        let p = problems(&format!(
-            "{{servers: [{{port: {HTTP}, bind: 'unix:///gw.sock', hosts: ['*']}}]}}"
-        ));
+        let p = problems(&format!("{{servers: [{{port: {HTTP}, bind: 'unix:///gw.sock', hosts: ['*']}}]}}"));
         assert!(has(&p, Level::Error, "spec.servers[0].bind"), "{p:?}");
     }
 
     #[test]
     fn istio_mutual_forbids_certificates() {
-        let p = problems(&server(
-            HTTPS,
-            "{mode: ISTIO_MUTUAL, credentialName: cert, privateKey: /k.pem}",
-        ));
-        assert!(
-            has(&p, Level::Error, "spec.servers[0].tls.credentialName"),
-            "{p:?}"
-        );
-        assert!(
-            has(&p, Level::Error, "spec.servers[0].tls.privateKey"),
-            "{p:?}"
-        );
+        let p = problems(&server(HTTPS, "{mode: ISTIO_MUTUAL, credentialName: cert, privateKey: /k.pem}"));
+        assert!(has(&p, Level::Error, "spec.servers[0].tls.credentialName"), "{p:?}");
+        assert!(has(&p, Level::Error, "spec.servers[0].tls.privateKey"), "{p:?}");
     }
 
     #[test]
     fn simple_tls_needs_a_certificate_and_a_key() {
         let p = problems(&server(HTTPS, "{mode: SIMPLE}"));
-        assert!(
-            has(&p, Level::Error, "spec.servers[0].tls.serverCertificate"),
-            "{p:?}"
-        );
-        assert!(
-            has(&p, Level::Error, "spec.servers[0].tls.privateKey"),
-            "{p:?}"
-        );
-        let p = problems(&server(
-            HTTPS,
-            "{mode: SIMPLE, tlsCertificates: [{serverCertificate: /c.pem}]}",
-        ));
-        assert!(
-            has(
-                &p,
-                Level::Error,
-                "spec.servers[0].tls.tlsCertificates[0].privateKey"
-            ),
-            "{p:?}"
-        );
+        assert!(has(&p, Level::Error, "spec.servers[0].tls.serverCertificate"), "{p:?}");
+        assert!(has(&p, Level::Error, "spec.servers[0].tls.privateKey"), "{p:?}");
+        let p = problems(&server(HTTPS, "{mode: SIMPLE, tlsCertificates: [{serverCertificate: /c.pem}]}"));
+        assert!(has(&p, Level::Error, "spec.servers[0].tls.tlsCertificates[0].privateKey"), "{p:?}");
     }
 
     #[test]
     fn mutual_tls_needs_a_ca_bundle() {
-        let p = problems(&server(
-            HTTPS,
-            "{mode: MUTUAL, serverCertificate: /c.pem, privateKey: /k.pem}",
-        ));
-        assert!(
-            has(&p, Level::Error, "spec.servers[0].tls.caCertificates"),
-            "{p:?}"
-        );
+        let p = problems(&server(HTTPS, "{mode: MUTUAL, serverCertificate: /c.pem, privateKey: /k.pem}"));
+        assert!(has(&p, Level::Error, "spec.servers[0].tls.caCertificates"), "{p:?}");
         let p = problems(&server(
             HTTPS,
             "{mode: OPTIONAL_MUTUAL, serverCertificate: /c.pem, privateKey: /k.pem, caCertificates: /ca.pem}",
@@ -834,45 +754,28 @@ mod tests {
     #[test]
     fn at_most_two_certificates() {
         let p = problems(&server(HTTPS, "{mode: SIMPLE, credentialNames: [a, b, c]}"));
-        assert!(
-            has(&p, Level::Error, "spec.servers[0].tls.credentialNames"),
-            "{p:?}"
-        );
+        assert!(has(&p, Level::Error, "spec.servers[0].tls.credentialNames"), "{p:?}");
     }
 
     #[test]
     fn crl_is_not_allowed_with_simple_tls_or_credential_name() {
-        let p = problems(&server(
-            HTTPS,
-            "{mode: SIMPLE, serverCertificate: /c.pem, privateKey: /k.pem, caCrl: /crl.pem}",
-        ));
+        let p =
+            problems(&server(HTTPS, "{mode: SIMPLE, serverCertificate: /c.pem, privateKey: /k.pem, caCrl: /crl.pem}"));
         assert!(has(&p, Level::Error, "spec.servers[0].tls.caCrl"), "{p:?}");
-        let p = problems(&server(
-            HTTPS,
-            "{mode: PASSTHROUGH, credentialName: c, caCrl: /crl.pem}",
-        ));
+        let p = problems(&server(HTTPS, "{mode: PASSTHROUGH, credentialName: c, caCrl: /crl.pem}"));
         assert!(has(&p, Level::Error, "spec.servers[0].tls.caCrl"), "{p:?}");
     }
 
     #[test]
     fn passthrough_with_certificates_warns() {
-        let p = problems(&server(
-            HTTPS,
-            "{mode: PASSTHROUGH, serverCertificate: /c.pem}",
-        ));
+        let p = problems(&server(HTTPS, "{mode: PASSTHROUGH, serverCertificate: /c.pem}"));
         assert!(has(&p, Level::Warning, "spec.servers[0].tls"), "{p:?}");
     }
 
     #[test]
     fn old_tls_versions_without_ciphers_warn() {
-        let p = problems(&server(
-            HTTPS,
-            "{mode: SIMPLE, credentialName: c, minProtocolVersion: TLSV1_0}",
-        ));
-        assert!(
-            has(&p, Level::Warning, "spec.servers[0].tls.minProtocolVersion"),
-            "{p:?}"
-        );
+        let p = problems(&server(HTTPS, "{mode: SIMPLE, credentialName: c, minProtocolVersion: TLSV1_0}"));
+        assert!(has(&p, Level::Warning, "spec.servers[0].tls.minProtocolVersion"), "{p:?}");
     }
 
     #[test]
@@ -881,10 +784,7 @@ mod tests {
             HTTPS,
             "{mode: SIMPLE, credentialName: c, cipherSuites: [AES128-SHA, AES128-SHA, NOT-A-CIPHER, '-ALL']}",
         ));
-        let warnings = p
-            .iter()
-            .filter(|p| p.path.to_string() == "spec.servers[0].tls.cipherSuites")
-            .count();
+        let warnings = p.iter().filter(|p| p.path.to_string() == "spec.servers[0].tls.cipherSuites").count();
         assert_eq!(warnings, 2, "{p:?}");
     }
 

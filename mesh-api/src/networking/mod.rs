@@ -21,27 +21,21 @@ mod workload_group;
 pub use builders::{DestinationRuleBuilder, GatewayBuilder, VirtualServiceBuilder};
 pub use destination_rule::*;
 pub use envoy_filter::{
-    ApplyTo, ClusterMatch, EnvoyConfigObjectMatch, EnvoyConfigObjectPatch, EnvoyFilter,
-    EnvoyFilterSpec, FilterChainMatch, FilterMatch, ListenerMatch, Patch, PatchContext,
-    PatchFilterClass, PatchOperation, ProxyMatch, RouteConfigurationMatch, RouteMatchAction,
-    SubFilterMatch, VirtualHostMatch, VirtualHostRouteMatch, WaypointFilterMatch, WaypointMatch,
-    WaypointRouteMatch, WaypointSubFilterMatch,
+    ApplyTo, ClusterMatch, EnvoyConfigObjectMatch, EnvoyConfigObjectPatch, EnvoyFilter, EnvoyFilterSpec,
+    FilterChainMatch, FilterMatch, ListenerMatch, Patch, PatchContext, PatchFilterClass, PatchOperation, ProxyMatch,
+    RouteConfigurationMatch, RouteMatchAction, SubFilterMatch, VirtualHostMatch, VirtualHostRouteMatch,
+    WaypointFilterMatch, WaypointMatch, WaypointRouteMatch, WaypointSubFilterMatch,
 };
-pub use gateway::{
-    Gateway, GatewaySpec, Port, Server, ServerTlsMode, ServerTlsSettings, TlsCertificate,
-    TlsProtocol,
-};
+pub use gateway::{Gateway, GatewaySpec, Port, Server, ServerTlsMode, ServerTlsSettings, TlsCertificate, TlsProtocol};
 pub use proxy_config::{ProxyConfig, ProxyConfigSpec, ProxyImage};
-pub use service_entry::{
-    Resolution, ServiceEntry, ServiceEntryLocation, ServiceEntrySpec, ServicePort,
-};
+pub use service_entry::{Resolution, ServiceEntry, ServiceEntryLocation, ServiceEntrySpec, ServicePort};
 pub use sidecar::{
-    CaptureMode, IstioEgressListener, IstioIngressListener, OutboundTrafficPolicy,
-    OutboundTrafficPolicyMode, Sidecar, SidecarPort, SidecarSpec,
+    CaptureMode, IstioEgressListener, IstioIngressListener, OutboundTrafficPolicy, OutboundTrafficPolicyMode, Sidecar,
+    SidecarPort, SidecarSpec,
 };
 pub use virtual_service::*;
 pub use workload_entry::{WorkloadEntry, WorkloadEntrySpec};
 pub use workload_group::{
-    ExecHealthCheckConfig, GrpcHealthCheckConfig, HttpHeader, HttpHealthCheckConfig,
-    ReadinessProbe, TcpHealthCheckConfig, WorkloadGroup, WorkloadGroupMetadata, WorkloadGroupSpec,
+    ExecHealthCheckConfig, GrpcHealthCheckConfig, HttpHeader, HttpHealthCheckConfig, ReadinessProbe,
+    TcpHealthCheckConfig, WorkloadGroup, WorkloadGroupMetadata, WorkloadGroupSpec,
 };

@@ -88,9 +88,7 @@ mod tests {
     }
 
     fn has(problems: &[Problem], level: Level, path: &str) -> bool {
-        problems
-            .iter()
-            .any(|p| p.level == level && p.path.to_string() == path)
+        problems.iter().any(|p| p.level == level && p.path.to_string() == path)
     }
 
     #[test]
@@ -103,39 +101,26 @@ mod tests {
 
     #[test]
     fn concurrency_must_not_be_negative() {
-        assert!(has(
-            &problems("{concurrency: -1}"),
-            Level::Error,
-            "spec.concurrency"
-        ));
+        assert!(has(&problems("{concurrency: -1}"), Level::Error, "spec.concurrency"));
     }
 
     #[test]
     fn selector_keys_must_not_be_empty_or_wildcards() {
         let p = problems("{selector: {matchLabels: {'': bar, app: '*'}}}");
         assert!(has(&p, Level::Error, "spec.selector.matchLabels."), "{p:?}");
-        assert!(
-            has(&p, Level::Error, "spec.selector.matchLabels.app"),
-            "{p:?}"
-        );
+        assert!(has(&p, Level::Error, "spec.selector.matchLabels.app"), "{p:?}");
     }
 
     #[test]
     fn empty_selector_warns() {
         let p = problems("{selector: {}}");
-        assert!(
-            p.iter().all(|p| p.level == Level::Warning) && !p.is_empty(),
-            "{p:?}"
-        );
+        assert!(p.iter().all(|p| p.level == Level::Warning) && !p.is_empty(), "{p:?}");
     }
 
     #[test]
     fn environment_values_are_limited_in_length() {
         let long = "x".repeat(MAX_ENV_VALUE_LEN + 1);
         let p = problems(&format!("{{environmentVariables: {{A: {long}}}}}"));
-        assert!(
-            has(&p, Level::Error, "spec.environmentVariables.A"),
-            "{p:?}"
-        );
+        assert!(has(&p, Level::Error, "spec.environmentVariables.A"), "{p:?}");
     }
 }

@@ -380,9 +380,7 @@ mod tests {
     }
 
     fn has(problems: &[Problem], level: Level, path: &str) -> bool {
-        problems
-            .iter()
-            .any(|p| p.level == level && p.path.to_string() == path)
+        problems.iter().any(|p| p.level == level && p.path.to_string() == path)
     }
 
     fn no_errors(problems: &[Problem]) -> bool {
@@ -414,29 +412,18 @@ mod tests {
 
     #[test]
     fn host_cannot_be_the_bare_wildcard() {
-        assert!(has(
-            &problems("{hosts: ['*']}"),
-            Level::Error,
-            "spec.hosts[0]"
-        ));
+        assert!(has(&problems("{hosts: ['*']}"), Level::Error, "spec.hosts[0]"));
     }
 
     #[test]
     fn host_must_be_a_valid_domain() {
-        assert!(has(
-            &problems("{hosts: ['bad_host.com']}"),
-            Level::Error,
-            "spec.hosts[0]"
-        ));
+        assert!(has(&problems("{hosts: ['bad_host.com']}"), Level::Error, "spec.hosts[0]"));
     }
 
     #[test]
     fn partial_wildcard_host_warns_unless_dynamic_dns() {
         let p = problems("{hosts: ['*foo.example.com']}");
-        assert!(
-            has(&p, Level::Warning, "spec.hosts[0]") && no_errors(&p),
-            "{p:?}"
-        );
+        assert!(has(&p, Level::Warning, "spec.hosts[0]") && no_errors(&p), "{p:?}");
     }
 
     #[test]
@@ -461,31 +448,23 @@ mod tests {
 
     #[test]
     fn port_fields_are_checked() {
-        let p = problems(
-            "{hosts: [a.com], ports: [{name: Bad_Name, number: 99999, protocol: SMTP, targetPort: 70000}]}",
-        );
+        let p =
+            problems("{hosts: [a.com], ports: [{name: Bad_Name, number: 99999, protocol: SMTP, targetPort: 70000}]}");
         for field in ["name", "number", "protocol", "targetPort"] {
-            assert!(
-                has(&p, Level::Error, &format!("spec.ports[0].{field}")),
-                "{field}: {p:?}"
-            );
+            assert!(has(&p, Level::Error, &format!("spec.ports[0].{field}")), "{field}: {p:?}");
         }
     }
 
     #[test]
     fn tcp_port_without_addresses_warns_when_no_address_is_allocated() {
-        let p = problems(
-            "{hosts: [a.com], ports: [{name: tcp, number: 9000, protocol: TCP}], resolution: NONE}",
-        );
+        let p = problems("{hosts: [a.com], ports: [{name: tcp, number: 9000, protocol: TCP}], resolution: NONE}");
         assert!(has(&p, Level::Warning, "spec.ports[0]"), "{p:?}");
         let p = problems_with(
             "networking.istio.io/enable-autoallocate-ip: 'false'",
             "{hosts: [a.com], ports: [{name: tcp, number: 9000}], resolution: DNS}",
         );
         assert!(has(&p, Level::Warning, "spec.ports[0]"), "{p:?}");
-        let p = problems(
-            "{hosts: [a.com], ports: [{name: tcp, number: 9000, protocol: TCP}], resolution: DNS}",
-        );
+        let p = problems("{hosts: [a.com], ports: [{name: tcp, number: 9000, protocol: TCP}], resolution: DNS}");
         assert!(!has(&p, Level::Warning, "spec.ports[0]"), "{p:?}");
     }
 
@@ -500,10 +479,7 @@ mod tests {
     #[test]
     fn selector_wildcards_are_rejected() {
         let p = problems("{hosts: [a.com], workloadSelector: {labels: {val: '*'}}}");
-        assert!(
-            has(&p, Level::Error, "spec.workloadSelector.labels.val"),
-            "{p:?}"
-        );
+        assert!(has(&p, Level::Error, "spec.workloadSelector.labels.val"), "{p:?}");
     }
 
     #[test]
@@ -516,9 +492,7 @@ mod tests {
 
     #[test]
     fn static_endpoints_must_be_ips() {
-        let p = problems(
-            "{hosts: [a.com], resolution: STATIC, endpoints: [{address: backend.example.com}]}",
-        );
+        let p = problems("{hosts: [a.com], resolution: STATIC, endpoints: [{address: backend.example.com}]}");
         assert!(has(&p, Level::Error, "spec.endpoints[0].address"), "{p:?}");
     }
 
@@ -528,18 +502,12 @@ mod tests {
             "{hosts: [a.com], resolution: STATIC, ports: [{name: http, number: 80, protocol: HTTP}], \
              endpoints: [{address: 1.2.3.4, ports: {grpc: 8080}}]}",
         );
-        assert!(
-            has(&p, Level::Error, "spec.endpoints[0].ports.grpc"),
-            "{p:?}"
-        );
+        assert!(has(&p, Level::Error, "spec.endpoints[0].ports.grpc"), "{p:?}");
         let p = problems(
             "{hosts: [a.com], resolution: DNS, ports: [{name: http, number: 80, protocol: HTTP}], \
              endpoints: [{address: b.com, ports: {grpc: 8080}}]}",
         );
-        assert!(
-            has(&p, Level::Error, "spec.endpoints[0].ports.grpc"),
-            "{p:?}"
-        );
+        assert!(has(&p, Level::Error, "spec.endpoints[0].ports.grpc"), "{p:?}");
     }
 
     #[test]
@@ -571,9 +539,8 @@ mod tests {
 
     #[test]
     fn dns_round_robin_allows_one_endpoint() {
-        let p = problems(
-            "{hosts: [a.com], resolution: DNS_ROUND_ROBIN, endpoints: [{address: a.com}, {address: b.com}]}",
-        );
+        let p =
+            problems("{hosts: [a.com], resolution: DNS_ROUND_ROBIN, endpoints: [{address: a.com}, {address: b.com}]}");
         assert!(has(&p, Level::Error, "spec.endpoints"), "{p:?}");
     }
 
@@ -591,12 +558,7 @@ mod tests {
             "{hosts: [a.example.com], resolution: DYNAMIC_DNS, addresses: [1.1.1.1], endpoints: [{address: 1.1.1.1}], \
              ports: [{name: tcp, number: 9000, protocol: TCP}]}",
         );
-        for path in [
-            "spec.hosts[0]",
-            "spec.addresses",
-            "spec.endpoints",
-            "spec.ports[0].protocol",
-        ] {
+        for path in ["spec.hosts[0]", "spec.addresses", "spec.endpoints", "spec.ports[0].protocol"] {
             assert!(has(&p, Level::Error, path), "{path}: {p:?}");
         }
     }
@@ -611,13 +573,9 @@ mod tests {
 
     #[test]
     fn several_hosts_need_http_or_tls_ports() {
-        let p = problems(
-            "{hosts: [a.com, b.com], resolution: DNS, ports: [{name: tcp, number: 9000, protocol: TCP}]}",
-        );
+        let p = problems("{hosts: [a.com, b.com], resolution: DNS, ports: [{name: tcp, number: 9000, protocol: TCP}]}");
         assert!(has(&p, Level::Error, "spec.ports[0]"), "{p:?}");
-        let p = problems(
-            "{hosts: [a.com, b.com], resolution: DNS, ports: [{name: http, number: 80, protocol: HTTP}]}",
-        );
+        let p = problems("{hosts: [a.com, b.com], resolution: DNS, ports: [{name: http, number: 80, protocol: HTTP}]}");
         assert!(no_errors(&p), "{p:?}");
     }
 

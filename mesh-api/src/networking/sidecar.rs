@@ -185,9 +185,7 @@ fn check_default_endpoint(v: &mut Validator, endpoint: &str) {
         return;
     };
     if !host.is_empty() && !LOOPBACK_HOSTS.contains(&host) {
-        v.error(format!(
-            "defaultEndpoint host {host:?} must be 127.0.0.1, 0.0.0.0, [::1] or [::]"
-        ));
+        v.error(format!("defaultEndpoint host {host:?} must be 127.0.0.1, 0.0.0.0, [::1] or [::]"));
     }
     match port.parse::<u32>() {
         Ok(number) => rules::check_port(v, number),
@@ -201,14 +199,9 @@ fn check_port_common(v: &mut Validator, port: &SidecarPort) {
     if let Some(name) = port.name.as_deref().filter(|n| !n.is_empty()) {
         v.field("name", |v| rules::check_port_name(v, name));
     }
-    v.field("protocol", |v| {
-        rules::check_protocol(v, port.protocol.as_deref().unwrap_or_default())
-    });
+    v.field("protocol", |v| rules::check_protocol(v, port.protocol.as_deref().unwrap_or_default()));
     if port.target_port.unwrap_or(0) > 0 {
-        v.error_at(
-            "targetPort",
-            "targetPort has no effect on a Sidecar; remove it",
-        );
+        v.error_at("targetPort", "targetPort has no effect on a Sidecar; remove it");
     }
 }
 
@@ -233,56 +226,26 @@ impl IstioIngressListener {
         if let Some(tls) = &self.tls {
             v.field("tls", |v| {
                 if !tls.subject_alt_names.is_empty() {
-                    v.error_at(
-                        "subjectAltNames",
-                        "subjectAltNames is not supported on sidecar ingress TLS",
-                    );
+                    v.error_at("subjectAltNames", "subjectAltNames is not supported on sidecar ingress TLS");
                 }
                 if tls.https_redirect == Some(true) {
-                    v.error_at(
-                        "httpsRedirect",
-                        "httpsRedirect is not supported on a Sidecar",
-                    );
+                    v.error_at("httpsRedirect", "httpsRedirect is not supported on a Sidecar");
                 }
-                if tls
-                    .credential_name
-                    .as_deref()
-                    .is_some_and(|c| !c.is_empty())
-                {
-                    v.error_at(
-                        "credentialName",
-                        "credentialName is not supported on a Sidecar",
-                    );
+                if tls.credential_name.as_deref().is_some_and(|c| !c.is_empty()) {
+                    v.error_at("credentialName", "credentialName is not supported on a Sidecar");
                 }
                 if !tls.credential_names.is_empty() {
-                    v.error_at(
-                        "credentialNames",
-                        "credentialNames is not supported on a Sidecar",
-                    );
+                    v.error_at("credentialNames", "credentialNames is not supported on a Sidecar");
                 }
                 if !tls.tls_certificates.is_empty() {
-                    v.error_at(
-                        "tlsCertificates",
-                        "tlsCertificates is not supported on a Sidecar",
-                    );
+                    v.error_at("tlsCertificates", "tlsCertificates is not supported on a Sidecar");
                 }
                 let mode = tls.mode.unwrap_or_default();
-                if matches!(
-                    mode,
-                    ServerTlsMode::IstioMutual | ServerTlsMode::AutoPassthrough
-                ) {
-                    v.error_at(
-                        "mode",
-                        format!(
-                            "mode {} cannot be used on sidecar ingress TLS",
-                            mode.as_str()
-                        ),
-                    );
+                if matches!(mode, ServerTlsMode::IstioMutual | ServerTlsMode::AutoPassthrough) {
+                    v.error_at("mode", format!("mode {} cannot be used on sidecar ingress TLS", mode.as_str()));
                 }
                 if !protocol_is_tls(protocol) {
-                    v.error(format!(
-                        "tls settings need an HTTPS or TLS port, not {protocol:?}"
-                    ));
+                    v.error(format!("tls settings need an HTTPS or TLS port, not {protocol:?}"));
                 }
                 tls.check(v);
             });
@@ -293,9 +256,7 @@ impl IstioIngressListener {
                 if pool.http.is_some() && !protocol_is_http(protocol) {
                     v.warn_at(
                         "http",
-                        format!(
-                            "port {number} has protocol {protocol:?}, not HTTP: only the tcp settings apply"
-                        ),
+                        format!("port {number} has protocol {protocol:?}, not HTTP: only the tcp settings apply"),
                     );
                 }
             });
@@ -314,19 +275,11 @@ impl IstioEgressListener {
                 Some(path) => check_unix_path(v, path),
                 None => v.error("a listener with port 0 must bind to a unix:// socket"),
             });
-            if !matches!(
-                self.capture_mode,
-                None | Some(CaptureMode::Default | CaptureMode::None)
-            ) {
-                v.error_at(
-                    "captureMode",
-                    "a Unix socket listener needs captureMode DEFAULT or NONE",
-                );
+            if !matches!(self.capture_mode, None | Some(CaptureMode::Default | CaptureMode::None)) {
+                v.error_at("captureMode", "a Unix socket listener needs captureMode DEFAULT or NONE");
             }
         } else {
-            v.field("port", |v| {
-                v.field("number", |v| rules::check_port(v, number))
-            });
+            v.field("port", |v| v.field("number", |v| rules::check_port(v, number)));
             if !bind.is_empty() {
                 v.field("bind", |v| {
                     if !rules::is_ip_address(bind) {
@@ -352,11 +305,8 @@ impl IstioEgressListener {
                     {
                         let ns = if ns == "." { namespace } else { ns };
                         let names = imported.entry(ns).or_default();
-                        let repeated = if name == "*" {
-                            !names.is_empty()
-                        } else {
-                            names.contains(name) || names.contains("*")
-                        };
+                        let repeated =
+                            if name == "*" { !names.is_empty() } else { names.contains(name) || names.contains("*") };
                         if repeated {
                             v.warn(format!("host {host:?} is already covered by another entry"));
                         }
@@ -378,10 +328,7 @@ impl OutboundTrafficPolicy {
             return;
         };
         if self.mode != Some(OutboundTrafficPolicyMode::AllowAny) {
-            v.error_at(
-                "egressProxy",
-                "egressProxy can only be set with mode ALLOW_ANY",
-            );
+            v.error_at("egressProxy", "egressProxy can only be set with mode ALLOW_ANY");
             return;
         }
         v.field("egressProxy", |v| {
@@ -403,9 +350,7 @@ impl OutboundTrafficPolicy {
                     }
                 });
             }
-            v.field("port", |v| {
-                v.field("number", |v| rules::check_port(v, port.number.unwrap_or(0)))
-            });
+            v.field("port", |v| v.field("number", |v| rules::check_port(v, port.number.unwrap_or(0))));
         });
     }
 }
@@ -413,9 +358,7 @@ impl OutboundTrafficPolicy {
 impl SidecarSpec {
     fn check(&self, v: &mut Validator, namespace: &str) {
         if let Some(selector) = &self.workload_selector {
-            v.field("workloadSelector", |v| {
-                rules::check_workload_selector(v, selector)
-            });
+            v.field("workloadSelector", |v| rules::check_workload_selector(v, selector));
         }
         if self.ingress.is_empty()
             && self.egress.is_empty()
@@ -456,16 +399,10 @@ impl SidecarSpec {
                             listener.check_port_and_bind(v, port);
                             if port.number.unwrap_or(0) == 0 {
                                 if !sockets.insert(listener.bind.as_deref().unwrap_or_default()) {
-                                    v.error_at(
-                                        "bind",
-                                        "egress listeners must use different Unix sockets",
-                                    );
+                                    v.error_at("bind", "egress listeners must use different Unix sockets");
                                 }
                             } else if !ports.insert(port.number.unwrap_or(0)) {
-                                v.error_at(
-                                    "port",
-                                    "egress listeners bound to IPs must use different ports",
-                                );
+                                v.error_at("port", "egress listeners bound to IPs must use different ports");
                             }
                         }
                     }
@@ -503,9 +440,7 @@ mod tests {
     }
 
     fn has(problems: &[Problem], level: Level, path: &str) -> bool {
-        problems
-            .iter()
-            .any(|p| p.level == level && p.path.to_string() == path)
+        problems.iter().any(|p| p.level == level && p.path.to_string() == path)
     }
 
     fn no_errors(problems: &[Problem]) -> bool {
@@ -536,80 +471,47 @@ mod tests {
     #[test]
     fn empty_sidecar_is_rejected() {
         assert!(has(&problems("{}"), Level::Error, "spec"));
-        assert!(has(
-            &problems("{workloadSelector: {labels: {a: b}}}"),
-            Level::Error,
-            "spec"
-        ));
+        assert!(has(&problems("{workloadSelector: {labels: {a: b}}}"), Level::Error, "spec"));
     }
 
     #[test]
     fn selector_wildcards_are_rejected() {
         let p = problems("{workloadSelector: {labels: {app: '*'}}, egress: [{hosts: ['*/*']}]}");
-        assert!(
-            has(&p, Level::Error, "spec.workloadSelector.labels.app"),
-            "{p:?}"
-        );
+        assert!(has(&p, Level::Error, "spec.workloadSelector.labels.app"), "{p:?}");
     }
 
     #[test]
     fn ingress_port_is_required_and_checked() {
         let yaml = "metadata: {name: s}\nspec: {ingress: [{bind: 0.0.0.0}]}";
         assert!(serde_yaml::from_str::<Sidecar>(yaml).is_err());
-        let p = problems(&ingress(
-            "{port: {number: 0, protocol: SMTP, name: Bad_Name, targetPort: 80}}",
-        ));
+        let p = problems(&ingress("{port: {number: 0, protocol: SMTP, name: Bad_Name, targetPort: 80}}"));
         for field in ["number", "protocol", "name", "targetPort"] {
-            assert!(
-                has(&p, Level::Error, &format!("spec.ingress[0].port.{field}")),
-                "{field}: {p:?}"
-            );
+            assert!(has(&p, Level::Error, &format!("spec.ingress[0].port.{field}")), "{field}: {p:?}");
         }
     }
 
     #[test]
     fn ingress_ports_must_be_unique() {
-        let p = problems(
-            "{ingress: [{port: {number: 80, protocol: HTTP}}, {port: {number: 80, protocol: TCP}}]}",
-        );
+        let p = problems("{ingress: [{port: {number: 80, protocol: HTTP}}, {port: {number: 80, protocol: TCP}}]}");
         assert!(has(&p, Level::Error, "spec.ingress[1].port"), "{p:?}");
     }
 
     #[test]
     fn ingress_bind_must_be_an_ip() {
-        let p = problems(&ingress(
-            "{port: {number: 80, protocol: HTTP}, bind: 'unix:///a.sock'}",
-        ));
+        let p = problems(&ingress("{port: {number: 80, protocol: HTTP}, bind: 'unix:///a.sock'}"));
         assert!(has(&p, Level::Error, "spec.ingress[0].bind"), "{p:?}");
     }
 
     #[test]
     fn default_endpoint_must_be_loopback_or_a_socket() {
-        for endpoint in [
-            "10.0.0.1:8080",
-            "127.0.0.1",
-            "127.0.0.1:http",
-            "127.0.0.1:0",
-            "unix://relative",
-        ] {
-            let p = problems(&ingress(&format!(
-                "{{port: {{number: 80, protocol: HTTP}}, defaultEndpoint: '{endpoint}'}}"
-            )));
-            assert!(
-                has(&p, Level::Error, "spec.ingress[0].defaultEndpoint"),
-                "{endpoint}: {p:?}"
-            );
+        for endpoint in ["10.0.0.1:8080", "127.0.0.1", "127.0.0.1:http", "127.0.0.1:0", "unix://relative"] {
+            let p =
+                problems(&ingress(&format!("{{port: {{number: 80, protocol: HTTP}}, defaultEndpoint: '{endpoint}'}}")));
+            assert!(has(&p, Level::Error, "spec.ingress[0].defaultEndpoint"), "{endpoint}: {p:?}");
         }
-        for endpoint in [
-            "0.0.0.0:8080",
-            "[::1]:8080",
-            "[::]:8080",
-            ":8080",
-            "unix://@sock",
-        ] {
-            let p = problems(&ingress(&format!(
-                "{{port: {{number: 80, protocol: HTTP}}, defaultEndpoint: '{endpoint}'}}"
-            )));
+        for endpoint in ["0.0.0.0:8080", "[::1]:8080", "[::]:8080", ":8080", "unix://@sock"] {
+            let p =
+                problems(&ingress(&format!("{{port: {{number: 80, protocol: HTTP}}, defaultEndpoint: '{endpoint}'}}")));
             assert!(p.is_empty(), "{endpoint}: {p:?}");
         }
     }
@@ -620,18 +522,10 @@ mod tests {
             "{port: {number: 443, protocol: HTTPS}, tls: {mode: ISTIO_MUTUAL, credentialName: c, credentialNames: [d], \
              tlsCertificates: [{serverCertificate: /c}], httpsRedirect: true, subjectAltNames: [x]}}",
         ));
-        for field in [
-            "mode",
-            "credentialName",
-            "credentialNames",
-            "tlsCertificates",
-            "httpsRedirect",
-            "subjectAltNames",
-        ] {
-            assert!(
-                has(&p, Level::Error, &format!("spec.ingress[0].tls.{field}")),
-                "{field}: {p:?}"
-            );
+        for field in
+            ["mode", "credentialName", "credentialNames", "tlsCertificates", "httpsRedirect", "subjectAltNames"]
+        {
+            assert!(has(&p, Level::Error, &format!("spec.ingress[0].tls.{field}")), "{field}: {p:?}");
         }
     }
 
@@ -648,57 +542,29 @@ mod tests {
         let p = problems(&ingress(
             "{port: {number: 443, protocol: HTTPS}, tls: {mode: MUTUAL, serverCertificate: /c, privateKey: /k}}",
         ));
-        assert!(
-            has(&p, Level::Error, "spec.ingress[0].tls.caCertificates"),
-            "{p:?}"
-        );
+        assert!(has(&p, Level::Error, "spec.ingress[0].tls.caCertificates"), "{p:?}");
     }
 
     #[test]
     fn connection_pools_are_checked() {
-        let p = problems(&ingress(
-            "{port: {number: 80, protocol: HTTP}, connectionPool: {}}",
-        ));
-        assert!(
-            has(&p, Level::Error, "spec.ingress[0].connectionPool"),
-            "{p:?}"
-        );
+        let p = problems(&ingress("{port: {number: 80, protocol: HTTP}, connectionPool: {}}"));
+        assert!(has(&p, Level::Error, "spec.ingress[0].connectionPool"), "{p:?}");
         let p = problems("{inboundConnectionPool: {tcp: {maxConnections: -1}}}");
-        assert!(
-            has(
-                &p,
-                Level::Error,
-                "spec.inboundConnectionPool.tcp.maxConnections"
-            ),
-            "{p:?}"
-        );
+        assert!(has(&p, Level::Error, "spec.inboundConnectionPool.tcp.maxConnections"), "{p:?}");
     }
 
     #[test]
     fn http_pool_settings_on_a_non_http_port_warn() {
-        let p = problems(&ingress(
-            "{port: {number: 5432, protocol: TCP}, connectionPool: {http: {maxRetries: 1}}}",
-        ));
-        assert!(
-            has(&p, Level::Warning, "spec.ingress[0].connectionPool.http") && no_errors(&p),
-            "{p:?}"
-        );
+        let p = problems(&ingress("{port: {number: 5432, protocol: TCP}, connectionPool: {http: {maxRetries: 1}}}"));
+        assert!(has(&p, Level::Warning, "spec.ingress[0].connectionPool.http") && no_errors(&p), "{p:?}");
     }
 
     #[test]
     fn egress_hosts_need_a_namespace_and_an_fqdn() {
-        for host in [
-            "reviews.shop.svc.cluster.local",
-            "shop/reviews",
-            "bad_ns!/a.example.com",
-            "*/*foo.com",
-            "/a.com",
-        ] {
+        for host in ["reviews.shop.svc.cluster.local", "shop/reviews", "bad_ns!/a.example.com", "*/*foo.com", "/a.com"]
+        {
             let p = problems(&format!("{{egress: [{{hosts: ['{host}']}}]}}"));
-            assert!(
-                has(&p, Level::Error, "spec.egress[0].hosts[0]"),
-                "{host}: {p:?}"
-            );
+            assert!(has(&p, Level::Error, "spec.egress[0].hosts[0]"), "{host}: {p:?}");
         }
     }
 
@@ -710,9 +576,7 @@ mod tests {
 
     #[test]
     fn portless_egress_listener_comes_last() {
-        let p = problems(
-            "{egress: [{hosts: ['*/*']}, {port: {number: 80, protocol: HTTP}, hosts: ['*/*']}]}",
-        );
+        let p = problems("{egress: [{hosts: ['*/*']}, {port: {number: 80, protocol: HTTP}, hosts: ['*/*']}]}");
         assert!(has(&p, Level::Error, "spec.egress[0]"), "{p:?}");
         // Two port-less listeners: the first one is out of place.
         let p = problems("{egress: [{hosts: ['./*']}, {hosts: ['*/*']}]}");
@@ -721,9 +585,7 @@ mod tests {
 
     #[test]
     fn egress_port_zero_needs_a_unix_socket_and_default_capture() {
-        let p = problems(
-            "{egress: [{port: {number: 0, protocol: HTTP}, bind: 10.0.0.1, hosts: ['*/*']}]}",
-        );
+        let p = problems("{egress: [{port: {number: 0, protocol: HTTP}, bind: 10.0.0.1, hosts: ['*/*']}]}");
         assert!(has(&p, Level::Error, "spec.egress[0].bind"), "{p:?}");
         let p = problems(
             "{egress: [{port: {number: 0, protocol: HTTP}, bind: 'unix:///a.sock', captureMode: IPTABLES, hosts: ['*/*']}]}",
@@ -745,19 +607,14 @@ mod tests {
 
     #[test]
     fn egress_bind_must_be_an_ip() {
-        let p = problems(
-            "{egress: [{port: {number: 80, protocol: HTTP}, bind: not-an-ip, hosts: ['./*']}]}",
-        );
+        let p = problems("{egress: [{port: {number: 80, protocol: HTTP}, bind: not-an-ip, hosts: ['./*']}]}");
         assert!(has(&p, Level::Error, "spec.egress[0].bind"), "{p:?}");
     }
 
     #[test]
     fn repeated_egress_hosts_warn() {
         let p = problems("{egress: [{hosts: ['shop/*', './a.example.com']}]}");
-        assert!(
-            has(&p, Level::Warning, "spec.egress[0].hosts[1]") && no_errors(&p),
-            "{p:?}"
-        );
+        assert!(has(&p, Level::Warning, "spec.egress[0].hosts[1]") && no_errors(&p), "{p:?}");
         let p = problems("{egress: [{hosts: ['*/*', 'shop/a.example.com']}]}");
         assert!(has(&p, Level::Warning, "spec.egress[0].hosts"), "{p:?}");
     }
@@ -767,35 +624,19 @@ mod tests {
         let p = problems(
             "{outboundTrafficPolicy: {mode: REGISTRY_ONLY, egressProxy: {host: p.example.com, port: {number: 3128}}}}",
         );
-        assert!(
-            has(&p, Level::Error, "spec.outboundTrafficPolicy.egressProxy"),
-            "{p:?}"
-        );
+        assert!(has(&p, Level::Error, "spec.outboundTrafficPolicy.egressProxy"), "{p:?}");
     }
 
     #[test]
     fn egress_proxy_needs_a_port_and_a_valid_host() {
-        let p = problems(
-            "{outboundTrafficPolicy: {mode: ALLOW_ANY, egressProxy: {host: p.example.com}}}",
-        );
-        assert!(
-            has(
-                &p,
-                Level::Error,
-                "spec.outboundTrafficPolicy.egressProxy.port"
-            ),
-            "{p:?}"
-        );
+        let p = problems("{outboundTrafficPolicy: {mode: ALLOW_ANY, egressProxy: {host: p.example.com}}}");
+        assert!(has(&p, Level::Error, "spec.outboundTrafficPolicy.egressProxy.port"), "{p:?}");
         let p = problems(
             "{outboundTrafficPolicy: {mode: ALLOW_ANY, egressProxy: {host: '*', subset: Bad_Subset, port: {number: 70000}}}}",
         );
         for field in ["host", "subset", "port.number"] {
             assert!(
-                has(
-                    &p,
-                    Level::Error,
-                    &format!("spec.outboundTrafficPolicy.egressProxy.{field}")
-                ),
+                has(&p, Level::Error, &format!("spec.outboundTrafficPolicy.egressProxy.{field}")),
                 "{field}: {p:?}"
             );
         }
@@ -803,8 +644,7 @@ mod tests {
 
     #[test]
     fn mesh_only_outbound_mode_does_not_load() {
-        let yaml =
-            "metadata: {name: s}\nspec: {outboundTrafficPolicy: {mode: ALLOW_ANY_DYNAMIC_DNS}}";
+        let yaml = "metadata: {name: s}\nspec: {outboundTrafficPolicy: {mode: ALLOW_ANY_DYNAMIC_DNS}}";
         assert!(serde_yaml::from_str::<Sidecar>(yaml).is_err());
     }
 }

@@ -180,9 +180,7 @@ mod tests {
     }
 
     fn has(problems: &[Problem], level: Level, path: &str) -> bool {
-        problems
-            .iter()
-            .any(|p| p.level == level && p.path.to_string() == path)
+        problems.iter().any(|p| p.level == level && p.path.to_string() == path)
     }
 
     #[test]
@@ -212,34 +210,18 @@ mod tests {
 
     #[test]
     fn unix_socket_must_be_absolute_and_not_a_directory() {
-        assert!(has(
-            &problems("{address: 'unix://relative'}"),
-            Level::Error,
-            "spec.address"
-        ));
-        assert!(has(
-            &problems("{address: 'unix:///dir/'}"),
-            Level::Error,
-            "spec.address"
-        ));
+        assert!(has(&problems("{address: 'unix://relative'}"), Level::Error, "spec.address"));
+        assert!(has(&problems("{address: 'unix:///dir/'}"), Level::Error, "spec.address"));
     }
 
     #[test]
     fn unix_socket_cannot_have_ports() {
-        assert!(has(
-            &problems("{address: 'unix://@foo', ports: {http: 80}}"),
-            Level::Error,
-            "spec.ports"
-        ));
+        assert!(has(&problems("{address: 'unix://@foo', ports: {http: 80}}"), Level::Error, "spec.ports"));
     }
 
     #[test]
     fn address_must_be_an_ip_or_a_host_name() {
-        assert!(has(
-            &problems("{address: 'bad_host!'}"),
-            Level::Error,
-            "spec.address"
-        ));
+        assert!(has(&problems("{address: 'bad_host!'}"), Level::Error, "spec.address"));
     }
 
     #[test]
@@ -252,10 +234,6 @@ mod tests {
     #[test]
     fn labels_must_be_valid() {
         let p = problems("{address: 1.1.1.1, labels: {'bad key!': v}}");
-        assert!(
-            p.iter()
-                .any(|p| p.level == Level::Error && p.path.to_string().starts_with("spec.labels")),
-            "{p:?}"
-        );
+        assert!(p.iter().any(|p| p.level == Level::Error && p.path.to_string().starts_with("spec.labels")), "{p:?}");
     }
 }

@@ -259,9 +259,7 @@ mod tests {
     }
 
     fn has(problems: &[Problem], level: Level, path: &str) -> bool {
-        problems
-            .iter()
-            .any(|p| p.level == level && p.path.to_string() == path)
+        problems.iter().any(|p| p.level == level && p.path.to_string() == path)
     }
 
     #[test]
@@ -291,22 +289,16 @@ mod tests {
     fn metadata_labels_must_be_valid() {
         let p = problems("{metadata: {labels: {'bad key!': v}}, template: {}}");
         assert!(
-            p.iter().any(|p| p.level == Level::Error
-                && p.path.to_string().starts_with("spec.metadata.labels")),
+            p.iter().any(|p| p.level == Level::Error && p.path.to_string().starts_with("spec.metadata.labels")),
             "{p:?}"
         );
     }
 
     #[test]
     fn probe_counts_must_not_be_negative() {
-        let p = problems(
-            "{template: {}, probe: {periodSeconds: -1, failureThreshold: -2, tcpSocket: {port: 80}}}",
-        );
+        let p = problems("{template: {}, probe: {periodSeconds: -1, failureThreshold: -2, tcpSocket: {port: 80}}}");
         assert!(has(&p, Level::Error, "spec.probe.periodSeconds"), "{p:?}");
-        assert!(
-            has(&p, Level::Error, "spec.probe.failureThreshold"),
-            "{p:?}"
-        );
+        assert!(has(&p, Level::Error, "spec.probe.failureThreshold"), "{p:?}");
     }
 
     #[test]
@@ -325,17 +317,9 @@ mod tests {
 
     #[test]
     fn http_probe_header_names_are_tokens() {
-        let p = problems(
-            "{template: {}, probe: {httpGet: {port: 80, httpHeaders: [{name: '**'}, {value: v}]}}}",
-        );
-        assert!(
-            has(&p, Level::Error, "spec.probe.httpGet.httpHeaders[0].name"),
-            "{p:?}"
-        );
-        assert!(
-            has(&p, Level::Error, "spec.probe.httpGet.httpHeaders[1].name"),
-            "{p:?}"
-        );
+        let p = problems("{template: {}, probe: {httpGet: {port: 80, httpHeaders: [{name: '**'}, {value: v}]}}}");
+        assert!(has(&p, Level::Error, "spec.probe.httpGet.httpHeaders[0].name"), "{p:?}");
+        assert!(has(&p, Level::Error, "spec.probe.httpGet.httpHeaders[1].name"), "{p:?}");
     }
 
     #[test]
