@@ -5,7 +5,6 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use kube::CustomResourceExt;
 use mesh_api::Validate;
 use mesh_api::networking::{EnvoyFilter, Gateway, ProxyConfig, ServiceEntry, Sidecar, WorkloadEntry, WorkloadGroup};
 use serde::Deserialize;
