@@ -1,5 +1,6 @@
 //! Conformance: the schema our types generate has every property Istio's CRDs have, with the
-//! same value type and enum values (requirement 2 of the mesh-api issue).
+//! same value type, enum values and required fields, and nothing Istio lacks; names, versions,
+//! categories and printer columns match too (requirement 2 of the mesh-api issue).
 
 mod common;
 
@@ -12,6 +13,7 @@ use serde_json::Value;
 struct Shape {
     kind: String,
     enum_values: Option<Vec<String>>,
+    required: Vec<String>,
 }
 
 fn shape(schema: &Value) -> Shape {
@@ -30,7 +32,13 @@ fn shape(schema: &Value) -> Shape {
         v.sort();
         v
     });
-    Shape { kind, enum_values }
+    let mut required: Vec<String> = schema
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|r| r.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+        .unwrap_or_default();
+    required.sort();
+    Shape { kind, enum_values, required }
 }
 
 fn walk(schema: &Value, path: String, out: &mut BTreeMap<String, Shape>) {
@@ -98,6 +106,29 @@ fn every_istio_property_path_exists_with_the_same_type() {
         walk(schema_of(&theirs), String::new(), &mut their_paths);
         let mut my_paths = BTreeMap::new();
         walk(schema_of(mine), String::new(), &mut my_paths);
+        for path in my_paths.keys().filter(|p| !their_paths.contains_key(*p)) {
+            failures.push(format!("{name}: {path} is ours only; Istio has no such property"));
+        }
+        let columns = |crd: &Value| -> Vec<Value> {
+            let version = crd["spec"]["versions"].as_array().and_then(|v| v.iter().find(|v| v["storage"] == true));
+            let mut columns: Vec<Value> = version
+                .and_then(|v| v["additionalPrinterColumns"].as_array())
+                .map(|cols| cols.iter().map(|c| serde_json::json!([c["name"], c["type"], c["jsonPath"]])).collect())
+                .unwrap_or_default();
+            columns.sort_by_key(ToString::to_string);
+            columns
+        };
+        if columns(&theirs) != columns(mine) {
+            failures.push(format!("{name}: printer columns {:?} != ours {:?}", columns(&theirs), columns(mine)));
+        }
+        for key in ["categories"] {
+            if theirs["spec"]["names"][key] != mine["spec"]["names"][key] {
+                failures.push(format!(
+                    "{name}: names.{key} {} != ours {}",
+                    theirs["spec"]["names"][key], mine["spec"]["names"][key]
+                ));
+            }
+        }
         for (path, their_shape) in &their_paths {
             total += 1;
             match my_paths.get(path) {

@@ -29,7 +29,8 @@ mod traffic_extension;
 mod wasm_plugin;
 
 pub use traffic_extension::{
-    ExecutionPhase, LuaConfig, TrafficExtension, TrafficExtensionSpec, TrafficSelector, WasmConfig, WorkloadMode,
+    ExecutionPhase, ExtensionPort, LuaConfig, TrafficExtension, TrafficExtensionSpec, TrafficSelector, WasmConfig,
+    WorkloadMode,
 };
 pub use wasm_plugin::{
     EnvValueSource, EnvVar, FailStrategy, PluginPhase, PluginType, PullPolicy, VmConfig, WasmPlugin, WasmPluginSpec,

@@ -9,7 +9,7 @@ use super::wasm_plugin::{
 };
 use crate::security::selection::check_selection;
 use crate::validation::rules;
-use crate::{IstioStatus, LabelSelector, PolicyTargetReference, PortSelector, Problem, Validate, Validator};
+use crate::{IstioStatus, LabelSelector, PolicyTargetReference, Problem, Validate, Validator};
 
 /// A filter added to the proxies of the selected workloads, written either as a WebAssembly
 /// module (`wasm`) or as inline Lua code (`lua`); exactly one of the two is set.
@@ -144,7 +144,16 @@ pub struct TrafficSelector {
     pub mode: Option<WorkloadMode>,
     /// Ports the extension applies to; each needs a number from 1 to 65535. Absent, all ports.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub ports: Vec<PortSelector>,
+    pub ports: Vec<ExtensionPort>,
+}
+
+/// A port of the selected workloads (Istio's `istio.type.v1beta1.PortSelector`, where, unlike
+/// the networking port selector, the number is required).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ExtensionPort {
+    /// The port number, from 1 to 65535.
+    pub number: u32,
 }
 
 /// Which side of the traffic an extension covers (`istio.type.v1beta1.WorkloadMode`).
@@ -265,7 +274,9 @@ mod tests {
 
     #[test]
     fn match_ports_need_a_number_in_range() {
-        error_at("{lua: {inlineCode: x}, match: [{ports: [{}]}]}", "spec.match[0].ports[0].number");
+        assert!(
+            serde_yaml::from_str::<TrafficExtensionSpec>("{lua: {inlineCode: x}, match: [{ports: [{}]}]}").is_err()
+        );
         error_at("{lua: {inlineCode: x}, match: [{ports: [{number: 65536}]}]}", "spec.match[0].ports[0].number");
     }
 

@@ -302,13 +302,11 @@ pub(super) fn check_traffic_selectors(v: &mut Validator, selectors: &[TrafficSel
                 v.field("ports", |v| {
                     let mut seen = std::collections::HashSet::new();
                     for (j, port) in selector.ports.iter().enumerate() {
-                        v.item(j, |v| match port.number {
-                            None => v.error_at("number", "a port needs a number"),
-                            Some(n) => {
-                                v.field("number", |v| rules::check_port(v, n));
-                                if !seen.insert(n) {
-                                    v.error_at("number", format!("port {n} is listed twice"));
-                                }
+                        v.item(j, |v| {
+                            let n = port.number;
+                            v.field("number", |v| rules::check_port(v, n));
+                            if !seen.insert(n) {
+                                v.error_at("number", format!("port {n} is listed twice"));
                             }
                         });
                     }
@@ -473,7 +471,7 @@ mod tests {
 
     #[test]
     fn match_ports_need_a_number_in_range_listed_once() {
-        error_at("{url: test, match: [{ports: [{}]}]}", "spec.match[0].ports[0].number");
+        assert!(serde_yaml::from_str::<WasmPluginSpec>("{url: test, match: [{ports: [{}]}]}").is_err());
         error_at("{url: test, match: [{ports: [{number: 0}]}]}", "spec.match[0].ports[0].number");
         error_at("{url: test, match: [{ports: [{number: 70000}]}]}", "spec.match[0].ports[0].number");
         error_at("{url: test, match: [{ports: [{number: 80}, {number: 80}]}]}", "spec.match[0].ports[1].number");

@@ -4,8 +4,6 @@
 //! `v1`, `v1beta1` and `v1alpha3` share one schema, so one set of types reads all three.
 
 mod builders;
-#[cfg(test)]
-mod corpus_check;
 mod destination_rule;
 mod destination_rule_validation;
 mod envoy_filter;

@@ -18,6 +18,8 @@ use crate::{IstioStatus, Labels, Problem, Validate, Validator};
     group = "networking.istio.io",
     version = "v1",
     kind = "WorkloadEntry",
+    printcolumn = r#"{"name":"Age","type":"date","description":"When the object was created.","jsonPath":".metadata.creationTimestamp"}"#,
+    printcolumn = r#"{"name":"Address","type":"string","description":"The address of the workload.","jsonPath":".spec.address"}"#,
     namespaced,
     status = "IstioStatus",
     shortname = "we",

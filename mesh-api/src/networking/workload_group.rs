@@ -17,6 +17,7 @@ use crate::{IstioStatus, Labels, Problem, Validate, Validator};
     group = "networking.istio.io",
     version = "v1",
     kind = "WorkloadGroup",
+    printcolumn = r#"{"name":"Age","type":"date","description":"When the object was created.","jsonPath":".metadata.creationTimestamp"}"#,
     namespaced,
     status = "IstioStatus",
     shortname = "wg",
