@@ -30,7 +30,7 @@ use super::values::Values;
 /// ```
 /// use mesh_api::install::IstioOperator;
 ///
-/// let iop = IstioOperator::from_yaml_str(r#"
+/// let iop = mesh_api::from_yaml_str::<IstioOperator>(r#"
 /// apiVersion: install.istio.io/v1alpha1
 /// kind: IstioOperator
 /// spec:
@@ -46,7 +46,7 @@ use super::values::Values;
 /// assert_eq!(iop.spec.profile.as_deref(), Some("demo"));
 /// let pilot = iop.spec.values.as_ref().and_then(|v| v.pilot.as_ref());
 /// assert_eq!(pilot.and_then(|p| p.autoscale_min), Some(2));
-/// # Ok::<(), serde_yaml::Error>(())
+/// # Ok::<(), mesh_api::Error>(())
 /// ```
 #[derive(CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[kube(
@@ -95,13 +95,13 @@ pub struct IstioOperatorSpec {
     pub compatibility_version: Option<String>,
     /// Mesh-wide runtime configuration.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mesh_config: Option<MeshConfig>,
+    pub mesh_config: Option<Box<MeshConfig>>,
     /// Which components are installed and their Kubernetes settings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub components: Option<IstioComponentSpec>,
+    pub components: Option<Box<IstioComponentSpec>>,
     /// Helm values, checked against Istio's values schema.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub values: Option<Values>,
+    pub values: Option<Box<Values>>,
     /// Helm values applied without any check, for custom templates.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("x-kubernetes-preserve-unknown-fields" = true))]
@@ -125,50 +125,6 @@ impl JsonSchema for IstioOperator {
             "x-kubernetes-preserve-unknown-fields": true
         })
     }
-}
-
-impl IstioOperator {
-    /// Reads an IstioOperator from YAML the way `istioctl` does: `metadata` and `spec` may be
-    /// left out (or `spec` left empty), and then count as empty.
-    ///
-    /// # Errors
-    ///
-    /// Fails when the text is not YAML or does not fit the IstioOperator schema, such as an
-    /// unknown key at the top level, under `spec` or under `spec.values`; the message names the
-    /// offending field.
-    pub fn from_yaml_str(text: &str) -> Result<Self, serde_yaml::Error> {
-        let mut doc: serde_yaml::Value = serde_yaml::from_str(text)?;
-        if let serde_yaml::Value::Mapping(map) = &doc {
-            let known = ["apiVersion", "kind", "metadata", "spec"];
-            if let Some(key) = map.keys().find(|k| !k.as_str().is_some_and(|k| known.contains(&k))) {
-                let key = serde_yaml::to_string(key).unwrap_or_default();
-                return Err(serde::de::Error::custom(format!(
-                    "unknown field `{}`, expected one of `apiVersion`, `kind`, `metadata`, `spec`",
-                    key.trim_end()
-                )));
-            }
-        }
-        if fill_base(&mut doc) {
-            serde_yaml::from_value(doc)
-        } else {
-            // Nothing was added: read the text itself, so errors keep their line and column.
-            serde_yaml::from_str(text)
-        }
-    }
-}
-
-/// Gives a document the empty `metadata` and `spec` istioctl starts from; whether any was added.
-fn fill_base(doc: &mut serde_yaml::Value) -> bool {
-    let mut added = false;
-    if let serde_yaml::Value::Mapping(map) = doc {
-        for key in ["metadata", "spec"] {
-            if map.get(key).is_none_or(serde_yaml::Value::is_null) {
-                map.insert(key.into(), serde_yaml::Value::Mapping(Default::default()));
-                added = true;
-            }
-        }
-    }
-    added
 }
 
 /// Which components are installed, and their settings.
@@ -207,7 +163,7 @@ pub struct BaseComponentSpec {
     pub enabled: Option<bool>,
     /// Kubernetes settings (only `overlays` has an effect here).
     #[serde(default, rename = "k8s", skip_serializing_if = "Option::is_none")]
-    pub k8s: Option<KubernetesResources>,
+    pub k8s: Option<Box<KubernetesResources>>,
 }
 
 /// Settings of one component.
@@ -229,7 +185,7 @@ pub struct ComponentSpec {
     pub tag: Option<Value>,
     /// Kubernetes settings of the component's resources.
     #[serde(default, rename = "k8s", skip_serializing_if = "Option::is_none")]
-    pub k8s: Option<KubernetesResources>,
+    pub k8s: Option<Box<KubernetesResources>>,
 }
 
 /// Settings of one gateway.
@@ -251,7 +207,7 @@ pub struct GatewayComponentSpec {
     pub tag: Option<Value>,
     /// Kubernetes settings of the gateway's resources.
     #[serde(default, rename = "k8s", skip_serializing_if = "Option::is_none")]
-    pub k8s: Option<KubernetesResources>,
+    pub k8s: Option<Box<KubernetesResources>>,
     /// Name of the gateway deployment and service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -460,10 +416,14 @@ mod tests {
     /// Reads `path` as an IstioOperator and checks it writes back as the same data.
     fn round_trip(path: &Path) -> Result<(), String> {
         let text = std::fs::read_to_string(path).unwrap();
-        let iop = IstioOperator::from_yaml_str(&text).map_err(|e| e.to_string())?;
-        let mut input: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
-        fill_base(&mut input);
-        let input: Value = serde_json::to_value(&input).unwrap();
+        let iop = crate::from_yaml_str::<IstioOperator>(&text).map_err(|e| e.to_string())?;
+        let mut input = crate::read_untyped(&text).remove(0).unwrap();
+        // istioctl reads a missing or empty `metadata` and `spec` as empty; so do we.
+        for key in ["metadata", "spec"] {
+            if input.get(key).is_none_or(Value::is_null) {
+                input[key] = Value::Object(serde_json::Map::new());
+            }
+        }
         let output = serde_json::to_value(&iop).unwrap();
         if input == output { Ok(()) } else { Err(format!("differs:\n{input:#}\n---\n{output:#}")) }
     }
@@ -522,14 +482,16 @@ mod tests {
 
     #[test]
     fn metadata_and_spec_may_be_left_out() {
-        let iop = IstioOperator::from_yaml_str("apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n")
-            .unwrap();
+        let iop = crate::from_yaml_str::<IstioOperator>(
+            "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n",
+        )
+        .unwrap();
         assert_eq!(iop.spec, IstioOperatorSpec::default());
     }
 
     #[test]
     fn unknown_values_key_is_refused_with_its_name() {
-        let err = IstioOperator::from_yaml_str(
+        let err = crate::from_yaml_str::<IstioOperator>(
             "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  values:\n    pilot:\n      autoscaleMinn: 2\n",
         )
         .unwrap_err()
@@ -539,27 +501,27 @@ mod tests {
 
     #[test]
     fn unknown_top_level_key_is_refused() {
-        let err = IstioOperator::from_yaml_str(
+        let err = crate::from_yaml_str::<IstioOperator>(
             "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nstatus: {}\nspec: {}\n",
         )
         .unwrap_err()
         .to_string();
-        assert!(err.starts_with("unknown field `status`"), "{err}");
+        assert!(err.contains("status: this kind has no status"), "{err}");
     }
 
     #[test]
     fn unknown_kubernetes_setting_is_refused_with_its_name() {
-        let err = IstioOperator::from_yaml_str(
+        let err = crate::from_yaml_str::<IstioOperator>(
             "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  components:\n    pilot:\n      k8s:\n        resources:\n          request: {cpu: 1}\n",
         )
         .unwrap_err()
         .to_string();
-        assert!(err.contains("unknown field `request`"), "{err}");
+        assert!(err.contains("unknown field \"request\""), "{err}");
     }
 
     #[test]
     fn numbers_in_values_may_be_text() {
-        let iop = IstioOperator::from_yaml_str(
+        let iop = crate::from_yaml_str::<IstioOperator>(
             "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  values:\n    pilot:\n      autoscaleMax: \"8\"\n",
         )
         .unwrap();

@@ -64,7 +64,7 @@ fn validate_spec(spec: &IstioOperatorSpec, v: &mut Validator) {
         v.field("meshConfig", |v| validate_mesh_config(mesh, v));
     }
     let empty = Values::default();
-    let values = spec.values.as_ref().unwrap_or(&empty);
+    let values = spec.values.as_deref().unwrap_or(&empty);
     if spec.values.is_some() {
         v.field("values", |v| validate_values(values, v));
     }
@@ -905,7 +905,7 @@ mod tests {
 
     fn check(spec: &str) -> Vec<Problem> {
         let doc = format!("apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n{spec}");
-        match IstioOperator::from_yaml_str(&doc) {
+        match crate::from_yaml_str::<IstioOperator>(&doc) {
             Ok(iop) => iop.validate(),
             Err(e) => panic!("{e}\n{doc}"),
         }
@@ -941,7 +941,7 @@ mod tests {
         for path in &files {
             let text = std::fs::read_to_string(path).unwrap();
             // flag_force.yaml is refused when read (unknown values key), as Istio refuses it.
-            let Ok(iop) = IstioOperator::from_yaml_str(&text) else {
+            let Ok(iop) = crate::from_yaml_str::<IstioOperator>(&text) else {
                 continue;
             };
             let problems = iop.validate();

@@ -9,7 +9,7 @@
 //! use mesh_api::install::IstioOperator;
 //! use mesh_api::{Level, Validate};
 //!
-//! let iop = IstioOperator::from_yaml_str(r#"
+//! let iop = mesh_api::from_yaml_str::<IstioOperator>(r#"
 //! apiVersion: install.istio.io/v1alpha1
 //! kind: IstioOperator
 //! spec:
@@ -25,10 +25,12 @@
 //! assert_eq!(problems[0].path.to_string(), "spec.revision");
 //!
 //! // Istio's values schema is closed: a misspelt key is refused, and named.
-//! let err = IstioOperator::from_yaml_str("spec:\n  values:\n    pilot:\n      autoscaleMinn: 2\n")
+//! let err = mesh_api::from_yaml_str::<IstioOperator>(
+//!     "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  values:\n    pilot:\n      autoscaleMinn: 2\n",
+//! )
 //!     .unwrap_err();
 //! assert!(err.to_string().contains("autoscaleMinn"));
-//! # Ok::<(), serde_yaml::Error>(())
+//! # Ok::<(), mesh_api::Error>(())
 //! ```
 
 mod de;
