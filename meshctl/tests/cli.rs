@@ -139,3 +139,20 @@ fn usage_errors_exit_2() {
     let run = meshctl(&["validate"], Path::new("."));
     assert_eq!(run.code, 2);
 }
+
+#[test]
+fn validate_reads_standard_input_for_a_dash() {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_meshctl"))
+        .args(["validate", "-f", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("meshctl runs");
+    child.stdin.take().expect("stdin").write_all(GOOD.as_bytes()).expect("write");
+    let output = child.wait_with_output().expect("meshctl ends");
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "1 of 1 objects valid\n");
+}

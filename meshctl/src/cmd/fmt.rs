@@ -1,21 +1,19 @@
 //! `meshctl fmt -f PATH...`
 
 use std::io::{self, Write};
-use std::path::PathBuf;
 
-use super::{INVALID, load_error_code};
+use super::{INVALID, Inputs, load_error_code};
 
 /// Arguments of `meshctl fmt`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Files or folders to read (folders are read recursively for *.yaml and *.yml).
-    #[arg(short = 'f', long = "filename", required = true, num_args = 1..)]
-    pub filenames: Vec<PathBuf>,
+    #[command(flatten)]
+    inputs: Inputs,
 }
 
 /// Prints every object that loaded as a YAML stream; load errors go to stderr.
 pub fn run(args: &Args, out: &mut impl Write, err: &mut impl Write) -> io::Result<u8> {
-    let loaded = mesh_api::load_paths(&args.filenames);
+    let loaded = args.inputs.load();
     let mut code = load_error_code(&loaded);
     for error in &loaded.errors {
         writeln!(err, "{error}")?;

@@ -5,7 +5,42 @@ pub mod fmt;
 pub mod validate;
 pub mod version;
 
+use std::io::Read;
+use std::path::PathBuf;
+
 use mesh_api::{Error, Loaded};
+
+/// Files or folders to read, as `-f/--filename` (repeatable, istioctl's spelling); `-` reads
+/// standard input.
+#[derive(Debug, clap::Args)]
+pub struct Inputs {
+    /// Files or folders to read (folders recursively, for *.yaml and *.yml); `-` is stdin.
+    #[arg(short = 'f', long = "filename", required = true, num_args = 1..)]
+    pub filenames: Vec<PathBuf>,
+}
+
+impl Inputs {
+    /// Loads every input in the order given.
+    pub fn load(&self) -> Loaded {
+        let mut loaded = Loaded::default();
+        for path in &self.filenames {
+            let next = if path.as_os_str() == "-" {
+                let mut text = String::new();
+                match std::io::stdin().read_to_string(&mut text) {
+                    Ok(_) => mesh_api::load_str(&text),
+                    Err(source) => {
+                        Loaded { errors: vec![Error::Read { path: path.clone(), source }], ..Loaded::default() }
+                    }
+                }
+            } else {
+                mesh_api::load_path(path)
+            };
+            loaded.documents.extend(next.documents);
+            loaded.errors.extend(next.errors);
+        }
+        loaded
+    }
+}
 
 /// Exit code for input that was read but is wrong.
 pub const INVALID: u8 = 1;

@@ -1,23 +1,21 @@
 //! `meshctl validate -f PATH...`
 
 use std::io::{self, Write};
-use std::path::PathBuf;
 
 use mesh_api::{Error, Level, Location};
 
-use super::{INVALID, load_error_code};
+use super::{INVALID, Inputs, load_error_code};
 
 /// Arguments of `meshctl validate`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Files or folders to validate (folders are read recursively for *.yaml and *.yml).
-    #[arg(short = 'f', long = "filename", required = true, num_args = 1..)]
-    pub filenames: Vec<PathBuf>,
+    #[command(flatten)]
+    inputs: Inputs,
 }
 
 /// Prints each problem as `FILE:LINE: Kind namespace/name: field.path: message`.
 pub fn run(args: &Args, out: &mut impl Write, err: &mut impl Write) -> io::Result<u8> {
-    let loaded = mesh_api::load_paths(&args.filenames);
+    let loaded = args.inputs.load();
     let mut code = load_error_code(&loaded);
     for error in &loaded.errors {
         match error {
