@@ -58,3 +58,8 @@ pub use dump::DumpFormat;
 
 #[doc(inline)]
 pub use mesh_api::install::IstioOperator;
+
+// The guide's snippets run as doc tests, so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/profiles-and-overlays.md")]
+struct GuideDoctests;

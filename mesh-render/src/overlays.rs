@@ -290,6 +290,11 @@ pub(crate) fn check(origin: String, tree: &Value) -> Result<IstioOperator> {
     });
     decoded.map_err(|e| match e {
         mesh_api::Error::Invalid { field, message, .. } => Error::Invalid { origin, field, message },
+        mesh_api::Error::WrongKind { expected, found, .. } => Error::Invalid {
+            origin,
+            field: FieldPath::root().key("kind"),
+            message: format!("expected {expected}, found {found:?}"),
+        },
         other => Error::Invalid { origin, field: FieldPath::root(), message: other.to_string() },
     })
 }
@@ -368,6 +373,12 @@ impl Merged {
     /// The profile the configuration started from.
     pub fn profile(&self) -> &str {
         &self.profile
+    }
+
+    /// The checks `istioctl` runs on the merged configuration before installing (image hub
+    /// and tag, revision, gateway names and ports, ...), each with its field path and level.
+    pub fn validate(&self) -> Vec<mesh_api::Problem> {
+        mesh_api::Validate::validate(&self.operator)
     }
 
     /// Whether a component is installed, by Istio's rules: a component absent from
@@ -577,6 +588,20 @@ mod tests {
     fn empty_file_and_null_spec_change_nothing() {
         let m = merged(&["", "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n"], &[]).unwrap();
         assert_eq!(m.profile(), "default");
+    }
+
+    #[test]
+    fn another_kind_is_refused() {
+        let err = Overlays::new().yaml("d.yaml", "apiVersion: apps/v1\nkind: Deployment\n").unwrap_err();
+        assert_eq!(err.to_string(), r#"d.yaml: kind: expected IstioOperator, found "Deployment""#);
+    }
+
+    #[test]
+    fn merged_configuration_is_validated_on_request() {
+        let m = merged(&[], &["revision=Bad_Revision"]).unwrap();
+        let problems = m.validate();
+        assert!(problems.iter().any(|p| p.path.to_string() == "spec.revision"), "{problems:?}");
+        assert!(merged(&[], &[]).unwrap().validate().iter().all(|p| p.level != mesh_api::Level::Error));
     }
 
     #[test]
