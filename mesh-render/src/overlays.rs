@@ -591,6 +591,37 @@ mod tests {
     }
 
     #[test]
+    fn every_root_can_be_set_by_flag() {
+        let m = merged(
+            &[],
+            &[
+                "meshConfig.accessLogFile=/dev/stdout",
+                "components.cni.enabled=true",
+                "hub=docker.io/istio",
+                "revision=canary",
+                "values.global.proxy.excludeIPRanges=10.0.0.0/8\\,192.168.0.0/16",
+            ],
+        )
+        .unwrap();
+        let values = &m.tree()["spec"]["values"];
+        assert_eq!(values["meshConfig"]["accessLogFile"], json!("/dev/stdout"));
+        assert_eq!(values["pilot"]["cni"]["enabled"], json!(true));
+        assert_eq!(values["global"]["hub"], json!("docker.io/istio"));
+        assert_eq!(values["revision"], json!("canary"));
+        assert_eq!(values["global"]["proxy"]["excludeIPRanges"], json!("10.0.0.0/8,192.168.0.0/16"));
+        assert!(m.is_enabled(Component::Cni));
+    }
+
+    #[test]
+    fn a_flag_of_the_wrong_type_names_the_flag() {
+        let err = merged(&[], &["values.pilot.autoscaleMin=many"]).unwrap_err();
+        assert!(
+            err.to_string().starts_with("--set values.pilot.autoscaleMin=many: spec.values.pilot.autoscaleMin: "),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn another_kind_is_refused() {
         let err = Overlays::new().yaml("d.yaml", "apiVersion: apps/v1\nkind: Deployment\n").unwrap_err();
         assert_eq!(err.to_string(), r#"d.yaml: kind: expected IstioOperator, found "Deployment""#);

@@ -239,6 +239,29 @@ fn name_takes_precedence_over_the_files() {
 }
 
 #[test]
+fn dump_reads_profiles_from_a_manifests_folder() {
+    let scratch = Scratch::new("manifests", &[]);
+    std::fs::create_dir_all(scratch.0.join("pkg/profiles")).unwrap();
+    std::fs::write(scratch.0.join("pkg/profiles/default.yaml"), "spec:\n  hub: example.com/istio\n  tag: \"1.0\"\n")
+        .unwrap();
+    std::fs::write(scratch.0.join("pkg/profiles/tiny.yaml"), "spec:\n  components:\n    pilot: {enabled: true}\n")
+        .unwrap();
+    let run = meshctl(&["profile", "dump", "tiny", "-d", "pkg", "-o", "flags"], &scratch.0);
+    assert_eq!(
+        run,
+        ok(r#"components.pilot.enabled=true
+hub="example.com/istio"
+installPackagePath="pkg"
+profile="tiny"
+tag="1.0"
+"#)
+    );
+    let run = meshctl(&["profile", "dump", "nope", "-d", "pkg"], &scratch.0);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.starts_with("meshctl: profile \"nope\" in pkg: pkg/profiles/nope.yaml: "), "{}", run.stderr);
+}
+
+#[test]
 fn dump_refuses_unknown_fields_with_a_suggestion() {
     let run = meshctl(&["profile", "dump", "--set", "values.pilot.autoscaleMinn=2"], Path::new("."));
     assert_eq!(

@@ -51,6 +51,9 @@ pub struct DumpArgs {
     /// Override a setting (`values.global.hub=docker.io/istio`), after the files, in order.
     #[arg(short = 's', long = "set", value_name = "K=V")]
     pub set: Vec<String>,
+    /// A folder whose `profiles/` replace the built-in profiles (sets `installPackagePath`).
+    #[arg(short = 'd', long = "manifests", value_name = "DIR")]
+    pub manifests: Option<PathBuf>,
 }
 
 /// Arguments of `meshctl profile diff`.
@@ -128,8 +131,13 @@ fn run_dump(args: &DumpArgs) -> mesh_render::Result<String> {
     for flag in &args.set {
         overlays.set(flag)?;
     }
+    if let Some(dir) = &args.manifests {
+        overlays.set(&format!("installPackagePath={}", dir.display()))?;
+    }
     if let Some(name) = &args.name {
-        Profile::named(name)?;
+        if args.manifests.is_none() {
+            Profile::named(name)?;
+        }
         overlays.set(&format!("profile={name}"))?;
     }
     overlays.dump(args.config_path.as_deref(), args.output.into())
