@@ -1,3 +1,65 @@
-//! Istio installations rendered offline. The renderer is being built; this crate currently holds no API.
+//! Istio installations worked out offline: the built-in profiles, and the merge of overlay
+//! files and `--set` flags over them that `istioctl` performs before rendering.
+//!
+//! ```
+//! use mesh_render::{Component, DumpFormat, Overlays, Profile};
+//!
+//! // What `istioctl profile dump demo --config-path components.egressGateways -o flags` printed.
+//! let flags = Profile::named("demo")?.dump(Some("components.egressGateways"), DumpFormat::Flags)?;
+//! assert_eq!(flags, "[0].enabled=true\n[0].name=\"istio-egressgateway\"\n");
+//!
+//! // `-f user.yaml --set ...` over the profile the file names, as a typed IstioOperator.
+//! let merged = Overlays::new()
+//!     .yaml("user.yaml", "spec:\n  profile: ambient\n  hub: docker.io/istio\n")?
+//!     .set("values.global.logging.level=default:debug")?
+//!     .merge()?;
+//! assert!(merged.is_enabled(Component::Ztunnel));
+//! let global = merged.operator().spec.values.as_ref().and_then(|v| v.global.as_ref()).unwrap();
+//! assert_eq!(global.hub.as_deref(), Some("docker.io/istio"));
+//! # Ok::<(), mesh_render::Error>(())
+//! ```
+//!
+//! The main pieces:
+//!
+//! - [`Profile`]: the built-in IstioOperator profiles (`default`, `demo`, `minimal`, `empty`,
+//!   `remote`, `preview`, `stable`, `ambient`, `openshift`, `openshift-ambient`, and Istio
+//!   1.12's `external`), listed, merged over `default`, dumped and diffed; [`ChartProfile`]:
+//!   the chart-side values that `values.profile`, the platform and the compatibility version
+//!   select.
+//! - [`Overlays`]: `-f` files and `--set` flags merged over a profile in Istio's order,
+//!   giving a [`Merged`] configuration whose [`IstioOperator`] was checked against the schema
+//!   (Helm `values` included); [`ListMerge`] picks how lists combine.
+//! - [`SetFlag`]: one `--set path=value`, with Istio's path syntax and value typing.
+//! - [`DumpFormat`]: YAML, JSON or flags, as `istioctl profile dump` printed (Istio 1.23).
+//! - [`Error`]: what failed, naming the file or flag and the path inside it.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+// Errors carry the input, the field path and the message on purpose (as in mesh-api): they are
+// the cold path, and the context is what makes them worth reading.
+#![allow(clippy::result_large_err)]
+
+mod error;
+pub use error::{Error, Result};
+
+mod profile;
+pub use profile::{ChartLayer, ChartProfile, Profile};
+
+mod tree;
+pub use tree::ListMerge;
+
+mod set;
+pub use set::{PathSegment, SetFlag};
+
+mod overlays;
+pub use overlays::{Component, Merged, Overlays};
+
+mod dump;
+pub use dump::DumpFormat;
+
+#[doc(inline)]
+pub use mesh_api::install::IstioOperator;
+
+// The guide's snippets run as doc tests, so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/profiles-and-overlays.md")]
+struct GuideDoctests;

@@ -27,6 +27,8 @@ enum Command {
     Validate(cmd::validate::Args),
     /// Print every object re-serialized through the typed model, as a YAML stream.
     Fmt(cmd::fmt::Args),
+    /// Installation profiles: list them, dump one merged with overlays, diff two.
+    Profile(cmd::profile::Args),
     /// Print the CustomResourceDefinitions of every Istio kind, ready for `kubectl apply`.
     Crds,
     /// Print the SDK's version and the Istio version whose API it models.
@@ -42,6 +44,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Validate(args) => cmd::validate::run(&args, &mut out, &mut err),
         Command::Fmt(args) => cmd::fmt::run(&args, &mut out, &mut err),
+        Command::Profile(args) => cmd::profile::run(&args, &mut out, &mut err),
         Command::Crds => cmd::crds::run(&mut out),
         Command::Version => cmd::version::run(&mut out),
     };
