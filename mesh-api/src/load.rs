@@ -340,17 +340,22 @@ fn load_chunk(chunk: &Chunk<'_>, source: &Source) -> Result<Document> {
             Error::Invalid { at, object, field: e.path, message: e.message }
         }
     })?;
+    decode_document(&value, Some(source))
+}
+
+/// Types one document of untyped data; `source` places errors in the text it came from.
+fn decode_document(value: &serde_json::Value, source: Option<&Source>) -> Result<Document> {
     let object = ObjectRef {
-        kind: text_field(&value, &["kind"]).unwrap_or_default(),
-        name: text_field(&value, &["metadata", "name"]),
-        namespace: text_field(&value, &["metadata", "namespace"]),
+        kind: text_field(value, &["kind"]).unwrap_or_default(),
+        name: text_field(value, &["metadata", "name"]),
+        namespace: text_field(value, &["metadata", "namespace"]),
     };
     let invalid = |e: DeError| invalid(source, &object, e);
     if !value.is_object() {
-        let at = source.location(source.first_line() + chunk.line_offset, 1);
+        let at = source.map(|s| s.location(s.first_line() + s.line_offset, 1)).unwrap_or_default();
         return Err(Error::Syntax { at, message: "a document must be a mapping with apiVersion and kind".into() });
     }
-    let Some(api_version) = text_field(&value, &["apiVersion"]) else {
+    let Some(api_version) = text_field(value, &["apiVersion"]) else {
         return Err(invalid(DeError {
             path: "apiVersion".into(),
             message: "missing apiVersion".into(),
@@ -361,22 +366,50 @@ fn load_chunk(chunk: &Chunk<'_>, source: &Source) -> Result<Document> {
         return Err(invalid(DeError { path: "kind".into(), message: "missing kind".into(), position: None }));
     }
     let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version.as_str()));
-    let typed = match decode(group, version, &object.kind, &value).map_err(invalid)? {
+    let typed = match decode(group, version, &object.kind, value).map_err(invalid)? {
         Some(typed) => typed,
-        None => Object::Other(Box::new(yaml::from_value::<DynamicObject>(&value).map_err(invalid)?)),
+        None => Object::Other(Box::new(yaml::from_value::<DynamicObject>(value).map_err(invalid)?)),
     };
-    Ok(Document { object: typed, api_version, source: Some(source.clone()) })
+    Ok(Document { object: typed, api_version, source: source.cloned() })
 }
 
-fn invalid(source: &Source, object: &ObjectRef, e: DeError) -> Error {
-    let located = (!e.path.is_root()).then(|| yaml::locate(&source.text, &e.path)).flatten();
-    let (line, column) = located.or(e.position).unwrap_or((source.first_line(), 1));
-    Error::Invalid {
-        at: source.location(line + source.line_offset, column),
-        object: object.clone(),
-        field: e.path,
-        message: e.message,
-    }
+/// Types an object given as untyped data (JSON, or YAML already read), with the same checks
+/// and errors as loading text; errors carry no line, as there is no text.
+///
+/// # Examples
+///
+/// ```
+/// use mesh_api::networking::DestinationRule;
+///
+/// let value = serde_json::json!({
+///     "apiVersion": "networking.istio.io/v1", "kind": "DestinationRule",
+///     "metadata": {"name": "cart"}, "spec": {"host": "cart"}
+/// });
+/// let dr: DestinationRule = mesh_api::from_value(&value)?;
+/// assert_eq!(dr.spec.host, "cart");
+/// # Ok::<(), mesh_api::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// [`Error::Invalid`] naming the field, and [`Error::WrongKind`] for another kind.
+pub fn from_value<K: Kind>(value: &serde_json::Value) -> Result<K> {
+    let document = decode_document(value, None)?;
+    let found = document.object.kind().to_owned();
+    document.object.downcast::<K>().ok_or(Error::WrongKind {
+        at: Location::default(),
+        expected: K::KIND.to_owned(),
+        found,
+    })
+}
+
+fn invalid(source: Option<&Source>, object: &ObjectRef, e: DeError) -> Error {
+    let at = source.map_or_else(Location::default, |source| {
+        let located = (!e.path.is_root()).then(|| yaml::locate(&source.text, &e.path)).flatten();
+        let (line, column) = located.or(e.position).unwrap_or((source.first_line(), 1));
+        source.location(line + source.line_offset, column)
+    });
+    Error::Invalid { at, object: object.clone(), field: e.path, message: e.message }
 }
 
 /// Metadata of an object built in code, for builders.

@@ -277,17 +277,7 @@ pub(crate) fn check(origin: String, tree: &Value) -> Result<IstioOperator> {
             map.insert("metadata".into(), Value::Object(Map::new()));
         }
     }
-    let text = mesh_api::to_yaml(&doc).map_err(|e| Error::Serialize { message: e.to_string() })?;
-    let decode = || mesh_api::from_yaml_str::<IstioOperator>(&text);
-    // Decoding the whole IstioOperator (Kubernetes types and the values tree nested many levels
-    // deep) needs more stack than a 2 MiB test thread has in debug builds, so it runs on a
-    // thread of its own with room to spare.
-    let decoded = std::thread::scope(|scope| {
-        match std::thread::Builder::new().stack_size(DECODE_STACK).spawn_scoped(scope, decode) {
-            Ok(handle) => handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            Err(_) => decode(),
-        }
-    });
+    let decoded = mesh_api::from_value::<IstioOperator>(&doc);
     decoded.map_err(|e| match e {
         mesh_api::Error::Invalid { field, message, .. } => Error::Invalid { origin, field, message },
         mesh_api::Error::WrongKind { expected, found, .. } => Error::Invalid {
@@ -298,9 +288,6 @@ pub(crate) fn check(origin: String, tree: &Value) -> Result<IstioOperator> {
         other => Error::Invalid { origin, field: FieldPath::root(), message: other.to_string() },
     })
 }
-
-/// Stack size of the thread that decodes an IstioOperator.
-const DECODE_STACK: usize = 32 * 1024 * 1024;
 
 /// A YAML syntax error's message with its line and column, without the `<input>` name.
 fn syntax_message(error: &mesh_api::Error) -> String {
