@@ -1,0 +1,408 @@
+//! Conformance with Istio's injection goldens (`inject/cases` of the shared corpus).
+//!
+//! Every (input, golden) pair of `inject/CASES.md` runs through [`mesh_render::inject::inject`]
+//! with the settings that case was made with; the result is compared with the golden on the
+//! pod template's container and init-container names, images, args, ports and env names,
+//! volume names, annotations and labels, and on the objects present (kind and name).
+
+use std::path::{Path, PathBuf};
+
+use mesh_api::install::{InterceptionMode, IstioOperator};
+use mesh_render::inject::{InjectionSettings, NativeSidecars, inject};
+use serde_json::Value;
+
+/// The cases that differ from their golden today, each with the reason. The test fails if any
+/// other case differs, and also if one of these starts to match (so the list stays true).
+const KNOWN_DIFFERENCES: &[(&str, &str)] = &[];
+
+/// `MESH_CORPUS`, else the first `shared/corpus` above this crate.
+fn corpus() -> Option<PathBuf> {
+    if let Ok(dir) = std::env::var("MESH_CORPUS") {
+        return Some(PathBuf::from(dir));
+    }
+    let found = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .map(|dir| dir.join("shared/corpus"))
+        .find(|dir| dir.is_dir());
+    if found.is_none() {
+        assert!(std::env::var("CI").as_deref() != Ok("true"), "corpus not found");
+        println!("skipped: corpus not found");
+    }
+    found
+}
+
+/// How a case's settings differ from the default ones.
+#[derive(Clone, Copy)]
+enum Setup {
+    Default,
+    Cni,
+    CniMultus,
+    ProxyImage,
+    ProxyInitImage,
+    Tproxy,
+    PullPolicy(&'static str),
+    NativeOff,
+    DrainDuration,
+    TrafficParams,
+    StatusParams,
+    Operator(&'static str),
+    MountMtlsCerts,
+    Hold,
+    TlsClientKey,
+    EmptyTracing,
+    Openshift,
+    InboundLocalhost,
+    OtelSemconv,
+    Fips,
+}
+
+/// The explicit table of `CASES.md`: input, golden, settings.
+const EXPLICIT: &[(&str, &str, Setup)] = &[
+    ("hello.yaml", "hello.yaml.cni.injected", Setup::Cni),
+    ("hello.yaml", "hello.yaml.proxyImageName.injected", Setup::ProxyImage),
+    ("hello.yaml", "hello.yaml.proxyInitImageName.injected", Setup::ProxyInitImage),
+    ("hello.yaml", "hello-tproxy.yaml.injected", Setup::Tproxy),
+    ("hello.yaml", "hello-always.yaml.injected", Setup::PullPolicy("Always")),
+    ("hello.yaml", "hello-never.yaml.injected", Setup::PullPolicy("Never")),
+    ("hello.yaml", "hello-old-version.yaml.injected", Setup::NativeOff),
+    ("format-duration.yaml", "format-duration.yaml.injected", Setup::DrainDuration),
+    ("traffic-params.yaml", "traffic-params.yaml.injected", Setup::TrafficParams),
+    ("status_params.yaml", "status_params.yaml.injected", Setup::StatusParams),
+    ("kubevirtInterfaces.yaml", "kubevirtInterfaces.yaml.injected", Setup::StatusParams),
+    ("reroute-virtual-interfaces.yaml", "reroute-virtual-interfaces.yaml.injected", Setup::StatusParams),
+    ("hello.yaml", "hello-image-secrets-in-values.yaml.injected", Setup::Operator("hello-image-secrets-in-values.iop.yaml")),
+    (
+        "hello-image-pull-secret.yaml",
+        "hello-multiple-image-secrets.yaml.injected",
+        Setup::Operator("hello-image-secrets-in-values.iop.yaml"),
+    ),
+    ("hello.yaml", "hello-template-in-values.yaml.injected", Setup::Operator("hello-template-in-values.iop.yaml")),
+    ("hello.yaml", "hello-mount-mtls-certs.yaml.injected", Setup::MountMtlsCerts),
+    ("hello.yaml", "hello-cncf-networks.yaml.injected", Setup::CniMultus),
+    ("hello-existing-cncf-networks.yaml", "hello-existing-cncf-networks.yaml.injected", Setup::CniMultus),
+    ("hello-existing-cncf-networks-json.yaml", "hello-existing-cncf-networks-json.yaml.injected", Setup::CniMultus),
+    ("hello.yaml", "hello.proxyHoldsApplication.yaml.injected", Setup::Hold),
+    ("hello-probes.yaml", "hello-probes.proxyHoldsApplication.yaml.injected", Setup::Hold),
+    (
+        "hello-probes-proxyHoldApplication-ProxyConfig.yaml",
+        "hello-probes-proxyHoldApplication-ProxyConfig.yaml.injected",
+        Setup::Default,
+    ),
+    (
+        "hello-probes-noProxyHoldApplication-ProxyConfig.yaml",
+        "hello-probes-noProxyHoldApplication-ProxyConfig.yaml.injected",
+        Setup::Hold,
+    ),
+    ("hello-service.yaml", "hello-service.yaml.injected", Setup::Default),
+    ("cronjob.yaml", "cronjob.yaml.injected", Setup::Default),
+    ("cronjob.yaml", "cronjob-old-version.yaml.injected", Setup::NativeOff),
+    ("daemonset.yaml", "daemonset-old-version.yaml.injected", Setup::NativeOff),
+    ("job.yaml", "job-old-version.yaml.injected", Setup::NativeOff),
+    ("pod.yaml", "pod-old-version.yaml.injected", Setup::NativeOff),
+    ("replicaset.yaml", "replicaset-old-version.yaml.injected", Setup::NativeOff),
+    ("statefulset.yaml", "statefulset-old-version.yaml.injected", Setup::NativeOff),
+    ("traffic-annotations.yaml", "traffic-annotations.yaml.injected", Setup::TlsClientKey),
+    ("proxy-override.yaml", "proxy-override.yaml.injected", Setup::Default),
+    ("explicit-security-context.yaml", "explicit-security-context.yaml.injected", Setup::Default),
+    ("only-proxy-container.yaml", "only-proxy-container.yaml.injected", Setup::Default),
+    ("proxy-override-args.yaml", "proxy-override-args.yaml.injected", Setup::Default),
+    ("proxy-override-runas.yaml", "proxy-override-runas.yaml.injected", Setup::Default),
+    ("proxy-override-runas.yaml", "proxy-override-runas.yaml.cni.injected", Setup::Cni),
+    ("proxy-override-runas.yaml", "proxy-override-runas.yaml.tproxy.injected", Setup::Tproxy),
+    ("proxy-override-args.yaml", "proxy-override-args-native.yaml.injected", Setup::Default),
+    ("gateway.yaml", "gateway.yaml.injected", Setup::Default),
+    ("native-sidecar.yaml", "native-sidecar.yaml.injected", Setup::Default),
+    ("native-sidecar.yaml", "native-sidecar-old-version.yaml.injected", Setup::NativeOff),
+    ("native-sidecar-opt-in.yaml", "native-sidecar-opt-in.yaml.injected", Setup::Default),
+    ("native-sidecar-opt-in.yaml", "native-sidecar-opt-in.yaml.injected", Setup::NativeOff),
+    ("native-sidecar-opt-out.yaml", "native-sidecar-opt-out.yaml.injected", Setup::Default),
+    ("native-sidecar-opt-out.yaml", "native-sidecar-opt-out.yaml.injected", Setup::NativeOff),
+    ("custom-template.yaml", "custom-template.yaml.injected", Setup::Operator("custom-template.iop.yaml")),
+    ("tcp-probes.yaml", "tcp-probes.yaml.injected", Setup::Default),
+    ("hello-host-network-with-ns.yaml", "hello-host-network-with-ns.yaml.injected", Setup::Default),
+    ("merge-probers.yaml", "merge-probers.yaml.injected", Setup::Hold),
+    ("hello-tracing-disabled.yaml", "hello-tracing-disabled.yaml.injected", Setup::EmptyTracing),
+    ("truncate-canonical-name-pod.yaml", "truncate-canonical-name-pod.yaml.injected", Setup::Default),
+    (
+        "truncate-canonical-name-custom-controller-pod.yaml",
+        "truncate-canonical-name-custom-controller-pod.yaml.injected",
+        Setup::Default,
+    ),
+    ("hello-openshift.yaml", "hello-openshift.yaml.injected", Setup::Openshift),
+    ("hello-openshift-custom-injection.yaml", "hello-openshift-custom-injection.yaml.injected", Setup::Openshift),
+    ("hello-openshift-tproxy.yaml", "hello-openshift-tproxy.yaml.injected", Setup::Openshift),
+    ("hello-probes-localhost.yaml", "hello-probes-localhost.yaml.injected", Setup::InboundLocalhost),
+    ("proxy-resources-null.yaml", "proxy-resources-null.yaml.injected", Setup::Operator("proxy-resources-null.iop.yaml")),
+    (
+        "proxy-resources-null-no-init.yaml",
+        "proxy-resources-null-no-init.yaml.injected",
+        Setup::Operator("proxy-resources-null.iop.yaml"),
+    ),
+    ("proxy-resources-zero.yaml", "proxy-resources-zero.yaml.injected", Setup::Operator("proxy-resources-zero.iop.yaml")),
+    (
+        "proxy-resources-memory-null.yaml",
+        "proxy-resources-memory-null.yaml.injected",
+        Setup::Operator("proxy-resources-memory-null.iop.yaml"),
+    ),
+    (
+        "proxy-resources-mixed-null.yaml",
+        "proxy-resources-mixed-null.yaml.injected",
+        Setup::Operator("proxy-resources-mixed-null.iop.yaml"),
+    ),
+    ("sidecar-spire.yaml", "sidecar-spire.yaml.injected", Setup::Operator("spire-template.iop.yaml")),
+    ("gateway-spire.yaml", "gateway-spire.yaml.injected", Setup::Operator("spire-template.iop.yaml")),
+    ("hello-otel-semconv.yaml", "hello-otel-semconv.yaml.injected", Setup::OtelSemconv),
+    ("hello.yaml", "hello-fips-140-3.yaml.injected", Setup::Fips),
+];
+
+/// Settings for a case, or the reason they cannot be modelled.
+fn settings(setup: Setup, dir: &Path) -> Result<InjectionSettings, String> {
+    let mut s = InjectionSettings::default();
+    match setup {
+        Setup::Default => {}
+        Setup::Cni => {
+            s.cni_enabled = true;
+            s.cni_provider = "default".into();
+            s.network = "network1".into();
+        }
+        Setup::CniMultus => {
+            s.cni_enabled = true;
+            s.cni_provider = "multus".into();
+        }
+        Setup::ProxyImage => s.proxy_image = "proxyTest".into(),
+        Setup::ProxyInitImage => s.proxy_init_image = "proxyInitTest".into(),
+        Setup::Tproxy => s.proxy_config.interception_mode = Some(InterceptionMode::Tproxy),
+        Setup::PullPolicy(p) => s.image_pull_policy = p.into(),
+        Setup::NativeOff => s.native_sidecars = NativeSidecars::Off,
+        Setup::DrainDuration => {
+            s.proxy_config.drain_duration = Some("23s".parse().map_err(|e| format!("duration: {e:?}"))?);
+        }
+        Setup::TrafficParams => {
+            s.include_ip_ranges = "127.0.0.1/24,10.96.0.1/24".into();
+            s.exclude_ip_ranges = "10.96.0.2/24,10.96.0.3/24".into();
+            s.exclude_inbound_ports = "4,5,6".into();
+            s.status_port = 0;
+        }
+        Setup::StatusParams => {
+            s.status_port = 123;
+            s.readiness_initial_delay_seconds = 100;
+            s.readiness_period_seconds = 200;
+            s.readiness_failure_threshold = 300;
+        }
+        Setup::Operator(file) => {
+            let text = std::fs::read_to_string(dir.join(file)).map_err(|e| format!("{file}: {e}"))?;
+            let iop = IstioOperator::from_yaml_str(&text).map_err(|e| format!("{file}: {e}"))?;
+            s.apply_operator(&iop);
+        }
+        Setup::MountMtlsCerts => s.mount_mtls_certs = true,
+        Setup::Hold => s.hold_application_until_proxy_starts = true,
+        Setup::TlsClientKey => {
+            s.proxy_config
+                .proxy_metadata
+                .insert("ISTIO_META_TLS_CLIENT_KEY".into(), "/etc/identity/client/keys/client-key.pem".into());
+        }
+        Setup::EmptyTracing => s.proxy_config.tracing = Some(Default::default()),
+        Setup::Openshift => return Err("platform openshift (PLATFORM env, uid ranges from the namespace) is not modelled".into()),
+        Setup::InboundLocalhost => s.inbound_localhost = true,
+        Setup::OtelSemconv => {
+            return Err("OTEL_RESOURCE_ATTRIBUTES from an OpenTelemetry provider with semantic conventions is not modelled".into());
+        }
+        Setup::Fips => s.compliance_policy = "fips-140-3".into(),
+    }
+    Ok(s)
+}
+
+/// Where a kind keeps its pod template.
+fn template(doc: &Value) -> Option<&Value> {
+    let kind = doc.get("kind")?.as_str()?;
+    match kind {
+        "Pod" => Some(doc),
+        "Deployment" | "StatefulSet" | "DaemonSet" | "Job" | "ReplicaSet" | "ReplicationController"
+        | "DeploymentConfig" => doc.pointer("/spec/template"),
+        "CronJob" => doc.pointer("/spec/jobTemplate/spec/template"),
+        _ => None,
+    }
+}
+
+/// The compared view of one container.
+fn container_view(c: &Value) -> Value {
+    let env: Vec<Value> =
+        c.get("env").and_then(Value::as_array).into_iter().flatten().map(|e| e["name"].clone()).collect();
+    let ports: Vec<Value> = c
+        .get("ports")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|p| serde_json::json!([p.get("containerPort"), p.get("name"), p.get("protocol")]))
+        .collect();
+    serde_json::json!({
+        "name": c.get("name"),
+        "image": c.get("image"),
+        "args": c.get("args").cloned().unwrap_or(Value::Array(vec![])),
+        "ports": ports,
+        "env": env,
+    })
+}
+
+fn strings_map(v: Option<&Value>) -> Value {
+    let mut out = serde_json::Map::new();
+    if let Some(map) = v.and_then(Value::as_object) {
+        let mut keys: Vec<&String> = map.keys().collect();
+        keys.sort();
+        for k in keys {
+            let mut value = map[k].clone();
+            if k == "sidecar.istio.io/status"
+                && let Some(text) = value.as_str()
+                && let Ok(Value::Object(mut status)) = serde_json::from_str::<Value>(text)
+            {
+                status.remove("version");
+                value = Value::String(Value::Object(status).to_string());
+            }
+            out.insert(k.clone(), value);
+        }
+    }
+    Value::Object(out)
+}
+
+/// The compared view of one document (a List becomes its items).
+fn views(doc: &Value, out: &mut Vec<Value>) {
+    if doc.get("kind").and_then(Value::as_str) == Some("List") {
+        for item in doc.get("items").and_then(Value::as_array).into_iter().flatten() {
+            views(item, out);
+        }
+        return;
+    }
+    let mut view = serde_json::json!({
+        "kind": doc.get("kind"),
+        "name": doc.pointer("/metadata/name"),
+    });
+    if let Some(t) = template(doc) {
+        let list = |key: &str| -> Vec<Value> {
+            t.pointer(&format!("/spec/{key}"))
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .map(container_view)
+                .collect()
+        };
+        let volumes: Vec<Value> = t
+            .pointer("/spec/volumes")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .map(|v| v["name"].clone())
+            .collect();
+        view["containers"] = list("containers").into();
+        view["initContainers"] = list("initContainers").into();
+        view["volumes"] = volumes.into();
+        view["annotations"] = strings_map(t.pointer("/metadata/annotations"));
+        view["labels"] = strings_map(t.pointer("/metadata/labels"));
+    }
+    out.push(view);
+}
+
+/// Runs one case; `Err` says how it differs.
+fn run_case(dir: &Path, input: &str, golden: &str, setup: Setup) -> Result<(), String> {
+    let settings = settings(setup, dir)?;
+    let text = std::fs::read_to_string(dir.join(input)).map_err(|e| format!("{input}: {e}"))?;
+    let loaded = mesh_api::load_str(&text);
+    if let Some(e) = loaded.errors.first() {
+        return Err(format!("input does not load: {e}"));
+    }
+    let mut ours = Vec::new();
+    for doc in &loaded.documents {
+        let injected = inject(&doc.object, &settings).map_err(|e| format!("inject failed: {e}"))?;
+        let document = mesh_api::Document { object: injected.object, api_version: doc.api_version.clone(), source: None };
+        let value = document.to_json().map_err(|e| e.to_string())?;
+        views(&value, &mut ours);
+    }
+    let golden_text = std::fs::read_to_string(dir.join(golden)).map_err(|e| format!("{golden}: {e}"))?;
+    let mut theirs = Vec::new();
+    for doc in mesh_api::read_untyped(&golden_text) {
+        let doc = doc.map_err(|e| format!("golden does not parse: {e}"))?;
+        if !doc.is_null() {
+            views(&doc, &mut theirs);
+        }
+    }
+    if ours.len() != theirs.len() {
+        return Err(format!("{} objects, golden has {}", ours.len(), theirs.len()));
+    }
+    for (a, b) in ours.iter().zip(&theirs) {
+        if a != b {
+            return Err(first_difference(a, b, ""));
+        }
+    }
+    Ok(())
+}
+
+/// The first path where two views differ, with both values.
+fn first_difference(a: &Value, b: &Value, path: &str) -> String {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            for key in x.keys().chain(y.keys()) {
+                let (l, r) = (x.get(key).unwrap_or(&Value::Null), y.get(key).unwrap_or(&Value::Null));
+                if l != r {
+                    return first_difference(l, r, &format!("{path}.{key}"));
+                }
+            }
+            format!("{path}: differs")
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            for (i, (l, r)) in x.iter().zip(y).enumerate() {
+                if l != r {
+                    return first_difference(l, r, &format!("{path}[{i}]"));
+                }
+            }
+            format!("{path}: differs")
+        }
+        _ => format!("{path}: ours {a}, golden {b}"),
+    }
+}
+
+#[test]
+fn inject_goldens_match() {
+    let Some(corpus) = corpus() else { return };
+    let dir = corpus.join("inject/cases");
+    let mut cases: Vec<(String, String, Setup)> =
+        EXPLICIT.iter().map(|(i, g, s)| ((*i).to_owned(), (*g).to_owned(), *s)).collect();
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .expect("cases dir")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    for file in &files {
+        if !file.ends_with(".yaml") || file.ends_with(".iop.yaml") {
+            continue;
+        }
+        let golden = format!("{file}.injected");
+        if files.contains(&golden) && !EXPLICIT.iter().any(|(_, g, _)| *g == golden) {
+            cases.push((file.clone(), golden, Setup::Default));
+        }
+    }
+    let mut matched = 0;
+    let mut differing = Vec::new();
+    for (input, golden, setup) in &cases {
+        match run_case(&dir, input, golden, *setup) {
+            Ok(()) => matched += 1,
+            Err(why) => differing.push((golden.clone(), why)),
+        }
+    }
+    println!("inject: {matched}/{} cases match", cases.len());
+    for (golden, why) in &differing {
+        println!("  differs: {golden}: {why}");
+    }
+    let unexpected: Vec<&(String, String)> =
+        differing.iter().filter(|(g, _)| !KNOWN_DIFFERENCES.iter().any(|(k, _)| k == g)).collect();
+    let fixed: Vec<&str> = KNOWN_DIFFERENCES
+        .iter()
+        .filter(|(k, _)| !differing.iter().any(|(g, _)| g == k))
+        .map(|(k, _)| *k)
+        .collect();
+    assert!(unexpected.is_empty(), "cases that differ without being listed: {unexpected:#?}");
+    assert!(fixed.is_empty(), "listed as differing but now match (remove them): {fixed:?}");
+    assert!(matched >= FLOOR, "match rate fell: {matched} < {FLOOR}");
+}
+
+/// The number of cases that match today; the test fails below it.
+const FLOOR: usize = 0;
