@@ -20,10 +20,8 @@ fn corpus() -> Option<PathBuf> {
     if let Ok(dir) = std::env::var("MESH_CORPUS") {
         return Some(PathBuf::from(dir));
     }
-    let found = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .map(|dir| dir.join("shared/corpus"))
-        .find(|dir| dir.is_dir());
+    let found =
+        Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().map(|dir| dir.join("shared/corpus")).find(|dir| dir.is_dir());
     if found.is_none() {
         assert!(std::env::var("CI").as_deref() != Ok("true"), "corpus not found");
         println!("skipped: corpus not found");
@@ -70,7 +68,11 @@ const EXPLICIT: &[(&str, &str, Setup)] = &[
     ("status_params.yaml", "status_params.yaml.injected", Setup::StatusParams),
     ("kubevirtInterfaces.yaml", "kubevirtInterfaces.yaml.injected", Setup::StatusParams),
     ("reroute-virtual-interfaces.yaml", "reroute-virtual-interfaces.yaml.injected", Setup::StatusParams),
-    ("hello.yaml", "hello-image-secrets-in-values.yaml.injected", Setup::Operator("hello-image-secrets-in-values.iop.yaml")),
+    (
+        "hello.yaml",
+        "hello-image-secrets-in-values.yaml.injected",
+        Setup::Operator("hello-image-secrets-in-values.iop.yaml"),
+    ),
     (
         "hello-image-pull-secret.yaml",
         "hello-multiple-image-secrets.yaml.injected",
@@ -132,13 +134,21 @@ const EXPLICIT: &[(&str, &str, Setup)] = &[
     ("hello-openshift-custom-injection.yaml", "hello-openshift-custom-injection.yaml.injected", Setup::Openshift),
     ("hello-openshift-tproxy.yaml", "hello-openshift-tproxy.yaml.injected", Setup::Openshift),
     ("hello-probes-localhost.yaml", "hello-probes-localhost.yaml.injected", Setup::InboundLocalhost),
-    ("proxy-resources-null.yaml", "proxy-resources-null.yaml.injected", Setup::Operator("proxy-resources-null.iop.yaml")),
+    (
+        "proxy-resources-null.yaml",
+        "proxy-resources-null.yaml.injected",
+        Setup::Operator("proxy-resources-null.iop.yaml"),
+    ),
     (
         "proxy-resources-null-no-init.yaml",
         "proxy-resources-null-no-init.yaml.injected",
         Setup::Operator("proxy-resources-null.iop.yaml"),
     ),
-    ("proxy-resources-zero.yaml", "proxy-resources-zero.yaml.injected", Setup::Operator("proxy-resources-zero.iop.yaml")),
+    (
+        "proxy-resources-zero.yaml",
+        "proxy-resources-zero.yaml.injected",
+        Setup::Operator("proxy-resources-zero.iop.yaml"),
+    ),
     (
         "proxy-resources-memory-null.yaml",
         "proxy-resources-memory-null.yaml.injected",
@@ -202,10 +212,15 @@ fn settings(setup: Setup, dir: &Path) -> Result<InjectionSettings, String> {
                 .insert("ISTIO_META_TLS_CLIENT_KEY".into(), "/etc/identity/client/keys/client-key.pem".into());
         }
         Setup::EmptyTracing => s.proxy_config.tracing = Some(Default::default()),
-        Setup::Openshift => return Err("platform openshift (PLATFORM env, uid ranges from the namespace) is not modelled".into()),
+        Setup::Openshift => {
+            return Err("platform openshift (PLATFORM env, uid ranges from the namespace) is not modelled".into());
+        }
         Setup::InboundLocalhost => s.inbound_localhost = true,
         Setup::OtelSemconv => {
-            return Err("OTEL_RESOURCE_ATTRIBUTES from an OpenTelemetry provider with semantic conventions is not modelled".into());
+            return Err(
+                "OTEL_RESOURCE_ATTRIBUTES from an OpenTelemetry provider with semantic conventions is not modelled"
+                    .into(),
+            );
         }
         Setup::Fips => s.compliance_policy = "fips-140-3".into(),
     }
@@ -217,7 +232,12 @@ fn template(doc: &Value) -> Option<&Value> {
     let kind = doc.get("kind")?.as_str()?;
     match kind {
         "Pod" => Some(doc),
-        "Deployment" | "StatefulSet" | "DaemonSet" | "Job" | "ReplicaSet" | "ReplicationController"
+        "Deployment"
+        | "StatefulSet"
+        | "DaemonSet"
+        | "Job"
+        | "ReplicaSet"
+        | "ReplicationController"
         | "DeploymentConfig" => doc.pointer("/spec/template"),
         "CronJob" => doc.pointer("/spec/jobTemplate/spec/template"),
         _ => None,
@@ -312,7 +332,8 @@ fn run_case(dir: &Path, input: &str, golden: &str, setup: Setup) -> Result<(), S
     let mut ours = Vec::new();
     for doc in &loaded.documents {
         let injected = inject(&doc.object, &settings).map_err(|e| format!("inject failed: {e}"))?;
-        let document = mesh_api::Document { object: injected.object, api_version: doc.api_version.clone(), source: None };
+        let document =
+            mesh_api::Document { object: injected.object, api_version: doc.api_version.clone(), source: None };
         let value = document.to_json().map_err(|e| e.to_string())?;
         views(&value, &mut ours);
     }
@@ -394,11 +415,8 @@ fn inject_goldens_match() {
     }
     let unexpected: Vec<&(String, String)> =
         differing.iter().filter(|(g, _)| !KNOWN_DIFFERENCES.iter().any(|(k, _)| k == g)).collect();
-    let fixed: Vec<&str> = KNOWN_DIFFERENCES
-        .iter()
-        .filter(|(k, _)| !differing.iter().any(|(g, _)| g == k))
-        .map(|(k, _)| *k)
-        .collect();
+    let fixed: Vec<&str> =
+        KNOWN_DIFFERENCES.iter().filter(|(k, _)| !differing.iter().any(|(g, _)| g == k)).map(|(k, _)| *k).collect();
     assert!(unexpected.is_empty(), "cases that differ without being listed: {unexpected:#?}");
     assert!(fixed.is_empty(), "listed as differing but now match (remove them): {fixed:?}");
     assert!(matched >= FLOOR, "match rate fell: {matched} < {FLOOR}");

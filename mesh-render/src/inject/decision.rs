@@ -95,14 +95,16 @@ fn webhook_selects(namespace: &Namespace, pod: &ObjectMeta, settings: &Injection
     match (label(ns, "istio-injection"), label(ns, "istio.io/rev")) {
         (Some("enabled"), _) if default_revision => {
             if pod_inject == Some("false") {
-                Err(format!("namespace {ns_name} has istio-injection=enabled but the pod's label sidecar.istio.io/inject is false"))
+                Err(format!(
+                    "namespace {ns_name} has istio-injection=enabled but the pod's label sidecar.istio.io/inject is false"
+                ))
             } else {
                 Ok(())
             }
         }
-        (Some(value), _) => Err(format!(
-            "namespace {ns_name} has istio-injection={value}, which no webhook of revision {rev} selects"
-        )),
+        (Some(value), _) => {
+            Err(format!("namespace {ns_name} has istio-injection={value}, which no webhook of revision {rev} selects"))
+        }
         (None, Some(ns_rev)) => {
             if ns_rev != rev {
                 Err(format!("namespace {ns_name} has istio.io/rev={ns_rev}, not this revision ({rev})"))

@@ -101,7 +101,12 @@ fn template_path(kind: &str) -> Option<Option<&'static [&'static str]>> {
     const CRON: &[&str] = &["spec", "jobTemplate", "spec", "template"];
     match kind {
         "Pod" => Some(None),
-        "Deployment" | "StatefulSet" | "DaemonSet" | "Job" | "ReplicaSet" | "ReplicationController"
+        "Deployment"
+        | "StatefulSet"
+        | "DaemonSet"
+        | "Job"
+        | "ReplicaSet"
+        | "ReplicationController"
         | "DeploymentConfig" => Some(Some(TEMPLATE)),
         "CronJob" => Some(Some(CRON)),
         _ => None,
@@ -163,8 +168,11 @@ fn read_template(value: &Value) -> Result<Option<PodTemplateSpec>> {
         None => {
             let metadata = value.get("metadata").cloned().unwrap_or(Value::Null);
             let spec = value.get("spec").cloned().unwrap_or(Value::Null);
-            let metadata: ObjectMeta =
-                if metadata.is_null() { ObjectMeta::default() } else { serde_json::from_value(metadata).map_err(malformed)? };
+            let metadata: ObjectMeta = if metadata.is_null() {
+                ObjectMeta::default()
+            } else {
+                serde_json::from_value(metadata).map_err(malformed)?
+            };
             let spec: Option<PodSpec> =
                 if spec.is_null() { None } else { Some(serde_json::from_value(spec).map_err(malformed)?) };
             Ok(Some(PodTemplateSpec { metadata: Some(metadata), spec }))
@@ -181,7 +189,8 @@ fn write_template(value: &mut Value, template: &PodTemplateSpec) -> Result<()> {
     let internal = |e: serde_json::Error| InjectError::Internal { message: e.to_string() };
     match template_path(&kind) {
         Some(None) => {
-            value["metadata"] = serde_json::to_value(template.metadata.clone().unwrap_or_default()).map_err(internal)?;
+            value["metadata"] =
+                serde_json::to_value(template.metadata.clone().unwrap_or_default()).map_err(internal)?;
             value["spec"] = serde_json::to_value(&template.spec).map_err(internal)?;
         }
         Some(Some(path)) => {
@@ -222,11 +231,8 @@ fn inject_value(
     let Some(mut template) = read_template(value)? else {
         return Ok(None);
     };
-    let workload_meta: ObjectMeta = value
-        .get("metadata")
-        .cloned()
-        .and_then(|m| serde_json::from_value(m).ok())
-        .unwrap_or_default();
+    let workload_meta: ObjectMeta =
+        value.get("metadata").cloned().and_then(|m| serde_json::from_value(m).ok()).unwrap_or_default();
     let mut meta = template.metadata.take().unwrap_or_default();
     let mut spec = template.spec.take().unwrap_or_default();
     let decision = should_inject_pod(None, &merged_namespace(&meta, &workload_meta), &spec, settings);
@@ -282,10 +288,7 @@ pub fn inject(workload: &Object, settings: &InjectionSettings) -> Result<Injecte
     let Some(decision) = inject_value(&mut value, settings, &mut warnings)? else {
         return Ok(Injected {
             object: workload.clone(),
-            decision: InjectionDecision {
-                inject: false,
-                reason: format!("{} holds no pod template", workload.kind()),
-            },
+            decision: InjectionDecision { inject: false, reason: format!("{} holds no pod template", workload.kind()) },
             warnings,
         });
     };
@@ -309,7 +312,11 @@ pub fn inject(workload: &Object, settings: &InjectionSettings) -> Result<Injecte
 /// assert!(!decision.inject);
 /// assert_eq!(decision.reason, "the pod uses host networking");
 /// ```
-pub fn should_inject(namespace: Option<&Namespace>, workload: &Object, settings: &InjectionSettings) -> InjectionDecision {
+pub fn should_inject(
+    namespace: Option<&Namespace>,
+    workload: &Object,
+    settings: &InjectionSettings,
+) -> InjectionDecision {
     let template = object_to_json(workload).ok().and_then(|v| read_template(&v).ok().flatten());
     let Some(template) = template else {
         return InjectionDecision { inject: false, reason: format!("{} holds no pod template", workload.kind()) };

@@ -124,12 +124,10 @@ fn check_ip_ranges(key: &str, value: &str) -> Result<(), InjectError> {
     for part in value.split(',') {
         let part = part.trim();
         let valid = match part.split_once('/') {
-            Some((ip, bits)) => {
-                ip.parse::<std::net::IpAddr>().is_ok_and(|addr| {
-                    let max = if addr.is_ipv4() { 32 } else { 128 };
-                    bits.parse::<u8>().is_ok_and(|b| b <= max)
-                })
-            }
+            Some((ip, bits)) => ip.parse::<std::net::IpAddr>().is_ok_and(|addr| {
+                let max = if addr.is_ipv4() { 32 } else { 128 };
+                bits.parse::<u8>().is_ok_and(|b| b <= max)
+            }),
             None => false,
         };
         if !valid {
@@ -186,16 +184,12 @@ fn pod_proxy_config(view: &PodView<'_>) -> Result<ProxyConfig, InjectError> {
     let Some(text) = view.annotation("proxy.istio.io/config") else {
         return Ok(base.clone());
     };
-    let overlay: serde_json::Value = serde_yaml::from_str(text).map_err(|e| InjectError::Annotation {
-        key: "proxy.istio.io/config".into(),
-        message: e.to_string(),
-    })?;
+    let overlay: serde_json::Value = serde_yaml::from_str(text)
+        .map_err(|e| InjectError::Annotation { key: "proxy.istio.io/config".into(), message: e.to_string() })?;
     let mut merged = serde_json::to_value(base).unwrap_or_default();
     merge_json(&mut merged, overlay);
-    serde_json::from_value(merged).map_err(|e| InjectError::Annotation {
-        key: "proxy.istio.io/config".into(),
-        message: e.to_string(),
-    })
+    serde_json::from_value(merged)
+        .map_err(|e| InjectError::Annotation { key: "proxy.istio.io/config".into(), message: e.to_string() })
 }
 
 fn quantity_map(amounts: &indexmap::IndexMap<String, Option<String>>) -> Option<BTreeMap<String, Quantity>> {
@@ -604,10 +598,8 @@ fn render(
         view.annotation(key).and_then(|v| v.parse().ok()).unwrap_or(i32::try_from(default).unwrap_or(i32::MAX))
     };
     let readiness = probes.then(|| {
-        let initial = annotated_int(
-            "readiness.status.sidecar.istio.io/initialDelaySeconds",
-            st.readiness_initial_delay_seconds,
-        );
+        let initial =
+            annotated_int("readiness.status.sidecar.istio.io/initialDelaySeconds", st.readiness_initial_delay_seconds);
         probe(
             annotated_int("readiness.status.sidecar.istio.io/periodSeconds", st.readiness_period_seconds),
             annotated_int("readiness.status.sidecar.istio.io/failureThreshold", st.readiness_failure_threshold),
@@ -655,7 +647,10 @@ fn render(
         mount("credential-socket", "/var/run/secrets/credential-uds"),
     ];
     if st.ca_name == "GkeWorkloadCertificate" {
-        mounts.push(VolumeMount { read_only: Some(true), ..mount("gke-workload-certificate", "/var/run/secrets/workload-spiffe-credentials") });
+        mounts.push(VolumeMount {
+            read_only: Some(true),
+            ..mount("gke-workload-certificate", "/var/run/secrets/workload-spiffe-credentials")
+        });
     } else {
         mounts.push(mount("workload-certs", "/var/run/secrets/workload-spiffe-credentials"));
     }
@@ -719,10 +714,7 @@ fn render(
         ..Container::default()
     };
 
-    let mut volumes = vec![
-        empty_dir("workload-socket", None),
-        empty_dir("credential-socket", None),
-    ];
+    let mut volumes = vec![empty_dir("workload-socket", None), empty_dir("credential-socket", None)];
     if st.ca_name == "GkeWorkloadCertificate" {
         volumes.push(Volume {
             name: s("gke-workload-certificate"),
@@ -746,7 +738,11 @@ fn render(
         });
     }
     volumes.push(empty_dir("istio-envoy", Some("Memory")));
-    volumes.push(Volume { name: s("istio-data"), empty_dir: Some(EmptyDirVolumeSource::default()), ..Volume::default() });
+    volumes.push(Volume {
+        name: s("istio-data"),
+        empty_dir: Some(EmptyDirVolumeSource::default()),
+        ..Volume::default()
+    });
     volumes.push(Volume {
         name: s("istio-podinfo"),
         downward_api: Some(DownwardAPIVolumeSource {
@@ -955,9 +951,9 @@ fn prometheus_merge(meta: &mut ObjectMeta, proxy: &mut Container, settings: &Inj
     {
         return;
     }
-    let merge = annotations.get("prometheus.istio.io/merge-metrics").map_or(settings.enable_prometheus_merge, |v| {
-        parse_bool(v).unwrap_or(settings.enable_prometheus_merge)
-    });
+    let merge = annotations
+        .get("prometheus.istio.io/merge-metrics")
+        .map_or(settings.enable_prometheus_merge, |v| parse_bool(v).unwrap_or(settings.enable_prometheus_merge));
     if !merge {
         return;
     }
@@ -965,17 +961,18 @@ fn prometheus_merge(meta: &mut ObjectMeta, proxy: &mut Container, settings: &Inj
         return;
     }
     let mut scrape = serde_json::Map::new();
-    for (key, field) in [("prometheus.io/scrape", "scrape"), ("prometheus.io/port", "port"), ("prometheus.io/path", "path")]
+    for (key, field) in
+        [("prometheus.io/scrape", "scrape"), ("prometheus.io/port", "port"), ("prometheus.io/path", "path")]
     {
         if let Some(v) = find(annotations, key) {
             scrape.insert(field.into(), v.into());
         }
     }
     if !scrape.is_empty() {
-        proxy.env.get_or_insert_with(Vec::new).push(env(
-            "ISTIO_PROMETHEUS_ANNOTATIONS",
-            serde_json::Value::Object(scrape).to_string(),
-        ));
+        proxy
+            .env
+            .get_or_insert_with(Vec::new)
+            .push(env("ISTIO_PROMETHEUS_ANNOTATIONS", serde_json::Value::Object(scrape).to_string()));
     }
     annotations.retain(|k, _| !PROMETHEUS_KEYS.iter().any(|p| sanitize(p) == sanitize(k)));
     annotations.insert(s("prometheus.io/port"), status_port.to_owned());
@@ -998,12 +995,8 @@ fn rewrite_probes(spec: &mut PodSpec, status_port: &str, previously: Option<&str
     let mut probers = serde_json::Map::new();
     for container in spec.containers.iter_mut().filter(|c| c.name != PROXY) {
         let name = container.name.clone();
-        let named_ports: Vec<(String, i32)> = container
-            .ports
-            .iter()
-            .flatten()
-            .filter_map(|p| p.name.clone().map(|n| (n, p.container_port)))
-            .collect();
+        let named_ports: Vec<(String, i32)> =
+            container.ports.iter().flatten().filter_map(|p| p.name.clone().map(|n| (n, p.container_port))).collect();
         for (probe, suffix) in [
             (&mut container.liveness_probe, "livez"),
             (&mut container.readiness_probe, "readyz"),
@@ -1034,7 +1027,8 @@ fn rewrite_probes(spec: &mut PodSpec, status_port: &str, previously: Option<&str
             });
         }
         if let Some(lifecycle) = container.lifecycle.as_mut() {
-            for (handler, suffix) in [(&mut lifecycle.pre_stop, "prestopz"), (&mut lifecycle.post_start, "poststartz")] {
+            for (handler, suffix) in [(&mut lifecycle.pre_stop, "prestopz"), (&mut lifecycle.post_start, "poststartz")]
+            {
                 let Some(handler) = handler.as_mut() else { continue };
                 let Some(original) = prober_json(
                     handler.http_get.as_ref(),
@@ -1048,18 +1042,16 @@ fn rewrite_probes(spec: &mut PodSpec, status_port: &str, previously: Option<&str
                 let path = format!("/app-lifecycle/{name}/{suffix}");
                 probers.insert(path.clone(), original);
                 handler.tcp_socket = None;
-                handler.http_get = Some(HTTPGetAction {
-                    path: Some(path),
-                    port: IntOrString::Int(port),
-                    ..HTTPGetAction::default()
-                });
+                handler.http_get =
+                    Some(HTTPGetAction { path: Some(path), port: IntOrString::Int(port), ..HTTPGetAction::default() });
             }
         }
     }
     if probers.is_empty() {
         return None;
     }
-    if let Some(old) = previously.and_then(|p| serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(p).ok())
+    if let Some(old) =
+        previously.and_then(|p| serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(p).ok())
     {
         for (k, v) in old {
             probers.insert(k, v);
@@ -1134,16 +1126,14 @@ pub(crate) fn inject_pod(
     let proxy_config = pod_proxy_config(&view)?;
 
     // A user's own `istio-proxy` container is an override of the injected one.
-    let user_proxy = spec
-        .containers
-        .iter()
-        .position(|c| c.name == PROXY)
-        .map(|i| (false, spec.containers.remove(i)))
-        .or_else(|| {
-            let list = spec.init_containers.as_mut()?;
-            let i = list.iter().position(|c| c.name == PROXY)?;
-            Some((true, list.remove(i)))
-        });
+    let user_proxy =
+        spec.containers.iter().position(|c| c.name == PROXY).map(|i| (false, spec.containers.remove(i))).or_else(
+            || {
+                let list = spec.init_containers.as_mut()?;
+                let i = list.iter().position(|c| c.name == PROXY)?;
+                Some((true, list.remove(i)))
+            },
+        );
 
     let native_default = settings.native_sidecars_enabled();
     let mut rendered = render(&view, spec, owner, type_meta, &proxy_config, native_default);
@@ -1219,11 +1209,7 @@ pub(crate) fn inject_pod(
         meta.labels.get_or_insert_with(BTreeMap::new).insert(s("topology.istio.io/network"), settings.network.clone());
     }
     let list = |names: &[String]| {
-        if names.is_empty() {
-            serde_json::Value::Null
-        } else {
-            serde_json::Value::from(names.to_vec())
-        }
+        if names.is_empty() { serde_json::Value::Null } else { serde_json::Value::from(names.to_vec()) }
     };
     let mut status = serde_json::Map::new();
     status.insert("initContainers".into(), list(&init_names));
@@ -1329,8 +1315,9 @@ mod tests {
     #[test]
     fn bad_include_ranges_are_refused_and_named() {
         let (mut meta, mut spec) = pod(&[("traffic.sidecar.istio.io/includeOutboundIPRanges", "1.1.1.1")]);
-        let err = inject_pod(&mut meta, &mut spec, &Owner { name: "x", namespace: "" }, ("v1", "Pod"), &Default::default())
-            .expect_err("refused");
+        let err =
+            inject_pod(&mut meta, &mut spec, &Owner { name: "x", namespace: "" }, ("v1", "Pod"), &Default::default())
+                .expect_err("refused");
         assert!(err.to_string().to_lowercase().contains("includeoutboundipranges"), "{err}");
     }
 
@@ -1346,8 +1333,14 @@ mod tests {
     fn reinjection_is_idempotent() {
         let (mut meta, mut spec) = run(&[], &InjectionSettings::default());
         let first = (meta.clone(), spec.clone());
-        inject_pod(&mut meta, &mut spec, &Owner { name: "hello", namespace: "" }, ("apps/v1", "Deployment"), &Default::default())
-            .expect("injects");
+        inject_pod(
+            &mut meta,
+            &mut spec,
+            &Owner { name: "hello", namespace: "" },
+            ("apps/v1", "Deployment"),
+            &Default::default(),
+        )
+        .expect("injects");
         assert_eq!(names(spec.init_containers.as_deref().unwrap_or_default()), ["istio-init", "istio-proxy"]);
         assert_eq!(first.0.annotations, meta.annotations);
     }

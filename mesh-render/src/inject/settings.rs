@@ -381,12 +381,8 @@ impl InjectionSettings {
             }
             set_string(&mut self.trust_bundle_name, &global.trust_bundle_name);
             set(&mut self.native_nftables, global.native_nftables);
-            if let Some(aud) = global
-                .sds
-                .as_ref()
-                .and_then(|s| s.token.as_ref())
-                .and_then(|t| t.get("aud"))
-                .and_then(|a| a.as_str())
+            if let Some(aud) =
+                global.sds.as_ref().and_then(|s| s.token.as_ref()).and_then(|t| t.get("aud")).and_then(|a| a.as_str())
             {
                 self.token_audience = aud.to_owned();
             }
@@ -578,7 +574,8 @@ mod tests {
     fn mesh_proxy_metadata_merges_key_by_key() {
         let mut s = InjectionSettings::default();
         let mesh: MeshConfig =
-            serde_yaml::from_str("defaultConfig:\n  interceptionMode: TPROXY\n  proxyMetadata:\n    A: b\n").expect("mesh");
+            serde_yaml::from_str("defaultConfig:\n  interceptionMode: TPROXY\n  proxyMetadata:\n    A: b\n")
+                .expect("mesh");
         s.apply_mesh_config(&mesh);
         assert_eq!(s.interception_mode(), "TPROXY");
         assert_eq!(s.proxy_config.proxy_metadata.get("A").map(String::as_str), Some("b"));

@@ -1,0 +1,136 @@
+//! `meshctl kube-inject -f FILE [--meshConfigFile F] [--valuesFile F] [--revision R] [--native-sidecars auto|true|false]`
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+use mesh_api::install::{MeshConfig, Values};
+use mesh_render::inject::{InjectionSettings, NativeSidecars, inject};
+
+use super::{INVALID, UNREADABLE, load_error_code};
+
+/// Whether the proxy runs as a native sidecar.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Native {
+    /// Istio's default: on when every kubelet is 1.33 or newer; offline there is no cluster to
+    /// ask, so off.
+    Auto,
+    /// Always a native sidecar (an init container with `restartPolicy: Always`).
+    True,
+    /// Always a regular container after the app.
+    False,
+}
+
+/// Arguments of `meshctl kube-inject`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Files holding the workloads to inject (Pod, Deployment, StatefulSet, DaemonSet, Job,
+    /// ReplicaSet, CronJob, ReplicationController, List); other objects pass through.
+    #[arg(short = 'f', long = "filename", required = true, num_args = 1..)]
+    pub filenames: Vec<PathBuf>,
+    /// A mesh config (the `mesh` key of Istio's `istio` ConfigMap) applied over the defaults.
+    #[arg(long = "meshConfigFile")]
+    pub mesh_config_file: Option<PathBuf>,
+    /// A Helm values tree (the `values` key of the `istio-sidecar-injector` ConfigMap) applied
+    /// over the defaults.
+    #[arg(long = "valuesFile")]
+    pub values_file: Option<PathBuf>,
+    /// Control-plane revision the sidecars connect to.
+    #[arg(short = 'r', long = "revision")]
+    pub revision: Option<String>,
+    /// Native sidecars: auto, true or false.
+    #[arg(long = "native-sidecars", value_enum, default_value = "auto")]
+    pub native_sidecars: Native,
+}
+
+fn read<T: serde::de::DeserializeOwned>(path: &PathBuf) -> Result<T, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    // A `values` key or a whole ConfigMap value may wrap the tree; both read as the tree.
+    serde_yaml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// The injection settings the flags describe.
+fn settings(args: &Args) -> Result<InjectionSettings, String> {
+    let mut settings = InjectionSettings::offline();
+    if let Some(path) = &args.values_file {
+        settings.apply_values(&read::<Values>(path)?);
+    }
+    if let Some(path) = &args.mesh_config_file {
+        settings.apply_mesh_config(&read::<MeshConfig>(path)?);
+    }
+    if let Some(rev) = &args.revision {
+        settings.revision = if rev == "default" { String::new() } else { rev.clone() };
+    }
+    settings.native_sidecars = match args.native_sidecars {
+        Native::Auto => NativeSidecars::Auto,
+        Native::True => NativeSidecars::On,
+        Native::False => NativeSidecars::Off,
+    };
+    Ok(settings)
+}
+
+/// Prints every object of the files, injected, as a YAML stream; skipped workloads and errors
+/// go to stderr.
+pub fn run(args: &Args, out: &mut impl Write, err: &mut impl Write) -> io::Result<u8> {
+    let settings = match settings(args) {
+        Ok(s) => s,
+        Err(message) => {
+            writeln!(err, "{message}")?;
+            return Ok(UNREADABLE);
+        }
+    };
+    let loaded = mesh_api::load_paths(&args.filenames);
+    let mut code = load_error_code(&loaded);
+    for error in &loaded.errors {
+        writeln!(err, "{error}")?;
+    }
+    for document in &loaded.documents {
+        let injected = match inject(&document.object, &settings) {
+            Ok(injected) => injected,
+            Err(e) => {
+                writeln!(err, "{}: {e}", document.object.metadata().name.as_deref().unwrap_or_default())?;
+                code = code.max(INVALID);
+                continue;
+            }
+        };
+        for warning in &injected.warnings {
+            writeln!(err, "{warning}")?;
+        }
+        let output =
+            mesh_api::Document { object: injected.object, api_version: document.api_version.clone(), source: None };
+        match output.to_yaml() {
+            Ok(text) => write!(out, "---\n{text}")?,
+            Err(e) => {
+                writeln!(err, "{e}")?;
+                code = code.max(INVALID);
+            }
+        }
+    }
+    Ok(code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(native: Native) -> Args {
+        Args {
+            filenames: Vec::new(),
+            mesh_config_file: None,
+            values_file: None,
+            revision: Some("canary".into()),
+            native_sidecars: native,
+        }
+    }
+
+    #[test]
+    fn auto_is_off_without_a_cluster() {
+        let s = settings(&args(Native::Auto)).expect("settings");
+        assert!(!s.native_sidecars_enabled());
+        assert_eq!(s.revision, "canary");
+    }
+
+    #[test]
+    fn true_forces_native_sidecars() {
+        assert!(settings(&args(Native::True)).expect("settings").native_sidecars_enabled());
+    }
+}
