@@ -34,6 +34,7 @@ fn corpus() -> Option<PathBuf> {
 enum Setup {
     Default,
     Cni,
+    CniNetwork,
     CniMultus,
     ProxyImage,
     ProxyInitImage,
@@ -56,7 +57,7 @@ enum Setup {
 
 /// The explicit table of `CASES.md`: input, golden, settings.
 const EXPLICIT: &[(&str, &str, Setup)] = &[
-    ("hello.yaml", "hello.yaml.cni.injected", Setup::Cni),
+    ("hello.yaml", "hello.yaml.cni.injected", Setup::CniNetwork),
     ("hello.yaml", "hello.yaml.proxyImageName.injected", Setup::ProxyImage),
     ("hello.yaml", "hello.yaml.proxyInitImageName.injected", Setup::ProxyInitImage),
     ("hello.yaml", "hello-tproxy.yaml.injected", Setup::Tproxy),
@@ -170,7 +171,8 @@ fn settings(setup: Setup, dir: &Path) -> Result<InjectionSettings, String> {
     let mut s = InjectionSettings::default();
     match setup {
         Setup::Default => {}
-        Setup::Cni => {
+        Setup::Cni => s.cni_enabled = true,
+        Setup::CniNetwork => {
             s.cni_enabled = true;
             s.cni_provider = "default".into();
             s.network = "network1".into();
@@ -297,6 +299,12 @@ fn views(doc: &Value, out: &mut Vec<Value>) {
         "name": doc.pointer("/metadata/name"),
     });
     if let Some(t) = template(doc) {
+        // Istio puts a CronJob's pod labels and annotations on the job template's metadata.
+        let meta = if doc.get("kind").and_then(Value::as_str) == Some("CronJob") {
+            doc.pointer("/spec/jobTemplate")
+        } else {
+            Some(t)
+        };
         let list = |key: &str| -> Vec<Value> {
             t.pointer(&format!("/spec/{key}"))
                 .and_then(Value::as_array)
@@ -315,8 +323,8 @@ fn views(doc: &Value, out: &mut Vec<Value>) {
         view["containers"] = list("containers").into();
         view["initContainers"] = list("initContainers").into();
         view["volumes"] = volumes.into();
-        view["annotations"] = strings_map(t.pointer("/metadata/annotations"));
-        view["labels"] = strings_map(t.pointer("/metadata/labels"));
+        view["annotations"] = strings_map(meta.and_then(|m| m.pointer("/metadata/annotations")));
+        view["labels"] = strings_map(meta.and_then(|m| m.pointer("/metadata/labels")));
     }
     out.push(view);
 }

@@ -177,6 +177,21 @@ fn read_template(value: &Value) -> Result<Option<PodTemplateSpec>> {
                 if spec.is_null() { None } else { Some(serde_json::from_value(spec).map_err(malformed)?) };
             Ok(Some(PodTemplateSpec { metadata: Some(metadata), spec }))
         }
+        Some(_) if kind == "CronJob" => {
+            // Istio reads (and writes) a CronJob's pod labels and annotations on the job
+            // template's metadata, next to the pod template.
+            let metadata = pointer(value, &["spec", "jobTemplate", "metadata"]).cloned();
+            let spec = pointer(value, &["spec", "jobTemplate", "spec", "template", "spec"]).cloned();
+            let Some(spec) = spec else { return Ok(None) };
+            let metadata: ObjectMeta = match metadata {
+                Some(m) if !m.is_null() => serde_json::from_value(m).map_err(malformed)?,
+                _ => ObjectMeta::default(),
+            };
+            Ok(Some(PodTemplateSpec {
+                metadata: Some(metadata),
+                spec: Some(serde_json::from_value(spec).map_err(malformed)?),
+            }))
+        }
         Some(path) => match pointer(value, path) {
             Some(t) => Ok(Some(serde_json::from_value(t.clone()).map_err(malformed)?)),
             None => Ok(None),
@@ -192,6 +207,15 @@ fn write_template(value: &mut Value, template: &PodTemplateSpec) -> Result<()> {
             value["metadata"] =
                 serde_json::to_value(template.metadata.clone().unwrap_or_default()).map_err(internal)?;
             value["spec"] = serde_json::to_value(&template.spec).map_err(internal)?;
+        }
+        Some(Some(_)) if kind == "CronJob" => {
+            if let Some(job) = pointer_mut(value, &["spec", "jobTemplate"]) {
+                job["metadata"] =
+                    serde_json::to_value(template.metadata.clone().unwrap_or_default()).map_err(internal)?;
+            }
+            if let Some(slot) = pointer_mut(value, &["spec", "jobTemplate", "spec", "template"]) {
+                slot["spec"] = serde_json::to_value(&template.spec).map_err(internal)?;
+            }
         }
         Some(Some(path)) => {
             if let Some(slot) = pointer_mut(value, path) {
@@ -247,19 +271,45 @@ fn inject_value(
         }
         return Ok(Some(decision));
     }
-    let owner_name = workload_meta.name.clone().unwrap_or_default();
+    let (owner_name, owner_version, owner_kind) = if kind == "Pod" {
+        pod_owner(&workload_meta)
+    } else {
+        (workload_meta.name.clone().unwrap_or_default(), api_version.clone(), kind.clone())
+    };
     let owner_ns = workload_meta.namespace.clone().unwrap_or_default();
     pod::inject_pod(
         &mut meta,
         &mut spec,
         &pod::Owner { name: &owner_name, namespace: &owner_ns },
-        (&api_version, &kind),
+        (&owner_version, &owner_kind),
         settings,
     )?;
     template.metadata = Some(meta);
     template.spec = Some(spec);
     write_template(value, &template)?;
     Ok(Some(decision))
+}
+
+/// The workload a bare pod belongs to: its controller (a ReplicaSet made by a Deployment
+/// counts as the Deployment), else the pod itself. Name, apiVersion and kind.
+fn pod_owner(meta: &ObjectMeta) -> (String, String, String) {
+    let controller = meta.owner_references.iter().flatten().find(|r| r.controller == Some(true));
+    if let Some(owner) = controller {
+        let hash = meta.labels.as_ref().and_then(|l| l.get("pod-template-hash"));
+        if owner.kind == "ReplicaSet"
+            && let Some(hash) = hash
+            && let Some(deployment) = owner.name.strip_suffix(&format!("-{hash}"))
+        {
+            return (deployment.to_owned(), "apps/v1".to_owned(), "Deployment".to_owned());
+        }
+        return (owner.name.clone(), owner.api_version.clone(), owner.kind.clone());
+    }
+    let name = meta
+        .name
+        .clone()
+        .filter(|n| !n.is_empty())
+        .or_else(|| meta.generate_name.as_deref().map(|g| g.trim_end_matches('-').to_owned()));
+    (name.unwrap_or_default(), "v1".to_owned(), "Pod".to_owned())
 }
 
 /// The pod template's metadata with the workload's namespace when the template has none.

@@ -76,8 +76,10 @@ impl PodView<'_> {
             excluded
         } else if excluded.is_empty() {
             port.to_owned()
+        } else if excluded.split(',').any(|p| p.trim() == port) {
+            excluded
         } else {
-            format!("{port},{excluded}")
+            format!("{excluded},{port}")
         }
     }
 }
@@ -269,12 +271,11 @@ fn append_multus(existing: Option<&str>, network: &str) -> String {
     let Some(existing) = existing.map(str::trim).filter(|e| !e.is_empty()) else {
         return network.to_owned();
     };
-    if existing.starts_with('[')
-        && let Ok(mut list) = serde_json::from_str::<Vec<serde_json::Value>>(existing)
-    {
+    if let Some(body) = existing.strip_prefix('[').and_then(|b| b.trim_end().strip_suffix(']')) {
         let (ns, name) = network.split_once('/').unwrap_or(("", network));
-        list.push(serde_json::json!({"name": name, "namespace": ns}));
-        return serde_json::to_string(&list).unwrap_or_else(|_| existing.to_owned());
+        let entry = format!("{{\"name\": \"{name}\", \"namespace\": \"{ns}\"}}");
+        let body = body.trim();
+        return if body.is_empty() { format!("[{entry}]") } else { format!("[{body}, {entry}]") };
     }
     if existing.split(',').any(|n| n.trim() == network) {
         return existing.to_owned();
@@ -553,9 +554,6 @@ fn render(
         "ISTIO_META_INTERCEPTION_MODE",
         view.annotation("sidecar.istio.io/interceptionMode").map_or_else(|| mode.clone(), str::to_owned),
     ));
-    if !st.network.is_empty() {
-        envs.push(env("ISTIO_META_NETWORK", st.network.clone()));
-    }
     let workload = view.label("service.istio.io/workload-name").filter(|v| !v.is_empty()).unwrap_or(owner.name);
     if !workload.is_empty() {
         envs.push(env("ISTIO_META_WORKLOAD_NAME", workload));
@@ -580,6 +578,10 @@ fn render(
         envs.push(env("TRUST_DOMAIN", st.trust_domain.clone()));
     }
     envs.extend(metadata_env);
+    // Cluster information is written after the template (Istio's `overwriteClusterInfo`).
+    if !st.network.is_empty() {
+        envs.push(env("ISTIO_META_NETWORK", st.network.clone()));
+    }
 
     let probes = view.status_port() != "0";
     let probe = |period: i32, failure: i32, initial: Option<i32>| Probe {
@@ -912,16 +914,33 @@ fn apply_override(target: &mut Container, user: &Container) -> Result<(), Inject
 }
 
 fn merge_list(old: &mut serde_json::Value, new: serde_json::Value, key: &str) {
-    let (Some(old_items), serde_json::Value::Array(new_items)) = (old.as_array_mut(), new) else {
+    // Kubernetes' strategic merge order: the patch's items in its order, the original's other
+    // items slotted in by their original position.
+    let (Some(server), serde_json::Value::Array(patch)) = (old.as_array_mut(), new) else {
         return;
     };
-    for item in new_items {
-        let id = item.get(key).cloned();
-        match old_items.iter_mut().find(|o| id.is_some() && o.get(key) == id.as_ref()) {
-            Some(slot) => *slot = item,
-            None => old_items.push(item),
-        }
+    let id = |v: &serde_json::Value| v.get(key).cloned();
+    let index = |v: &serde_json::Value| server.iter().position(|s| id(s).is_some() && id(s) == id(v));
+    let patch: Vec<(Option<usize>, serde_json::Value)> = patch.into_iter().map(|p| (index(&p), p)).collect();
+    let server_only: Vec<(usize, serde_json::Value)> = server
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| !patch.iter().any(|(_, p)| id(p).is_some() && id(p) == id(s)))
+        .map(|(i, s)| (i, s.clone()))
+        .collect();
+    let mut out = Vec::new();
+    let (mut left, mut right) = (patch.into_iter().peekable(), server_only.into_iter().peekable());
+    loop {
+        let take_left = match (left.peek(), right.peek()) {
+            (Some((l, _)), Some((r, _))) => l.is_none_or(|l| l < *r),
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => break,
+        };
+        let next = if take_left { left.next().map(|(_, v)| v) } else { right.next().map(|(_, v)| v) };
+        out.extend(next);
     }
+    *server = out;
 }
 
 /// Moves the container named `name` first or last.
@@ -960,13 +979,30 @@ fn prometheus_merge(meta: &mut ObjectMeta, proxy: &mut Container, settings: &Inj
     if find(annotations, "prometheus.io/port").as_deref() == Some(status_port) {
         return;
     }
+    // The app's own settings, in the order Istio's agent reads them.
     let mut scrape = serde_json::Map::new();
     for (key, field) in
-        [("prometheus.io/scrape", "scrape"), ("prometheus.io/port", "port"), ("prometheus.io/path", "path")]
+        [("prometheus.io/scrape", "scrape"), ("prometheus.io/path", "path"), ("prometheus.io/port", "port")]
     {
         if let Some(v) = find(annotations, key) {
             scrape.insert(field.into(), v.into());
         }
+    }
+    if let Some(targets) = annotations.remove("prometheus.istio.io/scrape-targets") {
+        let list: Vec<serde_json::Value> = targets
+            .split(',')
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(|t| {
+                let (port, path) = t.split_once(':').unwrap_or((t, "/metrics"));
+                serde_json::json!({"port": port, "path": path})
+            })
+            .collect();
+        if let Some(first) = list.first() {
+            scrape.entry("path").or_insert_with(|| first["path"].clone());
+            scrape.entry("port").or_insert_with(|| first["port"].clone());
+        }
+        scrape.insert("targets".into(), list.into());
     }
     if !scrape.is_empty() {
         proxy
@@ -993,7 +1029,8 @@ fn parse_bool(text: &str) -> Option<bool> {
 fn rewrite_probes(spec: &mut PodSpec, status_port: &str, previously: Option<&str>) -> Option<String> {
     let port: i32 = status_port.parse().ok().filter(|p| *p != 0)?;
     let mut probers = serde_json::Map::new();
-    for container in spec.containers.iter_mut().filter(|c| c.name != PROXY) {
+    let sidecars = spec.init_containers.iter_mut().flatten().filter(|c| c.restart_policy.as_deref() == Some("Always"));
+    for container in spec.containers.iter_mut().chain(sidecars).filter(|c| c.name != PROXY) {
         let name = container.name.clone();
         let named_ports: Vec<(String, i32)> =
             container.ports.iter().flatten().filter_map(|p| p.name.clone().map(|n| (n, p.container_port))).collect();
@@ -1098,6 +1135,205 @@ fn prober_json(
     Some(serde_json::Value::Object(out))
 }
 
+/// Names listed under `key` in a status or overrides annotation.
+fn status_names(status: Option<&serde_json::Value>, key: &str) -> Vec<String> {
+    status
+        .and_then(|s| s.get(key))
+        .and_then(|v| v.as_array())
+        .map(|v| v.iter().filter_map(|s| s.as_str().map(str::to_owned)).collect())
+        .unwrap_or_default()
+}
+
+/// Containers recorded in a `proxy.istio.io/overrides` annotation, by list.
+fn recorded_overrides(meta: &ObjectMeta) -> (Vec<Container>, Vec<Container>) {
+    let parsed = meta
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get(OVERRIDES))
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(text).ok());
+    let list = |key: &str| -> Vec<Container> {
+        parsed
+            .as_ref()
+            .and_then(|p| p.get(key).cloned())
+            .and_then(|v| serde_json::from_value(v).ok())
+            .unwrap_or_default()
+    };
+    (list("containers"), list("initContainers"))
+}
+
+/// The pod annotation recording a user's overrides of injected containers.
+pub const OVERRIDES: &str = "proxy.istio.io/overrides";
+
+/// Key order of Kubernetes' Go types, used to write the overrides annotation as Istio does.
+const GO_FIELD_ORDER: &[&str] = &[
+    "name",
+    "image",
+    "command",
+    "args",
+    "workingDir",
+    "ports",
+    "envFrom",
+    "env",
+    "resources",
+    "resizePolicy",
+    "restartPolicy",
+    "volumeMounts",
+    "volumeDevices",
+    "livenessProbe",
+    "readinessProbe",
+    "startupProbe",
+    "lifecycle",
+    "terminationMessagePath",
+    "terminationMessagePolicy",
+    "imagePullPolicy",
+    "securityContext",
+    "stdin",
+    "stdinOnce",
+    "tty",
+    "exec",
+    "httpGet",
+    "tcpSocket",
+    "grpc",
+    "sleep",
+    "initialDelaySeconds",
+    "timeoutSeconds",
+    "periodSeconds",
+    "successThreshold",
+    "failureThreshold",
+    "terminationGracePeriodSeconds",
+    "path",
+    "port",
+    "host",
+    "scheme",
+    "httpHeaders",
+    "service",
+    "postStart",
+    "preStop",
+    "stopSignal",
+    "limits",
+    "requests",
+    "claims",
+    "capabilities",
+    "privileged",
+    "seLinuxOptions",
+    "windowsOptions",
+    "runAsUser",
+    "runAsGroup",
+    "runAsNonRoot",
+    "readOnlyRootFilesystem",
+    "allowPrivilegeEscalation",
+    "procMount",
+    "seccompProfile",
+    "appArmorProfile",
+    "add",
+    "drop",
+    "readOnly",
+    "recursiveReadOnly",
+    "mountPath",
+    "subPath",
+    "mountPropagation",
+    "subPathExpr",
+    "hostPort",
+    "containerPort",
+    "protocol",
+    "hostIP",
+    "value",
+    "valueFrom",
+];
+
+/// Reorders object keys the way Go writes Kubernetes types.
+fn go_order(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            let mut entries: Vec<(String, serde_json::Value)> = std::mem::take(map).into_iter().collect();
+            for (_, v) in &mut entries {
+                go_order(v);
+            }
+            let rank = |k: &str| GO_FIELD_ORDER.iter().position(|f| *f == k).unwrap_or(usize::MAX);
+            entries.sort_by(|a, b| rank(&a.0).cmp(&rank(&b.0)).then_with(|| a.0.cmp(&b.0)));
+            map.extend(entries);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(go_order),
+        _ => {}
+    }
+}
+
+/// A user's container as Istio records it: Go key order, `resources` always present,
+/// quantities in canonical form.
+fn go_container_json(container: &Container) -> serde_json::Value {
+    let mut value = serde_json::to_value(container).unwrap_or_default();
+    if let Some(map) = value.as_object_mut() {
+        let resources = map.entry("resources").or_insert_with(|| serde_json::json!({}));
+        for group in ["limits", "requests"] {
+            if let Some(amounts) = resources.get_mut(group).and_then(|g| g.as_object_mut()) {
+                for amount in amounts.values_mut() {
+                    if let Some(text) = amount.as_str() {
+                        *amount = canonical_quantity(text).into();
+                    }
+                }
+            }
+        }
+    }
+    go_order(&mut value);
+    value
+}
+
+/// A Kubernetes quantity in the canonical form Kubernetes prints (`3000m` → `3`,
+/// `1024Mi` → `1Gi`); text it cannot read is returned unchanged.
+pub(crate) fn canonical_quantity(text: &str) -> String {
+    let text = text.trim();
+    let split = text.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(text.len());
+    let (number, suffix) = text.split_at(split);
+    let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
+    let Ok(mut mantissa) = format!("{whole}{fraction}").parse::<i128>() else {
+        return text.to_owned();
+    };
+    let binary = [("Ki", 1), ("Mi", 2), ("Gi", 3), ("Ti", 4), ("Pi", 5), ("Ei", 6)];
+    if let Some(&(_, mut power)) = binary.iter().find(|(s, _)| *s == suffix) {
+        if !fraction.is_empty() {
+            return text.to_owned();
+        }
+        while power < 6 && mantissa != 0 && mantissa % 1024 == 0 {
+            mantissa /= 1024;
+            power += 1;
+        }
+        return format!("{mantissa}{}", binary[power - 1].0);
+    }
+    let decimal =
+        [("n", -9), ("u", -6), ("m", -3), ("", 0), ("k", 3), ("M", 6), ("G", 9), ("T", 12), ("P", 15), ("E", 18)];
+    let Some(&(_, exp)) = decimal.iter().find(|(s, _)| *s == suffix) else {
+        return text.to_owned();
+    };
+    let Ok(digits) = i32::try_from(fraction.len()) else {
+        return text.to_owned();
+    };
+    let mut exp = exp - digits;
+    while exp % 3 != 0 {
+        mantissa *= 10;
+        exp -= 1;
+    }
+    if mantissa == 0 {
+        return "0".to_owned();
+    }
+    while exp < 18 && mantissa % 1000 == 0 {
+        mantissa /= 1000;
+        exp += 3;
+    }
+    match decimal.iter().find(|(_, e)| *e == exp) {
+        Some((s, _)) => format!("{mantissa}{s}"),
+        None => text.to_owned(),
+    }
+}
+
+/// Sets an env entry, replacing one of the same name.
+fn set_env(container: &mut Container, var: EnvVar) {
+    let list = container.env.get_or_insert_with(Vec::new);
+    match list.iter_mut().find(|e| e.name == var.name) {
+        Some(slot) => *slot = var,
+        None => list.push(var),
+    }
+}
+
 /// Injects the sidecar into one pod template.
 pub(crate) fn inject_pod(
     meta: &mut ObjectMeta,
@@ -1106,15 +1342,11 @@ pub(crate) fn inject_pod(
     type_meta: (&str, &str),
     settings: &InjectionSettings,
 ) -> Result<(), InjectError> {
-    let previous_probers = spec
-        .containers
-        .iter()
-        .chain(spec.init_containers.iter().flatten())
-        .find(|c| c.name == PROXY)
-        .and_then(|c| c.env.as_ref())
-        .and_then(|e| e.iter().find(|v| v.name == "ISTIO_KUBE_APP_PROBERS"))
-        .and_then(|v| v.value.clone());
+    let original = spec.clone();
+    let status: Option<serde_json::Value> =
+        meta.annotations.as_ref().and_then(|a| a.get(STATUS)).and_then(|s| serde_json::from_str(s).ok());
     let previously_injected = meta.annotations.as_ref().is_some_and(|a| a.contains_key(STATUS));
+    let (recorded_containers, recorded_inits) = recorded_overrides(meta);
     remove_previous(meta, spec);
     let view = PodView { meta, settings };
     check_annotations(&view)?;
@@ -1124,26 +1356,80 @@ pub(crate) fn inject_pod(
         return Err(InjectError::Template { name: template.to_owned() });
     }
     let proxy_config = pod_proxy_config(&view)?;
-
-    // A user's own `istio-proxy` container is an override of the injected one.
-    let user_proxy =
-        spec.containers.iter().position(|c| c.name == PROXY).map(|i| (false, spec.containers.remove(i))).or_else(
-            || {
-                let list = spec.init_containers.as_mut()?;
-                let i = list.iter().position(|c| c.name == PROXY)?;
-                Some((true, list.remove(i)))
-            },
-        );
-
     let native_default = settings.native_sidecars_enabled();
-    let mut rendered = render(&view, spec, owner, type_meta, &proxy_config, native_default);
-    let status_port = view.status_port();
+    let rendered = render(&view, spec, owner, type_meta, &proxy_config, native_default);
+    let mesh_status_port = proxy_config.status_port.unwrap_or(15020).to_string();
+    let probe_port = view.or("status.sidecar.istio.io/port", &mesh_status_port);
     let hold =
         proxy_config.hold_application_until_proxy_starts == Some(true) || settings.hold_application_until_proxy_starts;
+    let tproxy = view.interception_mode(&proxy_config) == "TPROXY";
 
-    if let Some((_, user)) = &user_proxy {
-        apply_override(&mut rendered.proxy, user)?;
+    // The template's containers, by the list they belong to.
+    let mut template_inits = rendered.init_containers;
+    let mut template_containers = Vec::new();
+    if rendered.native {
+        template_inits.push(rendered.proxy);
+    } else {
+        template_containers.push(rendered.proxy);
     }
+    let init_names: Vec<String> = template_inits.iter().map(|c| c.name.clone()).collect();
+    let container_names: Vec<String> = template_containers.iter().map(|c| c.name.clone()).collect();
+
+    // Containers of the pod named like injected ones are the user's overrides: they are taken
+    // out of the pod and merged over what the template made (unless a previous injection put
+    // them there).
+    let injected: Vec<&String> = init_names.iter().chain(&container_names).collect();
+    spec.containers.retain(|c| !injected.contains(&&c.name));
+    if let Some(list) = spec.init_containers.as_mut() {
+        list.retain(|c| !injected.contains(&&c.name));
+    }
+    let find = |name: &str, lists: &[&[Container]]| -> Option<Container> {
+        lists.iter().flat_map(|l| l.iter()).find(|c| c.name == name).cloned()
+    };
+    let original_inits = original.init_containers.clone().unwrap_or_default();
+    let mut overrides = serde_json::Map::new();
+    for (key, template, skip, recorded, lists) in [
+        (
+            "containers",
+            &mut template_containers,
+            status_names(status.as_ref(), "containers"),
+            &recorded_containers,
+            vec![original.containers.as_slice()],
+        ),
+        (
+            "initContainers",
+            &mut template_inits,
+            status_names(status.as_ref(), "initContainers"),
+            &recorded_inits,
+            vec![original.containers.as_slice(), original_inits.as_slice()],
+        ),
+    ] {
+        let mut recorded_here = Vec::new();
+        for container in template.iter_mut() {
+            if skip.contains(&container.name) {
+                continue;
+            }
+            let Some(mut user) =
+                find(&container.name, &[recorded.as_slice()]).or_else(|| find(&container.name, &lists))
+            else {
+                continue;
+            };
+            if user.image.as_deref() == Some("auto") {
+                user.image = None;
+            }
+            apply_override(container, &user)?;
+            recorded_here.push(go_container_json(&user));
+        }
+        if !recorded_here.is_empty() {
+            overrides.insert(key.into(), recorded_here.into());
+        }
+    }
+    if !previously_injected && !overrides.is_empty() {
+        meta.annotations
+            .get_or_insert_with(BTreeMap::new)
+            .insert(s(OVERRIDES), serde_json::Value::Object(overrides).to_string());
+    }
+    adjust_init_user(&original, &mut template_inits, &mut template_containers, tproxy);
 
     let labels = meta.labels.get_or_insert_with(BTreeMap::new);
     for (k, v) in &rendered.labels {
@@ -1153,46 +1439,45 @@ pub(crate) fn inject_pod(
     for (k, v) in &rendered.annotations {
         annotations.insert(k.clone(), v.clone());
     }
+    spec.init_containers.get_or_insert_with(Vec::new).extend(template_inits);
+    spec.containers.extend(template_containers);
 
-    let mut init_names: Vec<String> = rendered.init_containers.iter().map(|c| c.name.clone()).collect();
-    let mut container_names = Vec::new();
-    let inits = spec.init_containers.get_or_insert_with(Vec::new);
-    inits.extend(rendered.init_containers);
-    let mut proxy = rendered.proxy;
-    if rendered.native {
-        init_names.push(s(PROXY));
-    } else {
-        container_names.push(s(PROXY));
-    }
-
+    // Post-processing on the merged pod: metrics merge, probe rewrite.
     let rewrite = meta
         .annotations
         .as_ref()
         .and_then(|a| a.get("sidecar.istio.io/rewriteAppHTTPProbers"))
         .map_or(settings.rewrite_app_http_probe, |v| parse_bool(v).unwrap_or(settings.rewrite_app_http_probe));
-    prometheus_merge(meta, &mut proxy, settings, &status_port);
-    if rewrite
-        && let Some(probers) =
-            rewrite_probes(spec, &status_port, if previously_injected { previous_probers.as_deref() } else { None })
-    {
-        proxy.env.get_or_insert_with(Vec::new).push(env("ISTIO_KUBE_APP_PROBERS", probers));
-    }
-
-    let inits = spec.init_containers.get_or_insert_with(Vec::new);
-    if rendered.native {
-        inits.push(proxy);
-    } else {
-        spec.containers.push(proxy);
-    }
-
-    let volume_names: Vec<String> = rendered.volumes.iter().map(|v| v.name.clone()).collect();
-    let volumes = spec.volumes.get_or_insert_with(Vec::new);
-    for volume in rendered.volumes {
-        match volumes.iter_mut().find(|v| v.name == volume.name) {
-            Some(slot) => *slot = volume,
-            None => volumes.push(volume),
+    let mut proxy = take_proxy(spec);
+    if let Some(proxy) = proxy.as_mut() {
+        prometheus_merge(meta, proxy, settings, &mesh_status_port);
+        let previous = proxy
+            .env
+            .as_ref()
+            .and_then(|e| e.iter().find(|v| v.name == "ISTIO_KUBE_APP_PROBERS"))
+            .and_then(|v| v.value.clone());
+        if rewrite
+            && let Some(probers) =
+                rewrite_probes(spec, &probe_port, if previously_injected { previous.as_deref() } else { None })
+        {
+            set_env(proxy, env("ISTIO_KUBE_APP_PROBERS", probers));
         }
     }
+    if let Some(proxy) = proxy {
+        if rendered.native {
+            spec.init_containers.get_or_insert_with(Vec::new).push(proxy);
+        } else {
+            spec.containers.push(proxy);
+        }
+    }
+
+    // Injected volumes come first, then the pod's own.
+    let volume_names: Vec<String> = rendered.volumes.iter().map(|v| v.name.clone()).collect();
+    let own: Vec<Volume> =
+        spec.volumes.take().unwrap_or_default().into_iter().filter(|v| !volume_names.contains(&v.name)).collect();
+    let mut volumes = rendered.volumes;
+    volumes.extend(own);
+    spec.volumes = Some(volumes);
     let mut secret_names = Vec::new();
     if !rendered.pull_secrets.is_empty() {
         let secrets = spec.image_pull_secrets.get_or_insert_with(Vec::new);
@@ -1244,6 +1529,56 @@ pub(crate) fn inject_pod(
         spec.init_containers = None;
     }
     Ok(())
+}
+
+/// Takes the proxy container out of the pod (from either list).
+fn take_proxy(spec: &mut PodSpec) -> Option<Container> {
+    if let Some(i) = spec.containers.iter().position(|c| c.name == PROXY) {
+        return Some(spec.containers.remove(i));
+    }
+    let list = spec.init_containers.as_mut()?;
+    let i = list.iter().position(|c| c.name == PROXY)?;
+    Some(list.remove(i))
+}
+
+/// A user's `istio-proxy` running as another uid: the capture rules follow it (`-u`), the
+/// validation container runs as it, and in TPROXY mode the proxy stays root.
+fn adjust_init_user(original: &PodSpec, inits: &mut [Container], containers: &mut [Container], tproxy: bool) {
+    let user = original
+        .containers
+        .iter()
+        .chain(original.init_containers.iter().flatten())
+        .find(|c| c.name == PROXY)
+        .and_then(|c| c.security_context.as_ref());
+    let Some(user) = user else { return };
+    if user.run_as_user.is_none() && user.run_as_group.is_none() {
+        return;
+    }
+    if tproxy
+        && user.run_as_user.is_some()
+        && let Some(proxy) = inits.iter_mut().chain(containers.iter_mut()).find(|c| c.name == PROXY)
+    {
+        proxy.security_context.get_or_insert_with(SecurityContext::default).run_as_user = Some(0);
+    }
+    let Some(init) = inits.iter_mut().find(|c| c.name == INIT || c.name == VALIDATION) else {
+        return;
+    };
+    if !tproxy && init.name == VALIDATION {
+        let sc = init.security_context.get_or_insert_with(SecurityContext::default);
+        if user.run_as_user.is_some() {
+            sc.run_as_user = user.run_as_user;
+        }
+        if user.run_as_group.is_some() {
+            sc.run_as_group = user.run_as_group;
+        }
+    }
+    let Some(uid) = user.run_as_user.filter(|u| *u != 0) else { return };
+    if let Some(args) = init.args.as_mut()
+        && let Some(i) = args.iter().position(|a| a == "-u")
+        && i + 1 < args.len()
+    {
+        args[i + 1] = uid.to_string();
+    }
 }
 
 #[cfg(test)]
