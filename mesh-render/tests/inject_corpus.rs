@@ -13,7 +13,22 @@ use serde_json::Value;
 
 /// The cases that differ from their golden today, each with the reason. The test fails if any
 /// other case differs, and also if one of these starts to match (so the list stays true).
-const KNOWN_DIFFERENCES: &[(&str, &str)] = &[];
+const KNOWN_DIFFERENCES: &[(&str, &str)] = &[
+    ("gateway.yaml.injected", "the `gateway` injection template is not modelled"),
+    ("gateway-with-default-container.yaml.injected", "the `gateway` injection template is not modelled"),
+    ("grpc-agent.yaml.injected", "the `grpc-agent` injection template is not modelled"),
+    ("grpc-simple.yaml.injected", "the `grpc-simple` injection template is not modelled"),
+    ("custom-template.yaml.injected", "templates written in Go template syntax in values (`custom`) are not run"),
+    ("sidecar-spire.yaml.injected", "templates written in Go template syntax in values (`spire`) are not run"),
+    ("gateway-spire.yaml.injected", "templates written in Go template syntax in values (`spire`) are not run"),
+    ("hello-openshift.yaml.injected", "platform openshift (uid ranges from namespace annotations) is not modelled"),
+    (
+        "hello-openshift-custom-injection.yaml.injected",
+        "platform openshift (uid ranges from namespace annotations) is not modelled",
+    ),
+    ("hello-openshift-tproxy.yaml.injected", "platform openshift (uid ranges from namespace annotations) is not modelled"),
+    ("hello-otel-semconv.yaml.injected", "OTEL_RESOURCE_ATTRIBUTES for OpenTelemetry semantic conventions is not modelled"),
+];
 
 /// `MESH_CORPUS`, else the first `shared/corpus` above this crate.
 fn corpus() -> Option<PathBuf> {
@@ -431,4 +446,4 @@ fn inject_goldens_match() {
 }
 
 /// The number of cases that match today; the test fails below it.
-const FLOOR: usize = 0;
+const FLOOR: usize = 111;
