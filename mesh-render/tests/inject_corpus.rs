@@ -26,8 +26,14 @@ const KNOWN_DIFFERENCES: &[(&str, &str)] = &[
         "hello-openshift-custom-injection.yaml.injected",
         "platform openshift (uid ranges from namespace annotations) is not modelled",
     ),
-    ("hello-openshift-tproxy.yaml.injected", "platform openshift (uid ranges from namespace annotations) is not modelled"),
-    ("hello-otel-semconv.yaml.injected", "OTEL_RESOURCE_ATTRIBUTES for OpenTelemetry semantic conventions is not modelled"),
+    (
+        "hello-openshift-tproxy.yaml.injected",
+        "platform openshift (uid ranges from namespace annotations) is not modelled",
+    ),
+    (
+        "hello-otel-semconv.yaml.injected",
+        "OTEL_RESOURCE_ATTRIBUTES for OpenTelemetry semantic conventions is not modelled",
+    ),
 ];
 
 /// `MESH_CORPUS`, else the first `shared/corpus` above this crate.
