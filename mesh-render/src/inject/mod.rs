@@ -58,8 +58,8 @@ pub enum InjectError {
         message: String,
     },
     /// The pod asks (`inject.istio.io/templates`) for an injection template mesh does not
-    /// model; only the built-in `sidecar` template is.
-    #[error("injection template {name:?} is not modelled; only \"sidecar\" is")]
+    /// model; the built-in `sidecar` and `gateway` templates are.
+    #[error("injection template {name:?} is not modelled; only \"sidecar\" and \"gateway\" are")]
     Template {
         /// The templates the pod named.
         name: String,
