@@ -571,6 +571,9 @@ fn render(
     if !st.trust_domain.is_empty() {
         envs.push(env("TRUST_DOMAIN", st.trust_domain.clone()));
     }
+    if st.otel_semantic_conventions {
+        envs.push(env("OTEL_RESOURCE_ATTRIBUTES", otel_attributes(view, owner, &apps)));
+    }
     envs.extend(metadata_env);
     // Cluster information is written after the template (Istio's `overwriteClusterInfo`).
     if !st.network.is_empty() {
@@ -1001,6 +1004,20 @@ fn shared_volumes(view: &PodView<'_>, spec: &PodSpec) -> Vec<Volume> {
         });
     }
     volumes
+}
+
+/// Service attributes in OpenTelemetry's semantic conventions: namespace, version (when the
+/// pod is labelled with one) and an instance id naming pod and first app container.
+fn otel_attributes(view: &PodView<'_>, owner: &Owner<'_>, apps: &[String]) -> String {
+    let ns = if owner.namespace.is_empty() { "default" } else { owner.namespace };
+    let mut parts = vec![format!("service.namespace={ns}")];
+    let version = view.label("app.kubernetes.io/version").or_else(|| view.label("version")).filter(|v| !v.is_empty());
+    if let Some(version) = version {
+        parts.push(format!("service.version={version}"));
+    }
+    let container = apps.first().map_or("", String::as_str);
+    parts.push(format!("service.instance.id={ns}.$(POD_NAME).{container}"));
+    parts.join(",")
 }
 
 fn user_json(view: &PodView<'_>, key: &str) -> Vec<(String, serde_json::Value)> {

@@ -3,7 +3,8 @@
 
 use indexmap::IndexMap;
 use mesh_api::install::{
-    InboundTrafficPolicyMode, InterceptionMode, IstioOperator, MeshConfig, ProxyConfig, Resources, Values,
+    InboundTrafficPolicyMode, InterceptionMode, IstioOperator, MeshConfig, ProxyConfig, Resources,
+    ServiceAttributeEnrichment, Values,
 };
 
 /// Whether the proxy runs as a native sidecar (an init container with `restartPolicy: Always`).
@@ -183,6 +184,10 @@ pub struct InjectionSettings {
     pub inbound_localhost: bool,
     /// The proxy's default settings (`meshConfig.defaultConfig`).
     pub proxy_config: ProxyConfig,
+    /// Whether an OpenTelemetry provider asks for semantic-convention service attributes
+    /// (`serviceAttributeEnrichment: OTEL_SEMANTIC_CONVENTIONS`), which adds
+    /// `OTEL_RESOURCE_ATTRIBUTES` to the proxy.
+    pub otel_semantic_conventions: bool,
 }
 
 impl Default for InjectionSettings {
@@ -262,6 +267,7 @@ impl Default for InjectionSettings {
             enable_prometheus_merge: true,
             inbound_localhost: false,
             proxy_config: ProxyConfig::default(),
+            otel_semantic_conventions: false,
         }
     }
 }
@@ -343,6 +349,12 @@ impl InjectionSettings {
         }
         if let Some(config) = &mesh.default_config {
             self.proxy_config = merge_proxy_config(&self.proxy_config, config);
+        }
+        if mesh.extension_providers.iter().any(|p| {
+            p.opentelemetry.as_ref().and_then(|o| o.service_attribute_enrichment)
+                == Some(ServiceAttributeEnrichment::OtelSemanticConventions)
+        }) {
+            self.otel_semantic_conventions = true;
         }
         self
     }
