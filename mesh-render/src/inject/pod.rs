@@ -294,6 +294,8 @@ fn render(
     let st = view.settings;
     let mode = view.interception_mode(proxy_config);
     let tproxy = mode == "TPROXY";
+    let uid = st.proxy_uid.unwrap_or(1337);
+    let gid = st.proxy_gid.unwrap_or(1337);
     let cap_bind = view.or("sidecar.istio.io/capNetBindService", "false") == "true";
     let native = view.annotation("sidecar.istio.io/nativeSidecar").map_or(native_default, |v| v != "false");
     let metadata = &proxy_config.proxy_metadata;
@@ -385,7 +387,7 @@ fn render(
             s("-z"),
             st.proxy_inbound_listen_port.to_string(),
             s("-u"),
-            s("1337"),
+            if tproxy { s("1337") } else { uid.to_string() },
             s("-m"),
             mode.clone(),
             s("-i"),
@@ -429,14 +431,14 @@ fn render(
             args.push(s("--native-nftables"));
         }
         let security = if st.cni_enabled {
-            let id = 1337;
+            let (user, group) = if tproxy { (1337, 1337) } else { (uid, gid) };
             SecurityContext {
                 allow_privilege_escalation: Some(st.privileged),
                 privileged: Some(st.privileged),
                 capabilities: Some(Capabilities { add: None, drop: Some(vec![s("ALL")]) }),
                 read_only_root_filesystem: Some(true),
-                run_as_group: Some(id),
-                run_as_user: Some(id),
+                run_as_group: Some(group),
+                run_as_user: Some(user),
                 run_as_non_root: Some(true),
                 ..SecurityContext::default()
             }
@@ -615,7 +617,7 @@ fn render(
             capabilities: Some(Capabilities { add: Some(vec![s("NET_ADMIN")]), drop: Some(vec![s("ALL")]) }),
             privileged: Some(true),
             read_only_root_filesystem: Some(true),
-            run_as_group: Some(1337),
+            run_as_group: Some(gid),
             run_as_non_root: Some(false),
             run_as_user: Some(0),
             ..SecurityContext::default()
@@ -634,9 +636,9 @@ fn render(
             capabilities: Some(Capabilities { add: (!add.is_empty()).then_some(add), drop: Some(vec![s("ALL")]) }),
             privileged: Some(st.privileged),
             read_only_root_filesystem: Some(true),
-            run_as_group: Some(1337),
+            run_as_group: Some(if root { 1337 } else { gid }),
             run_as_non_root: Some(!root),
-            run_as_user: Some(if root { 0 } else { 1337 }),
+            run_as_user: Some(if root { 0 } else { uid }),
             ..SecurityContext::default()
         }
     };
@@ -878,8 +880,8 @@ fn render_gateway(
         args: Some(args),
         lifecycle: st.proxy_lifecycle.clone().and_then(|l| serde_json::from_value(l).ok()),
         security_context: Some(SecurityContext {
-            run_as_user: Some(1337),
-            run_as_group: Some(1337),
+            run_as_user: Some(st.proxy_uid.unwrap_or(1337)),
+            run_as_group: Some(st.proxy_gid.unwrap_or(1337)),
             ..SecurityContext::default()
         }),
         env: Some(envs),
@@ -1621,8 +1623,15 @@ pub(crate) fn inject_pod(
             if user.image.as_deref() == Some("auto") {
                 user.image = None;
             }
-            apply_override(container, &user)?;
+            // On OpenShift the namespace decides the ids; a user's own ones give way.
+            if settings.proxy_uid.is_some()
+                && let Some(sc) = user.security_context.as_mut()
+            {
+                sc.run_as_user = None;
+                sc.run_as_group = None;
+            }
             recorded_here.push(go_container_json(&user));
+            apply_override(container, &user)?;
         }
         if !recorded_here.is_empty() {
             overrides.insert(key.into(), recorded_here.into());
@@ -1633,7 +1642,9 @@ pub(crate) fn inject_pod(
             .get_or_insert_with(BTreeMap::new)
             .insert(s(OVERRIDES), serde_json::Value::Object(overrides).to_string());
     }
-    adjust_init_user(&original, &mut template_inits, &mut template_containers, tproxy);
+    if settings.proxy_uid.is_none() {
+        adjust_init_user(&original, &mut template_inits, &mut template_containers, tproxy);
+    }
 
     let labels = meta.labels.get_or_insert_with(BTreeMap::new);
     for (k, v) in &rendered.labels {

@@ -6,6 +6,7 @@ use mesh_api::install::{
     InboundTrafficPolicyMode, InterceptionMode, IstioOperator, MeshConfig, ProxyConfig, Resources,
     ServiceAttributeEnrichment, Values,
 };
+use mesh_api::k8s_openapi;
 
 /// Whether the proxy runs as a native sidecar (an init container with `restartPolicy: Always`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -188,6 +189,11 @@ pub struct InjectionSettings {
     /// (`serviceAttributeEnrichment: OTEL_SEMANTIC_CONVENTIONS`), which adds
     /// `OTEL_RESOURCE_ATTRIBUTES` to the proxy.
     pub otel_semantic_conventions: bool,
+    /// User id the proxy runs as; `None` means 1337. On OpenShift it comes from the
+    /// namespace's uid range ([`InjectionSettings::apply_openshift_namespace`]).
+    pub proxy_uid: Option<i64>,
+    /// Group id the proxy runs as; `None` means 1337.
+    pub proxy_gid: Option<i64>,
 }
 
 impl Default for InjectionSettings {
@@ -268,6 +274,8 @@ impl Default for InjectionSettings {
             inbound_localhost: false,
             proxy_config: ProxyConfig::default(),
             otel_semantic_conventions: false,
+            proxy_uid: None,
+            proxy_gid: None,
         }
     }
 }
@@ -501,6 +509,31 @@ impl InjectionSettings {
     }
 }
 
+/// The last id of an OpenShift range annotation such as `1000620000/10000`.
+fn last_of_range(text: &str) -> Option<i64> {
+    let (start, size) = text.trim().split_once('/')?;
+    let start: i64 = start.trim().parse().ok()?;
+    let size: i64 = size.trim().parse().ok()?;
+    (size > 0).then(|| start + size - 1)
+}
+
+impl InjectionSettings {
+    /// On OpenShift the proxy runs with ids the namespace allows: the last uid of
+    /// `openshift.io/sa.scc.uid-range` and the last gid of
+    /// `openshift.io/sa.scc.supplemental-groups` (Istio's rule when `PLATFORM=openshift`).
+    pub fn apply_openshift_namespace(&mut self, namespace: &k8s_openapi::api::core::v1::Namespace) -> &mut Self {
+        let annotations = namespace.metadata.annotations.as_ref();
+        let get = |key: &str| annotations.and_then(|a| a.get(key)).and_then(|v| last_of_range(v));
+        if let Some(uid) = get("openshift.io/sa.scc.uid-range") {
+            self.proxy_uid = Some(uid);
+        }
+        if let Some(gid) = get("openshift.io/sa.scc.supplemental-groups") {
+            self.proxy_gid = Some(gid);
+        }
+        self
+    }
+}
+
 /// Resources where the overlay's amounts win key by key; an explicit `null` stays as `None`.
 fn merge_resources(base: Option<&Resources>, overlay: &Resources) -> Resources {
     let mut out = base.cloned().unwrap_or_default();
@@ -591,6 +624,21 @@ mod tests {
         s.apply_mesh_config(&mesh);
         assert_eq!(s.interception_mode(), "TPROXY");
         assert_eq!(s.proxy_config.proxy_metadata.get("A").map(String::as_str), Some("b"));
+    }
+
+    #[test]
+    fn openshift_ids_are_the_last_of_the_namespace_ranges() {
+        let mut ns = k8s_openapi::api::core::v1::Namespace::default();
+        ns.metadata.annotations = Some(
+            [
+                ("openshift.io/sa.scc.uid-range".to_owned(), "1000620000/10000".to_owned()),
+                ("openshift.io/sa.scc.supplemental-groups".to_owned(), "1000620000/10000".to_owned()),
+            ]
+            .into(),
+        );
+        let mut s = InjectionSettings::default();
+        s.apply_openshift_namespace(&ns);
+        assert_eq!((s.proxy_uid, s.proxy_gid), (Some(1_000_629_999), Some(1_000_629_999)));
     }
 
     #[test]
