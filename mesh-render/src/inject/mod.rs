@@ -58,8 +58,11 @@ pub enum InjectError {
         message: String,
     },
     /// The pod asks (`inject.istio.io/templates`) for an injection template mesh does not
-    /// model; the built-in `sidecar` and `gateway` templates are.
-    #[error("injection template {name:?} is not modelled; only \"sidecar\" and \"gateway\" are")]
+    /// model: the built-in `sidecar`, `gateway`, `grpc-agent` and `grpc-simple` templates are,
+    /// one at a time; templates an installation adds in Go template syntax are not.
+    #[error(
+        "injection template {name:?} is not modelled; only one of \"sidecar\", \"gateway\", \"grpc-agent\" and \"grpc-simple\" is"
+    )]
     Template {
         /// The templates the pod named.
         name: String,

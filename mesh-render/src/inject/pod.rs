@@ -17,6 +17,8 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use mesh_api::install::ProxyConfig;
 use mesh_api::k8s_openapi;
 
+mod grpc;
+
 use super::settings::merge_json;
 use super::{InjectError, InjectionSettings};
 
@@ -240,7 +242,9 @@ struct Rendered {
     labels: Vec<(String, String)>,
     annotations: Vec<(String, String)>,
     init_containers: Vec<Container>,
-    proxy: Container,
+    proxy: Option<Container>,
+    /// The template's own entries for app containers (env and mounts it adds to them).
+    app_containers: Vec<Container>,
     native: bool,
     volumes: Vec<Volume>,
     pull_secrets: Vec<String>,
@@ -730,7 +734,8 @@ fn render(
         labels,
         annotations,
         init_containers,
-        proxy,
+        proxy: Some(proxy),
+        app_containers: Vec::new(),
         native,
         volumes,
         pull_secrets: st.image_pull_secrets.clone(),
@@ -896,7 +901,8 @@ fn render_gateway(
         labels,
         annotations,
         init_containers: Vec::new(),
-        proxy,
+        proxy: Some(proxy),
+        app_containers: Vec::new(),
         native: false,
         volumes,
         pull_secrets: st.image_pull_secrets.clone(),
@@ -1154,7 +1160,12 @@ fn move_container(list: &mut Vec<Container>, name: &str, first: bool) {
 const PROMETHEUS_KEYS: [&str; 3] = ["prometheus.io/scrape", "prometheus.io/port", "prometheus.io/path"];
 
 /// Points Prometheus at the agent, keeping the app's own scrape settings in the proxy's env.
-fn prometheus_merge(meta: &mut ObjectMeta, proxy: &mut Container, settings: &InjectionSettings, status_port: &str) {
+fn prometheus_merge(
+    meta: &mut ObjectMeta,
+    proxy: Option<&mut Container>,
+    settings: &InjectionSettings,
+    status_port: &str,
+) {
     let annotations = meta.annotations.get_or_insert_with(BTreeMap::new);
     let sanitize = |k: &str| k.replace(['.', '/', '-'], "_");
     let find = |annotations: &BTreeMap<String, String>, want: &str| {
@@ -1200,7 +1211,9 @@ fn prometheus_merge(meta: &mut ObjectMeta, proxy: &mut Container, settings: &Inj
         }
         scrape.insert("targets".into(), list.into());
     }
-    if !scrape.is_empty() {
+    if let Some(proxy) = proxy
+        && !scrape.is_empty()
+    {
         proxy
             .env
             .get_or_insert_with(Vec::new)
@@ -1550,19 +1563,24 @@ pub(crate) fn inject_pod(
         .annotation("inject.istio.io/templates")
         .map(|t| t.split(',').map(str::trim).filter(|t| !t.is_empty()).collect())
         .unwrap_or_default();
-    let gateway = if templates.iter().all(|t| *t == "sidecar") {
-        false
+    let chosen = if templates.iter().all(|t| *t == "sidecar") {
+        "sidecar"
+    } else if let [only] = templates.as_slice()
+        && ["gateway", "grpc-agent", "grpc-simple"].contains(only)
+    {
+        *only
     } else if templates.iter().all(|t| *t == "gateway") {
-        true
+        "gateway"
     } else {
         return Err(InjectError::Template { name: templates.join(",") });
     };
     let proxy_config = pod_proxy_config(&view)?;
     let native_default = settings.native_sidecars_enabled();
-    let rendered = if gateway {
-        render_gateway(&view, spec, owner, type_meta, &proxy_config)
-    } else {
-        render(&view, spec, owner, type_meta, &proxy_config, native_default)
+    let rendered = match chosen {
+        "gateway" => render_gateway(&view, spec, owner, type_meta, &proxy_config),
+        "grpc-agent" => grpc::render_agent(&view, spec, owner, type_meta, &proxy_config),
+        "grpc-simple" => grpc::render_simple(&view, spec),
+        _ => render(&view, spec, owner, type_meta, &proxy_config, native_default),
     };
     let mesh_status_port = proxy_config.status_port.unwrap_or(15020).to_string();
     let probe_port = view.or("status.sidecar.istio.io/port", &mesh_status_port);
@@ -1573,11 +1591,14 @@ pub(crate) fn inject_pod(
     // The template's containers, by the list they belong to.
     let mut template_inits = rendered.init_containers;
     let mut template_containers = Vec::new();
-    if rendered.native {
-        template_inits.push(rendered.proxy);
-    } else {
-        template_containers.push(rendered.proxy);
+    if let Some(proxy) = rendered.proxy {
+        if rendered.native {
+            template_inits.push(proxy);
+        } else {
+            template_containers.push(proxy);
+        }
     }
+    template_containers.extend(rendered.app_containers);
     let init_names: Vec<String> = template_inits.iter().map(|c| c.name.clone()).collect();
     let container_names: Vec<String> = template_containers.iter().map(|c| c.name.clone()).collect();
 
@@ -1664,8 +1685,8 @@ pub(crate) fn inject_pod(
         .and_then(|a| a.get("sidecar.istio.io/rewriteAppHTTPProbers"))
         .map_or(settings.rewrite_app_http_probe, |v| parse_bool(v).unwrap_or(settings.rewrite_app_http_probe));
     let mut proxy = take_proxy(spec);
+    prometheus_merge(meta, proxy.as_mut(), settings, &mesh_status_port);
     if let Some(proxy) = proxy.as_mut() {
-        prometheus_merge(meta, proxy, settings, &mesh_status_port);
         let previous = proxy
             .env
             .as_ref()
