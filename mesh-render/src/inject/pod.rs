@@ -198,7 +198,7 @@ fn pod_proxy_config(view: &PodView<'_>) -> Result<ProxyConfig, InjectError> {
 
 fn quantity_map(amounts: &indexmap::IndexMap<String, Option<String>>) -> Option<BTreeMap<String, Quantity>> {
     let map: BTreeMap<String, Quantity> =
-        amounts.iter().filter_map(|(k, v)| v.as_ref().map(|v| (k.clone(), Quantity(v.clone())))).collect();
+        amounts.iter().filter_map(|(k, v)| v.as_ref().map(|v| (k.clone(), Quantity(canonical_quantity(v))))).collect();
     (!map.is_empty()).then_some(map)
 }
 
@@ -215,7 +215,7 @@ fn resources(view: &PodView<'_>) -> Option<ResourceRequirements> {
         for (group, resource, key) in keys {
             if let Some(value) = view.annotation(key) {
                 let target = if group == "requests" { &mut requests } else { &mut limits };
-                target.insert(resource.to_owned(), Quantity(value.to_owned()));
+                target.insert(resource.to_owned(), Quantity(canonical_quantity(value)));
             }
         }
         return Some(ResourceRequirements {
@@ -1093,48 +1093,85 @@ fn remove_previous(meta: &ObjectMeta, spec: &mut PodSpec) {
     }
 }
 
-/// Merges a user's `istio-proxy` container onto the injected one: fields the user set win;
-/// env, ports and mounts merge by key; `image: auto` keeps the injected image.
-fn apply_override(target: &mut Container, user: &Container) -> Result<(), InjectError> {
-    let mut base = serde_json::to_value(&*target).map_err(|e| InjectError::Internal { message: e.to_string() })?;
-    let mut overlay = serde_json::to_value(user).map_err(|e| InjectError::Internal { message: e.to_string() })?;
-    if let Some(map) = overlay.as_object_mut() {
-        if map.get("image").and_then(|i| i.as_str()) == Some("auto") {
-            map.remove("image");
-        }
-        for (key, merge_key) in [("env", "name"), ("ports", "containerPort"), ("volumeMounts", "mountPath")] {
-            if let (Some(new), Some(old)) = (map.remove(key), base.get_mut(key)) {
-                merge_list(old, new, merge_key);
-            } else if let Some(new) = map.get(key).cloned() {
-                base[key] = new;
+/// Lists of a container that Kubernetes merges item by item, with the key naming an item.
+const MERGE_KEYS: [(&str, &str); 5] = [
+    ("env", "name"),
+    ("ports", "containerPort"),
+    ("volumeMounts", "mountPath"),
+    ("volumeDevices", "devicePath"),
+    ("resizePolicy", "resourceName"),
+];
+
+/// A strategic merge of `patch` onto `server`, as Kubernetes does for containers: maps merge,
+/// the lists of [`MERGE_KEYS`] merge item by item, other values (and other lists) replace.
+fn strategic_merge(server: &Container, patch: &Container) -> Result<Container, InjectError> {
+    let internal = |e: serde_json::Error| InjectError::Internal { message: e.to_string() };
+    let mut base = serde_json::to_value(server).map_err(internal)?;
+    let mut overlay = serde_json::to_value(patch).map_err(internal)?;
+    if let (Some(base_map), Some(overlay_map)) = (base.as_object_mut(), overlay.as_object_mut()) {
+        for (key, merge_key) in MERGE_KEYS {
+            let Some(new) = overlay_map.remove(key) else { continue };
+            match base_map.get_mut(key) {
+                Some(old) => merge_list(old, new, merge_key),
+                None => {
+                    base_map.insert(key.to_owned(), new);
+                }
             }
         }
     }
     merge_json(&mut base, overlay);
-    *target = serde_json::from_value(base).map_err(|e| InjectError::Internal { message: e.to_string() })?;
+    serde_json::from_value(base).map_err(internal)
+}
+
+/// Merges a user's container onto the injected one of the same name: what the user set wins;
+/// `image: auto` keeps the injected image.
+fn apply_override(target: &mut Container, user: &Container) -> Result<(), InjectError> {
+    let mut user = user.clone();
+    if user.image.as_deref() == Some("auto") {
+        user.image = None;
+    }
+    *target = strategic_merge(target, &user)?;
     Ok(())
 }
 
+/// Kubernetes' strategic merge of a keyed list: matching items merge; the patch's items keep
+/// their order, and the server's other items are slotted in before the first patch item
+/// found later in the server list.
 fn merge_list(old: &mut serde_json::Value, new: serde_json::Value, key: &str) {
-    // Kubernetes' strategic merge order: the patch's items in its order, the original's other
-    // items slotted in by their original position.
     let (Some(server), serde_json::Value::Array(patch)) = (old.as_array_mut(), new) else {
         return;
     };
-    let id = |v: &serde_json::Value| v.get(key).cloned();
-    let index = |v: &serde_json::Value| server.iter().position(|s| id(s).is_some() && id(s) == id(v));
-    let patch: Vec<(Option<usize>, serde_json::Value)> = patch.into_iter().map(|p| (index(&p), p)).collect();
+    let id = |v: &serde_json::Value| v.get(key).cloned().filter(|k| !k.is_null());
+    let index = |v: &serde_json::Value| {
+        let wanted = id(v)?;
+        server.iter().position(|s| id(s).as_ref() == Some(&wanted))
+    };
+    let patch: Vec<(Option<usize>, serde_json::Value)> = patch
+        .into_iter()
+        .map(|item| {
+            let at = index(&item);
+            let merged = match at {
+                Some(i) => {
+                    let mut base = server[i].clone();
+                    merge_json(&mut base, item);
+                    base
+                }
+                None => item,
+            };
+            (at, merged)
+        })
+        .collect();
     let server_only: Vec<(usize, serde_json::Value)> = server
         .iter()
         .enumerate()
-        .filter(|(_, s)| !patch.iter().any(|(_, p)| id(p).is_some() && id(p) == id(s)))
+        .filter(|(i, _)| !patch.iter().any(|(at, _)| *at == Some(*i)))
         .map(|(i, s)| (i, s.clone()))
         .collect();
-    let mut out = Vec::new();
-    let (mut left, mut right) = (patch.into_iter().peekable(), server_only.into_iter().peekable());
+    let mut out = Vec::with_capacity(patch.len() + server_only.len());
+    let (mut left, mut right) = (server_only.into_iter().peekable(), patch.into_iter().peekable());
     loop {
         let take_left = match (left.peek(), right.peek()) {
-            (Some((l, _)), Some((r, _))) => l.is_none_or(|l| l < *r),
+            (Some((l, _)), Some((r, _))) => r.is_some_and(|r| *l < r),
             (Some(_), None) => true,
             (None, Some(_)) => false,
             (None, None) => break,
@@ -1534,6 +1571,17 @@ pub(crate) fn canonical_quantity(text: &str) -> String {
     }
 }
 
+/// Writes a container's resource amounts in canonical form, as Kubernetes does on reading.
+fn canonical_resources(container: &mut Container) {
+    if let Some(resources) = container.resources.as_mut() {
+        for map in [resources.limits.as_mut(), resources.requests.as_mut()].into_iter().flatten() {
+            for amount in map.values_mut() {
+                amount.0 = canonical_quantity(&amount.0);
+            }
+        }
+    }
+}
+
 /// Sets an env entry, replacing one of the same name.
 fn set_env(container: &mut Container, var: EnvVar) {
     let list = container.env.get_or_insert_with(Vec::new);
@@ -1614,6 +1662,13 @@ pub(crate) fn inject_pod(
         lists.iter().flat_map(|l| l.iter()).find(|c| c.name == name).cloned()
     };
     let original_inits = original.init_containers.clone().unwrap_or_default();
+    // The template is first merged onto a container of the same name already in the pod (in
+    // either list), as Kubernetes' strategic merge does.
+    for container in template_inits.iter_mut().chain(template_containers.iter_mut()) {
+        if let Some(existing) = find(&container.name, &[original.containers.as_slice(), original_inits.as_slice()]) {
+            *container = strategic_merge(&existing, container)?;
+        }
+    }
     let mut overrides = serde_json::Map::new();
     for (key, template, skip, recorded, lists) in [
         (
@@ -1653,6 +1708,7 @@ pub(crate) fn inject_pod(
             }
             recorded_here.push(go_container_json(&user));
             apply_override(container, &user)?;
+            canonical_resources(container);
         }
         if !recorded_here.is_empty() {
             overrides.insert(key.into(), recorded_here.into());
@@ -1917,8 +1973,72 @@ mod tests {
     }
 
     #[test]
+    fn quantities_are_written_in_canonical_form() {
+        assert_eq!(canonical_quantity("2000m"), "2");
+        assert_eq!(canonical_quantity("1024Mi"), "1Gi");
+        assert_eq!(canonical_quantity("100m"), "100m");
+        assert_eq!(canonical_quantity("128Mi"), "128Mi");
+        assert_eq!(canonical_quantity("0.5"), "500m");
+        assert_eq!(canonical_quantity("1000"), "1k");
+        assert_eq!(canonical_quantity("0"), "0");
+    }
+
+    #[test]
+    fn overrides_are_recorded_in_go_field_order() {
+        let user = Container {
+            name: s(PROXY),
+            image: Some(s("auto")),
+            tty: Some(true),
+            args: Some(vec![s("a")]),
+            ..Container::default()
+        };
+        let text = go_container_json(&user).to_string();
+        assert_eq!(text, r#"{"name":"istio-proxy","image":"auto","args":["a"],"resources":{},"tty":true}"#);
+    }
+
+    #[test]
+    fn a_user_proxy_container_overrides_the_injected_one() {
+        let (mut meta, mut spec) = pod(&[]);
+        spec.containers.push(Container {
+            name: s(PROXY),
+            image: Some(s("auto")),
+            args: Some(vec![s("custom")]),
+            ..Container::default()
+        });
+        inject_pod(&mut meta, &mut spec, &Owner { name: "hello", namespace: "" }, ("v1", "Pod"), &Default::default())
+            .expect("injects");
+        let proxy = spec.init_containers.unwrap_or_default().into_iter().find(|c| c.name == PROXY).expect("proxy");
+        assert_eq!(proxy.args, Some(vec![s("custom")]));
+        assert_eq!(proxy.image.as_deref(), Some("registry.istio.io/testing/proxyv2:latest"));
+        assert_eq!(names(&spec.containers), ["hello"]);
+        let overrides = &meta.annotations.unwrap_or_default()[OVERRIDES];
+        assert_eq!(overrides, r#"{"initContainers":[{"name":"istio-proxy","args":["custom"],"resources":{}}]}"#);
+    }
+
+    #[test]
+    fn gateway_template_makes_a_router_without_init_containers() {
+        let (_, spec) = run(&[("inject.istio.io/templates", "gateway")], &InjectionSettings::default());
+        assert!(spec.init_containers.is_none());
+        let proxy = spec.containers.iter().find(|c| c.name == PROXY).expect("proxy");
+        assert_eq!(proxy.args.as_ref().map(|a| a[1].as_str()), Some("router"));
+    }
+
+    #[test]
+    fn unknown_templates_are_refused() {
+        let (mut meta, mut spec) = pod(&[("inject.istio.io/templates", "spire")]);
+        let err =
+            inject_pod(&mut meta, &mut spec, &Owner { name: "x", namespace: "" }, ("v1", "Pod"), &Default::default())
+                .expect_err("refused");
+        assert!(matches!(err, InjectError::Template { .. }), "{err}");
+    }
+
+    #[test]
     fn multus_network_is_appended() {
         assert_eq!(append_multus(None, "default/istio-cni"), "default/istio-cni");
         assert_eq!(append_multus(Some("a"), "default/istio-cni"), "a, default/istio-cni");
+        assert_eq!(
+            append_multus(Some(r#"[{"name": "a"}]"#), "default/istio-cni"),
+            r#"[{"name": "a"}, {"name": "istio-cni", "namespace": "default"}]"#
+        );
     }
 }
