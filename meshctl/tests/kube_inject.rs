@@ -161,3 +161,21 @@ fn an_unreadable_values_file_exits_2_and_is_named() {
     assert!(run.stderr.starts_with("values.yaml: "), "{}", run.stderr);
     assert!(run.stderr.contains("proxyy"), "{}", run.stderr);
 }
+
+#[test]
+fn an_operator_file_sets_hub_and_cni() {
+    let iop = "apiVersion: install.istio.io/v1alpha1
+kind: IstioOperator
+spec:
+  hub: example.com/istio
+  tag: 1.2.3
+  components:
+    cni:
+      enabled: true
+";
+    let dir = Scratch::new("iop", &[("pod.yaml", POD), ("iop.yaml", iop)]);
+    let run = meshctl(&["kube-inject", "-f", "pod.yaml", "--operatorFileName", "iop.yaml"], &dir.0);
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+    assert_eq!(names_after(&run.stdout, "initContainers"), ["istio-validation"]);
+    assert!(run.stdout.contains("    image: example.com/istio/proxyv2:1.2.3\n"), "{}", run.stdout);
+}

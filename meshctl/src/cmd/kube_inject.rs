@@ -1,9 +1,10 @@
-//! `meshctl kube-inject -f FILE [--meshConfigFile F] [--valuesFile F] [--revision R] [--native-sidecars auto|true|false]`
+//! `meshctl kube-inject -f FILE [--operatorFileName F] [--meshConfigFile F] [--valuesFile F] [--revision R]
+//! [--native-sidecars auto|true|false]`
 
 use std::io::{self, Write};
 use std::path::PathBuf;
 
-use mesh_api::install::{MeshConfig, Values};
+use mesh_api::install::{IstioOperator, MeshConfig, Values};
 use mesh_render::inject::{InjectionSettings, NativeSidecars, inject};
 
 use super::{INVALID, UNREADABLE, load_error_code};
@@ -27,6 +28,10 @@ pub struct Args {
     /// ReplicaSet, CronJob, ReplicationController, List); other objects pass through.
     #[arg(short = 'f', long = "filename", required = true, num_args = 1..)]
     pub filenames: Vec<PathBuf>,
+    /// An IstioOperator whose `hub`, `tag`, `revision`, `meshConfig`, CNI component and
+    /// `values` are applied over the defaults (before the mesh config and values files).
+    #[arg(long = "operatorFileName")]
+    pub operator_file: Option<PathBuf>,
     /// A mesh config (the `mesh` key of Istio's `istio` ConfigMap) applied over the defaults.
     #[arg(long = "meshConfigFile")]
     pub mesh_config_file: Option<PathBuf>,
@@ -51,6 +56,11 @@ fn read<T: serde::de::DeserializeOwned>(path: &PathBuf) -> Result<T, String> {
 /// The injection settings the flags describe.
 fn settings(args: &Args) -> Result<InjectionSettings, String> {
     let mut settings = InjectionSettings::offline();
+    if let Some(path) = &args.operator_file {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let operator = IstioOperator::from_yaml_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        settings.apply_operator(&operator);
+    }
     if let Some(path) = &args.values_file {
         settings.apply_values(&read::<Values>(path)?);
     }
@@ -115,6 +125,7 @@ mod tests {
     fn args(native: Native) -> Args {
         Args {
             filenames: Vec::new(),
+            operator_file: None,
             mesh_config_file: None,
             values_file: None,
             revision: Some("canary".into()),
