@@ -480,7 +480,8 @@ impl InjectionSettings {
             self.proxy_lifecycle = Some(serde_json::Value::Object(lifecycle.clone()));
         }
         if let Some(profile) = &proxy.seccomp_profile {
-            self.seccomp_profile = Some(serde_json::Value::Object(profile.clone()));
+            // `{}` (the chart's default) means none.
+            self.seccomp_profile = (!profile.is_empty()).then(|| serde_json::Value::Object(profile.clone()));
         }
     }
 
