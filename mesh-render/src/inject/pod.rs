@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::core::v1::{
     Capabilities, ConfigMapVolumeSource, Container, ContainerPort, DownwardAPIVolumeFile, DownwardAPIVolumeSource,
     EmptyDirVolumeSource, EnvVar, EnvVarSource, ExecAction, HTTPGetAction, Lifecycle, LifecycleHandler,
-    LocalObjectReference, ObjectFieldSelector, PodSpec, Probe, ProjectedVolumeSource, ResourceFieldSelector,
-    ResourceRequirements, SecretVolumeSource, SecurityContext, ServiceAccountTokenProjection, Volume, VolumeMount,
-    VolumeProjection,
+    LocalObjectReference, ObjectFieldSelector, PodSecurityContext, PodSpec, Probe, ProjectedVolumeSource,
+    ResourceFieldSelector, ResourceRequirements, SecretVolumeSource, SecurityContext, ServiceAccountTokenProjection,
+    Volume, VolumeMount, VolumeProjection,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -99,8 +99,10 @@ fn s(text: &str) -> String {
     text.to_owned()
 }
 
+/// An env entry with a plain value; an empty value is left out, as Kubernetes writes it.
 fn env(name: &str, value: impl Into<String>) -> EnvVar {
-    EnvVar { name: name.to_owned(), value: Some(value.into()), value_from: None }
+    let value = value.into();
+    EnvVar { name: name.to_owned(), value: (!value.is_empty()).then_some(value), value_from: None }
 }
 
 fn env_field(name: &str, path: &str) -> EnvVar {
@@ -218,6 +220,8 @@ struct Rendered {
     proxy: Option<Container>,
     /// The template's own entries for app containers (env and mounts it adds to them).
     app_containers: Vec<Container>,
+    /// Pod-level security settings the template adds (the gateway's unprivileged ports).
+    pod_security: Option<PodSecurityContext>,
     native: bool,
     volumes: Vec<Volume>,
     pull_secrets: Vec<String>,
@@ -347,9 +351,26 @@ fn empty_dir(name: &str, medium: Option<&str>) -> Volume {
     }
 }
 
+/// The pod's proxy settings as the agent reads them from `PROXY_CONFIG` (map keys sorted, as
+/// Go writes maps).
 fn proxy_config_json(config: &ProxyConfig) -> String {
-    let text = serde_json::to_string(config).unwrap_or_else(|_| s("{}"));
+    let mut value = serde_json::to_value(config).unwrap_or_default();
+    sort_maps(&mut value, &["proxyMetadata", "runtimeValues"]);
+    let text = serde_json::to_string(&value).unwrap_or_else(|_| s("{}"));
     format!("{text}\n")
+}
+
+/// Sorts the keys of the maps found under `keys`.
+fn sort_maps(value: &mut serde_json::Value, keys: &[&str]) {
+    if let Some(map) = value.as_object_mut() {
+        for key in keys {
+            if let Some(serde_json::Value::Object(inner)) = map.get_mut(*key) {
+                let mut entries: Vec<(String, serde_json::Value)> = std::mem::take(inner).into_iter().collect();
+                entries.sort_by(|a, b| a.0.cmp(&b.0));
+                inner.extend(entries);
+            }
+        }
+    }
 }
 
 fn pod_ports_json(spec: &PodSpec) -> String {
@@ -357,7 +378,11 @@ fn pod_ports_json(spec: &PodSpec) -> String {
         .containers
         .iter()
         .flat_map(|c| c.ports.iter().flatten())
-        .filter_map(|p| serde_json::to_string(p).ok())
+        .filter_map(|p| {
+            let mut value = serde_json::to_value(p).ok()?;
+            merge::go_order(&mut value);
+            serde_json::to_string(&value).ok()
+        })
         .collect();
     if ports.is_empty() { s("[\n]") } else { format!("[\n    {}\n]", ports.join("\n    ,")) }
 }
@@ -583,6 +608,16 @@ pub(crate) fn inject_pod(
     for (k, v) in &rendered.annotations {
         annotations.insert(k.clone(), v.clone());
     }
+    if let Some(added) = rendered.pod_security {
+        let security = spec.security_context.get_or_insert_with(PodSecurityContext::default);
+        let sysctls = security.sysctls.get_or_insert_with(Vec::new);
+        for sysctl in added.sysctls.into_iter().flatten() {
+            match sysctls.iter_mut().find(|s| s.name == sysctl.name) {
+                Some(slot) => *slot = sysctl,
+                None => sysctls.insert(0, sysctl),
+            }
+        }
+    }
     spec.init_containers.get_or_insert_with(Vec::new).extend(template_inits);
     spec.containers.extend(template_containers);
 
@@ -622,15 +657,20 @@ pub(crate) fn inject_pod(
     let mut volumes = rendered.volumes;
     volumes.extend(own);
     spec.volumes = Some(volumes);
-    let mut secret_names = Vec::new();
-    if !rendered.pull_secrets.is_empty() {
-        let secrets = spec.image_pull_secrets.get_or_insert_with(Vec::new);
-        for name in rendered.pull_secrets {
-            if !secrets.iter().any(|s| s.name == name) {
-                secrets.push(LocalObjectReference { name: name.clone() });
-            }
-            secret_names.push(name);
-        }
+    // Pull secrets from the values come before the pod's own (strategic merge order).
+    let secret_names = rendered.pull_secrets;
+    if !secret_names.is_empty() {
+        let own: Vec<LocalObjectReference> = spec
+            .image_pull_secrets
+            .take()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|s| !secret_names.contains(&s.name))
+            .collect();
+        let mut secrets: Vec<LocalObjectReference> =
+            secret_names.iter().map(|name| LocalObjectReference { name: name.clone() }).collect();
+        secrets.extend(own);
+        spec.image_pull_secrets = Some(secrets);
     }
 
     let annotations = meta.annotations.get_or_insert_with(BTreeMap::new);

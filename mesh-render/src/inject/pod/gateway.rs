@@ -156,14 +156,31 @@ pub(super) fn render_gateway(
         volume_mounts: Some(mounts),
         ..Container::default()
     };
-    let all = shared_volumes(view, spec);
-    let volumes = all.into_iter().filter(|v| v.name != "istio-ca-crl").collect();
+    // The gateway template writes `emptyDir: {}` where the sidecar one leaves it empty.
+    let volumes = shared_volumes(view, spec)
+        .into_iter()
+        .filter(|v| v.name != "istio-ca-crl")
+        .map(|mut v| {
+            if matches!(v.name.as_str(), "credential-socket" | "workload-certs") {
+                v.empty_dir = Some(EmptyDirVolumeSource::default());
+            }
+            v
+        })
+        .collect();
     Rendered {
         labels,
         annotations,
         init_containers: Vec::new(),
         proxy: Some(proxy),
         app_containers: Vec::new(),
+        // Gateways bind ports below 1024 without privileges.
+        pod_security: Some(PodSecurityContext {
+            sysctls: Some(vec![k8s_openapi::api::core::v1::Sysctl {
+                name: s("net.ipv4.ip_unprivileged_port_start"),
+                value: s("0"),
+            }]),
+            ..PodSecurityContext::default()
+        }),
         native: false,
         volumes,
         pull_secrets: st.image_pull_secrets.clone(),

@@ -218,6 +218,7 @@ pub(super) fn render_agent(
         init_containers: Vec::new(),
         proxy: Some(proxy),
         app_containers: app_entries,
+        pod_security: None,
         native: false,
         volumes,
         pull_secrets: st.image_pull_secrets.clone(),
@@ -269,6 +270,7 @@ JSON"#;
         init_containers: vec![init],
         proxy: None,
         app_containers: app_entries,
+        pod_security: None,
         native: false,
         volumes: vec![Volume {
             name: s(volume),

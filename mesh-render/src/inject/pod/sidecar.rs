@@ -519,6 +519,7 @@ pub(super) fn render(
         init_containers,
         proxy: Some(proxy),
         app_containers: Vec::new(),
+        pod_security: None,
         native,
         volumes,
         pull_secrets: st.image_pull_secrets.clone(),
