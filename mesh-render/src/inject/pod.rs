@@ -305,11 +305,30 @@ fn shared_volumes(view: &PodView<'_>, spec: &PodSpec) -> Vec<Volume> {
     });
     if st.pilot_cert_provider == "istiod" {
         let name = if st.trust_bundle_name.is_empty() { s("istio-ca-root-cert") } else { st.trust_bundle_name.clone() };
-        volumes.push(Volume {
-            name: s("istiod-ca-cert"),
-            config_map: Some(ConfigMapVolumeSource { name, ..ConfigMapVolumeSource::default() }),
-            ..Volume::default()
-        });
+        if st.cluster_trust_bundle {
+            let bundle = if st.trust_bundle_name.is_empty() { "root-cert" } else { st.trust_bundle_name.as_str() };
+            volumes.push(Volume {
+                name: s("istiod-ca-cert"),
+                projected: Some(ProjectedVolumeSource {
+                    sources: Some(vec![VolumeProjection {
+                        cluster_trust_bundle: Some(k8s_openapi::api::core::v1::ClusterTrustBundleProjection {
+                            name: Some(format!("istio.io:istiod-ca:{bundle}")),
+                            path: s("root-cert.pem"),
+                            ..Default::default()
+                        }),
+                        ..VolumeProjection::default()
+                    }]),
+                    ..ProjectedVolumeSource::default()
+                }),
+                ..Volume::default()
+            });
+        } else {
+            volumes.push(Volume {
+                name: s("istiod-ca-cert"),
+                config_map: Some(ConfigMapVolumeSource { name, ..ConfigMapVolumeSource::default() }),
+                ..Volume::default()
+            });
+        }
     }
     let crl = if st.crl_config_map_name.is_empty() { s("istio-ca-crl") } else { st.crl_config_map_name.clone() };
     volumes.push(Volume {

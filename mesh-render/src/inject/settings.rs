@@ -189,6 +189,11 @@ pub struct InjectionSettings {
     /// (`serviceAttributeEnrichment: OTEL_SEMANTIC_CONVENTIONS`), which adds
     /// `OTEL_RESOURCE_ATTRIBUTES` to the proxy.
     pub otel_semantic_conventions: bool,
+    /// Tracer of the proxy (`values.global.proxy.tracer`): `none`, `zipkin`, `datadog`, ...
+    pub tracer: String,
+    /// Whether the root certificate comes from a ClusterTrustBundle instead of a ConfigMap
+    /// (`values.pilot.env.ENABLE_CLUSTER_TRUST_BUNDLE_API`).
+    pub cluster_trust_bundle: bool,
     /// User id the proxy runs as; `None` means 1337. On OpenShift it comes from the
     /// namespace's uid range ([`InjectionSettings::apply_openshift_namespace`]).
     pub proxy_uid: Option<i64>,
@@ -274,6 +279,8 @@ impl Default for InjectionSettings {
             inbound_localhost: false,
             proxy_config: ProxyConfig::default(),
             otel_semantic_conventions: false,
+            tracer: "none".into(),
+            cluster_trust_bundle: false,
             proxy_uid: None,
             proxy_gid: None,
         }
@@ -419,6 +426,9 @@ impl InjectionSettings {
                 set_string(&mut self.cni_provider, &cni.provider);
             }
             set_string(&mut self.crl_config_map_name, &pilot.crl_config_map_name);
+            if let Some(flag) = pilot.env.as_ref().and_then(|e| e.get("ENABLE_CLUSTER_TRUST_BUNDLE_API")) {
+                self.cluster_trust_bundle = flag.as_bool().unwrap_or_else(|| flag.as_str() == Some("true"));
+            }
         }
         if let Some(cni) = &values.cni {
             set_string(&mut self.cni_provider, &cni.provider);
@@ -478,6 +488,11 @@ impl InjectionSettings {
         }
         if let Some(lifecycle) = &proxy.lifecycle {
             self.proxy_lifecycle = Some(serde_json::Value::Object(lifecycle.clone()));
+        }
+        if let Some(tracer) = proxy.tracer {
+            if let Ok(serde_json::Value::String(name)) = serde_json::to_value(tracer) {
+                self.tracer = name;
+            }
         }
         if let Some(profile) = &proxy.seccomp_profile {
             // `{}` (the chart's default) means none.

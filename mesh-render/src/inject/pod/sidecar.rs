@@ -360,6 +360,15 @@ pub(super) fn render(
     if !st.trust_domain.is_empty() {
         envs.push(env("TRUST_DOMAIN", st.trust_domain.clone()));
     }
+    // Datadog settings the pod passes to the tracer.
+    if st.tracer == "datadog"
+        && let Some(text) = view.annotation("apm.datadoghq.com/env")
+        && let Ok(map) = serde_json::from_str::<BTreeMap<String, serde_json::Value>>(text)
+    {
+        for (key, value) in map {
+            envs.push(env(&key, value.as_str().map_or_else(|| value.to_string(), str::to_owned)));
+        }
+    }
     if st.otel_semantic_conventions {
         envs.push(env("OTEL_RESOURCE_ATTRIBUTES", otel_attributes(view, owner, &apps)));
     }
@@ -556,6 +565,22 @@ mod tests {
         let meta = ObjectMeta::default();
         let view = PodView { meta: &meta, settings: &InjectionSettings::default() };
         assert_eq!(canonical_name(&view, &owner), "a");
+    }
+
+    #[test]
+    fn datadog_settings_from_the_pod_annotation_become_env() {
+        let meta = ObjectMeta {
+            annotations: Some([(s("apm.datadoghq.com/env"), s(r#"{"DD_ENV": "prod", "DD_SERVICE": "shop"}"#))].into()),
+            ..ObjectMeta::default()
+        };
+        let settings = InjectionSettings { tracer: s("datadog"), ..InjectionSettings::default() };
+        let view = PodView { meta: &meta, settings: &settings };
+        let spec = PodSpec::default();
+        let rendered =
+            render(&view, &spec, &Owner { name: "a", namespace: "" }, ("v1", "Pod"), &ProxyConfig::default(), true);
+        let names: Vec<String> =
+            rendered.proxy.and_then(|p| p.env).unwrap_or_default().into_iter().map(|e| e.name).collect();
+        assert!(names.ends_with(&[s("TRUST_DOMAIN"), s("DD_ENV"), s("DD_SERVICE")]), "{names:?}");
     }
 
     #[test]
