@@ -8,6 +8,17 @@
 //! a pod would be injected in a cluster, and why. [`InjectionSettings`] holds what the
 //! installation decides; its default equals the settings of Istio's own injection goldens.
 //!
+//! The rules follow Istio's `sidecar` template and its webhook's post-processing: overrides
+//! of injected containers by the pod's own (recorded in `proxy.istio.io/overrides`), the
+//! strategic-merge order of Kubernetes, metrics merge, app probe rewrite, container order,
+//! re-injection. The `gateway`, `grpc-agent` and `grpc-simple` templates are modelled too.
+//!
+//! Not modelled, on purpose or not yet: templates an installation adds in Go template syntax
+//! (`values.sidecarInjectorWebhook.templates`, `--injectConfigFile`), since mesh renders in
+//! code rather than running templates ([`InjectError::Template`] names them); the lightstep
+//! tracer's certificate volume; reading `forceApplyIptables` from a typed values tree (Istio's
+//! values schema does not declare it; set [`InjectionSettings::force_apply_iptables`]).
+//!
 //! ```
 //! use mesh_render::inject::{inject, InjectionSettings};
 //!

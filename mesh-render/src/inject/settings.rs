@@ -489,10 +489,10 @@ impl InjectionSettings {
         if let Some(lifecycle) = &proxy.lifecycle {
             self.proxy_lifecycle = Some(serde_json::Value::Object(lifecycle.clone()));
         }
-        if let Some(tracer) = proxy.tracer {
-            if let Ok(serde_json::Value::String(name)) = serde_json::to_value(tracer) {
-                self.tracer = name;
-            }
+        if let Some(tracer) = proxy.tracer
+            && let Ok(serde_json::Value::String(name)) = serde_json::to_value(tracer)
+        {
+            self.tracer = name;
         }
         if let Some(profile) = &proxy.seccomp_profile {
             // `{}` (the chart's default) means none.
