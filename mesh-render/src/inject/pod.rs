@@ -131,6 +131,17 @@ fn env_resource(name: &str, resource: &str) -> EnvVar {
     }
 }
 
+/// The values setting a traffic annotation stands for (`includeIPRanges` for
+/// `traffic.sidecar.istio.io/includeOutboundIPRanges`), as Istio's errors name it.
+fn setting_name(key: &str) -> &str {
+    let short = key.rsplit('/').next().unwrap_or(key);
+    match short {
+        "includeOutboundIPRanges" => "includeIPRanges",
+        "excludeOutboundIPRanges" => "excludeIPRanges",
+        other => other,
+    }
+}
+
 /// Checks a comma-separated list of CIDRs (or `*`), as Istio does for the traffic annotations.
 fn check_ip_ranges(key: &str, value: &str) -> Result<(), InjectError> {
     if value.trim() == "*" || value.trim().is_empty() {
@@ -148,7 +159,7 @@ fn check_ip_ranges(key: &str, value: &str) -> Result<(), InjectError> {
         if !valid {
             return Err(InjectError::Annotation {
                 key: key.to_owned(),
-                message: format!("{part:?} is not a CIDR range"),
+                message: format!("{part:?} is not a CIDR range (invalid {})", setting_name(key)),
             });
         }
     }
@@ -165,7 +176,7 @@ fn check_ports(key: &str, value: &str) -> Result<(), InjectError> {
         if part.parse::<u16>().map_or(true, |p| p == 0) {
             return Err(InjectError::Annotation {
                 key: key.to_owned(),
-                message: format!("{part:?} is not a port number"),
+                message: format!("{part:?} is not a port number (invalid {})", setting_name(key)),
             });
         }
     }
@@ -857,6 +868,28 @@ mod tests {
             inject_pod(&mut meta, &mut spec, &Owner { name: "x", namespace: "" }, ("v1", "Pod"), &Default::default())
                 .expect_err("refused");
         assert!(err.to_string().to_lowercase().contains("includeoutboundipranges"), "{err}");
+    }
+
+    #[test]
+    fn malformed_traffic_annotations_name_the_setting() {
+        for (key, value, word) in [
+            ("traffic.sidecar.istio.io/includeOutboundIPRanges", "bad", "includeipranges"),
+            ("traffic.sidecar.istio.io/excludeOutboundIPRanges", "1.1.1.1/33", "excludeipranges"),
+            ("traffic.sidecar.istio.io/includeInboundPorts", "80,x", "includeinboundports"),
+            ("traffic.sidecar.istio.io/excludeInboundPorts", "70000", "excludeinboundports"),
+            ("traffic.sidecar.istio.io/excludeOutboundPorts", "-1", "excludeoutboundports"),
+        ] {
+            let (mut meta, mut spec) = pod(&[(key, value)]);
+            let err = inject_pod(
+                &mut meta,
+                &mut spec,
+                &Owner { name: "x", namespace: "" },
+                ("v1", "Pod"),
+                &InjectionSettings::default(),
+            )
+            .expect_err("refused");
+            assert!(err.to_string().to_lowercase().contains(word), "{err}");
+        }
     }
 
     #[test]
