@@ -182,9 +182,11 @@ pub fn should_inject_pod(
     if IGNORED_NAMESPACES.contains(&ns_name) {
         return InjectionDecision::no(format!("namespace {ns_name} is a system namespace Istio never injects"));
     }
+    // The label wins over the annotation; an empty value says nothing.
     let explicit = label(meta, "sidecar.istio.io/inject")
         .map(|v| ("label", v))
-        .or_else(|| annotation(meta, "sidecar.istio.io/inject").map(|v| ("annotation", v)));
+        .or_else(|| annotation(meta, "sidecar.istio.io/inject").map(|v| ("annotation", v)))
+        .filter(|(_, v)| !v.is_empty());
     if let Some((kind, value)) = explicit {
         return if opt_in(value) {
             InjectionDecision::yes(format!("the pod's {kind} sidecar.istio.io/inject is {value:?}"))
@@ -256,6 +258,26 @@ mod tests {
         let d = decide(&[("istio.io/rev", "default")], &[("sidecar.istio.io/inject", "false")]);
         assert!(!d.inject);
         assert!(d.reason.contains("false"), "{d}");
+    }
+
+    #[test]
+    fn an_empty_inject_label_falls_back_to_the_policy() {
+        let d = should_inject_pod(
+            None,
+            &pod(&[("sidecar.istio.io/inject", "")]),
+            &PodSpec::default(),
+            &InjectionSettings::default(),
+        );
+        assert!(d.inject, "{d}");
+    }
+
+    #[test]
+    fn the_label_wins_over_the_annotation() {
+        let mut meta = pod(&[("sidecar.istio.io/inject", "false")]);
+        meta.annotations = Some([("sidecar.istio.io/inject".to_owned(), "true".to_owned())].into());
+        let d = should_inject_pod(None, &meta, &PodSpec::default(), &InjectionSettings::default());
+        assert!(!d.inject);
+        assert_eq!(d.reason, "the pod's label sidecar.istio.io/inject is \"false\"");
     }
 
     #[test]
