@@ -19,6 +19,12 @@ const KNOWN_DIFFERENCES: &[(&str, &str)] = &[
     ("gateway-spire.yaml.injected", "templates written in Go template syntax in values (`spire`) are not run"),
 ];
 
+/// Warnings `istioctl kube-inject` must print for a case (from `CASES.md`).
+const EXPECTED_WARNINGS: &[(&str, &str)] = &[(
+    "hello-host-network-with-ns.yaml.injected",
+    "Skipping injection because Deployment \"sample/hello-host-network\" has host networking enabled",
+)];
+
 /// `MESH_CORPUS`, else the first `shared/corpus` above this crate.
 fn corpus() -> Option<PathBuf> {
     if let Ok(dir) = std::env::var("MESH_CORPUS") {
@@ -372,12 +378,19 @@ fn run_case(dir: &Path, input: &str, golden: &str, setup: Setup, whole: bool) ->
         return Err(format!("input does not load: {e}"));
     }
     let mut ours = Vec::new();
+    let mut warnings = Vec::new();
     for doc in &loaded.documents {
         let injected = inject(&doc.object, &settings).map_err(|e| format!("inject failed: {e}"))?;
+        warnings.extend(injected.warnings.clone());
         let document =
             mesh_api::Document { object: injected.object, api_version: doc.api_version.clone(), source: None };
         let value = document.to_json().map_err(|e| e.to_string())?;
         views(&value, &mut ours, whole);
+    }
+    for (case, expected) in EXPECTED_WARNINGS {
+        if *case == golden && !warnings.iter().any(|w| w.contains(expected)) {
+            return Err(format!("no warning containing {expected:?}; got {warnings:?}"));
+        }
     }
     let golden_text = std::fs::read_to_string(dir.join(golden)).map_err(|e| format!("{golden}: {e}"))?;
     let mut theirs = Vec::new();
