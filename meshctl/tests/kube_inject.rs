@@ -153,13 +153,21 @@ fn a_missing_file_exits_2() {
 }
 
 #[test]
-fn an_unreadable_values_file_exits_2_and_is_named() {
+fn unknown_values_keys_are_ignored_with_a_warning() {
     let dir = Scratch::new("values", &[("pod.yaml", POD), ("values.yaml", "global:\n  proxyy: {}\n")]);
+    let run = meshctl(&["kube-inject", "-f", "pod.yaml", "--valuesFile", "values.yaml"], &dir.0);
+    assert_eq!(run.code, 0);
+    assert_eq!(run.stderr, "values.yaml: ignoring unknown key global.proxyy\n");
+    assert!(run.stdout.contains("istio-proxy"));
+}
+
+#[test]
+fn a_values_file_of_the_wrong_shape_exits_2_and_is_named() {
+    let dir = Scratch::new("badvalues", &[("pod.yaml", POD), ("values.yaml", "global:\n  hub: [a]\n")]);
     let run = meshctl(&["kube-inject", "-f", "pod.yaml", "--valuesFile", "values.yaml"], &dir.0);
     assert_eq!(run.code, 2);
     assert_eq!(run.stdout, "");
-    assert!(run.stderr.starts_with("values.yaml: "), "{}", run.stderr);
-    assert!(run.stderr.contains("proxyy"), "{}", run.stderr);
+    assert!(run.stderr.starts_with("values.yaml: global.hub: "), "{}", run.stderr);
 }
 
 #[test]

@@ -47,14 +47,49 @@ pub struct Args {
     pub native_sidecars: Native,
 }
 
-fn read<T: serde::de::DeserializeOwned>(path: &PathBuf) -> Result<T, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    // A `values` key or a whole ConfigMap value may wrap the tree; both read as the tree.
-    serde_yaml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+/// Reads a values or mesh config file. Keys the typed model does not know are dropped, each
+/// with a warning, because istioctl ignores them too (its own test inputs carry old keys).
+fn read<T: serde::de::DeserializeOwned>(path: &PathBuf, warnings: &mut Vec<String>) -> Result<T, String> {
+    let fail = |e: &dyn std::fmt::Display| format!("{}: {e}", path.display());
+    let text = std::fs::read_to_string(path).map_err(|e| fail(&e))?;
+    let mut value: serde_json::Value = serde_yaml::from_str(&text).map_err(|e| fail(&e))?;
+    if value.is_null() {
+        value = serde_json::Value::Object(serde_json::Map::new());
+    }
+    loop {
+        match serde_path_to_error::deserialize::<_, T>(&value) {
+            Ok(read) => return Ok(read),
+            Err(e) if e.inner().to_string().starts_with("unknown field") => {
+                // The path ends with the unknown key itself.
+                let full = e.path().to_string();
+                let (parent, key) = full.rsplit_once('.').unwrap_or((".", full.as_str()));
+                let (parent, key) = (parent.to_owned(), key.to_owned());
+                let Some(map) = locate(&mut value, &parent).and_then(|v| v.as_object_mut()) else {
+                    return Err(fail(&e));
+                };
+                if map.remove(&key).is_none() {
+                    return Err(fail(&e));
+                }
+                warnings.push(format!("{}: ignoring unknown key {full}", path.display()));
+            }
+            Err(e) => return Err(fail(&e)),
+        }
+    }
+}
+
+/// The value at a dotted path as serde_path_to_error prints it (`.` for the root).
+fn locate<'a>(value: &'a mut serde_json::Value, path: &str) -> Option<&'a mut serde_json::Value> {
+    if path == "." {
+        return Some(value);
+    }
+    path.split('.').try_fold(value, |v, key| match key.strip_suffix(']').and_then(|k| k.split_once('[')) {
+        Some((name, index)) => v.get_mut(name)?.get_mut(index.parse::<usize>().ok()?),
+        None => v.get_mut(key),
+    })
 }
 
 /// The injection settings the flags describe.
-fn settings(args: &Args) -> Result<InjectionSettings, String> {
+fn settings(args: &Args, warnings: &mut Vec<String>) -> Result<InjectionSettings, String> {
     let mut settings = InjectionSettings::offline();
     if let Some(path) = &args.operator_file {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -62,10 +97,10 @@ fn settings(args: &Args) -> Result<InjectionSettings, String> {
         settings.apply_operator(&operator);
     }
     if let Some(path) = &args.values_file {
-        settings.apply_values(&read::<Values>(path)?);
+        settings.apply_values(&read::<Values>(path, warnings)?);
     }
     if let Some(path) = &args.mesh_config_file {
-        settings.apply_mesh_config(&read::<MeshConfig>(path)?);
+        settings.apply_mesh_config(&read::<MeshConfig>(path, warnings)?);
     }
     if let Some(rev) = &args.revision {
         settings.revision = if rev == "default" { String::new() } else { rev.clone() };
@@ -81,7 +116,12 @@ fn settings(args: &Args) -> Result<InjectionSettings, String> {
 /// Prints every object of the files, injected, as a YAML stream; skipped workloads and errors
 /// go to stderr.
 pub fn run(args: &Args, out: &mut impl Write, err: &mut impl Write) -> io::Result<u8> {
-    let settings = match settings(args) {
+    let mut warnings = Vec::new();
+    let settings = settings(args, &mut warnings);
+    for warning in &warnings {
+        writeln!(err, "{warning}")?;
+    }
+    let settings = match settings {
         Ok(s) => s,
         Err(message) => {
             writeln!(err, "{message}")?;
@@ -135,13 +175,24 @@ mod tests {
 
     #[test]
     fn auto_is_off_without_a_cluster() {
-        let s = settings(&args(Native::Auto)).expect("settings");
+        let s = settings(&args(Native::Auto), &mut Vec::new()).expect("settings");
         assert!(!s.native_sidecars_enabled());
         assert_eq!(s.revision, "canary");
     }
 
     #[test]
+    fn unknown_keys_are_dropped_with_a_warning() {
+        let path = std::env::temp_dir().join(format!("kube-inject-values-{}.yaml", std::process::id()));
+        std::fs::write(&path, "global:\n  suffix: test\n  hub: example.com\n").expect("write");
+        let mut warnings = Vec::new();
+        let values: Values = read(&path, &mut warnings).expect("reads");
+        std::fs::remove_file(&path).ok();
+        assert_eq!(values.global.and_then(|g| g.hub).as_deref(), Some("example.com"));
+        assert_eq!(warnings, [format!("{}: ignoring unknown key global.suffix", path.display())]);
+    }
+
+    #[test]
     fn true_forces_native_sidecars() {
-        assert!(settings(&args(Native::True)).expect("settings").native_sidecars_enabled());
+        assert!(settings(&args(Native::True), &mut Vec::new()).expect("settings").native_sidecars_enabled());
     }
 }
