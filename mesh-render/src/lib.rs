@@ -63,3 +63,5 @@ pub use mesh_api::install::IstioOperator;
 #[cfg(doctest)]
 #[doc = include_str!("../../docs/profiles-and-overlays.md")]
 struct GuideDoctests;
+
+pub mod inject;

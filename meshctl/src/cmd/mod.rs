@@ -2,6 +2,7 @@
 
 pub mod crds;
 pub mod fmt;
+pub mod kube_inject;
 pub mod profile;
 pub mod validate;
 pub mod version;

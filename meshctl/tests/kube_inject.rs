@@ -1,0 +1,189 @@
+//! Transcript tests of `meshctl kube-inject`: command, stdout, stderr and exit code.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn meshctl(args: &[&str], dir: &Path) -> Run {
+    let output =
+        Command::new(env!("CARGO_BIN_EXE_meshctl")).args(args).current_dir(dir).output().expect("meshctl runs");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// A scratch folder holding the given files, removed when dropped.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str, files: &[(&str, &str)]) -> Self {
+        let dir = std::env::temp_dir().join(format!("meshctl-inject-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("scratch dir");
+        for (file, text) in files {
+            std::fs::write(dir.join(file), text).expect("write");
+        }
+        Self(dir)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        std::fs::remove_dir_all(&self.0).ok();
+    }
+}
+
+const POD: &str = "apiVersion: v1
+kind: Pod
+metadata:
+  name: hello
+spec:
+  containers:
+  - name: hello
+    image: hello:1
+";
+
+const SERVICE: &str = "apiVersion: v1
+kind: Service
+metadata:
+  name: hello
+spec:
+  ports:
+  - port: 80
+";
+
+const HOST_NETWORK: &str = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: hello
+  namespace: sample
+spec:
+  selector:
+    matchLabels:
+      app: hello
+  template:
+    metadata:
+      labels:
+        app: hello
+    spec:
+      hostNetwork: true
+      containers:
+      - name: hello
+        image: hello:1
+";
+
+fn names_after(stdout: &str, key: &str) -> Vec<String> {
+    // The `name:` entries of the list under `key` at two-space indent (`  containers:`).
+    let mut out = Vec::new();
+    let mut inside = false;
+    for line in stdout.lines() {
+        if line == format!("  {key}:") {
+            inside = true;
+            continue;
+        }
+        if inside && !line.starts_with("  ") {
+            break;
+        }
+        if inside && line.starts_with("  ") && !line.starts_with("   ") && !line.starts_with("  -") {
+            break;
+        }
+        if inside && let Some(name) = line.strip_prefix("    name: ") {
+            out.push(name.to_owned());
+        }
+    }
+    out
+}
+
+#[test]
+fn offline_auto_injects_a_regular_proxy_container() {
+    let dir = Scratch::new("auto", &[("pod.yaml", POD)]);
+    let run = meshctl(&["kube-inject", "-f", "pod.yaml"], &dir.0);
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+    assert!(run.stdout.starts_with("---\napiVersion: v1\nkind: Pod\n"), "{}", run.stdout);
+    assert_eq!(names_after(&run.stdout, "containers"), ["hello", "istio-proxy"]);
+    assert_eq!(names_after(&run.stdout, "initContainers"), ["istio-init"]);
+    assert!(run.stdout.contains("    image: registry.istio.io/testing/proxyv2:latest\n"));
+}
+
+#[test]
+fn native_sidecars_true_puts_the_proxy_among_init_containers() {
+    let dir = Scratch::new("native", &[("pod.yaml", POD)]);
+    let run = meshctl(&["kube-inject", "-f", "pod.yaml", "--native-sidecars", "true", "--revision", "canary"], &dir.0);
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+    assert_eq!(names_after(&run.stdout, "containers"), ["hello"]);
+    assert_eq!(names_after(&run.stdout, "initContainers"), ["istio-init", "istio-proxy"]);
+    assert!(run.stdout.contains("    istio.io/rev: canary\n"), "{}", run.stdout);
+    assert!(run.stdout.contains("      value: istiod-canary.istio-system.svc:15012\n"), "{}", run.stdout);
+}
+
+#[test]
+fn other_kinds_pass_through_unchanged() {
+    let dir = Scratch::new("service", &[("svc.yaml", SERVICE)]);
+    let run = meshctl(&["kube-inject", "-f", "svc.yaml"], &dir.0);
+    assert_eq!(run.code, 0);
+    assert_eq!(run.stderr, "");
+    assert_eq!(
+        run.stdout,
+        "---\napiVersion: v1\nkind: Service\nmetadata:\n  name: hello\nspec:\n  ports:\n  - port: 80\n"
+    );
+}
+
+#[test]
+fn host_network_workloads_are_skipped_with_a_warning() {
+    let dir = Scratch::new("host", &[("d.yaml", HOST_NETWORK)]);
+    let run = meshctl(&["kube-inject", "-f", "d.yaml"], &dir.0);
+    assert_eq!(run.code, 0);
+    assert_eq!(run.stderr, "Skipping injection because Deployment \"sample/hello\" has host networking enabled\n");
+    assert!(!run.stdout.contains("istio-proxy"));
+}
+
+#[test]
+fn a_missing_file_exits_2() {
+    let dir = Scratch::new("missing", &[]);
+    let run = meshctl(&["kube-inject", "-f", "missing.yaml"], &dir.0);
+    assert_eq!(run.code, 2);
+    assert_eq!(run.stdout, "");
+    assert_eq!(run.stderr, "missing.yaml: No such file or directory (os error 2)\n");
+}
+
+#[test]
+fn unknown_values_keys_are_ignored_with_a_warning() {
+    let dir = Scratch::new("values", &[("pod.yaml", POD), ("values.yaml", "global:\n  proxyy: {}\n")]);
+    let run = meshctl(&["kube-inject", "-f", "pod.yaml", "--valuesFile", "values.yaml"], &dir.0);
+    assert_eq!(run.code, 0);
+    assert_eq!(run.stderr, "values.yaml: ignoring unknown key global.proxyy\n");
+    assert!(run.stdout.contains("istio-proxy"));
+}
+
+#[test]
+fn a_values_file_of_the_wrong_shape_exits_2_and_is_named() {
+    let dir = Scratch::new("badvalues", &[("pod.yaml", POD), ("values.yaml", "global:\n  hub: [a]\n")]);
+    let run = meshctl(&["kube-inject", "-f", "pod.yaml", "--valuesFile", "values.yaml"], &dir.0);
+    assert_eq!(run.code, 2);
+    assert_eq!(run.stdout, "");
+    assert!(run.stderr.starts_with("values.yaml: global.hub: "), "{}", run.stderr);
+}
+
+#[test]
+fn an_operator_file_sets_hub_and_cni() {
+    let iop = "apiVersion: install.istio.io/v1alpha1
+kind: IstioOperator
+spec:
+  hub: example.com/istio
+  tag: 1.2.3
+  components:
+    cni:
+      enabled: true
+";
+    let dir = Scratch::new("iop", &[("pod.yaml", POD), ("iop.yaml", iop)]);
+    let run = meshctl(&["kube-inject", "-f", "pod.yaml", "--operatorFileName", "iop.yaml"], &dir.0);
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+    assert_eq!(names_after(&run.stdout, "initContainers"), ["istio-validation"]);
+    assert!(run.stdout.contains("    image: example.com/istio/proxyv2:1.2.3\n"), "{}", run.stdout);
+}
