@@ -28,7 +28,9 @@ fn a2_redirect_defaults_to_301_and_replaces_the_path() {
 
 #[test]
 fn a2_prefix_rewrite_replaces_the_matched_prefix_and_default_ports_are_omitted() {
-    let mesh = m("{match: [{uri: {prefix: /v1}}], redirect: {prefixRewrite: /v2, scheme: https, derivePort: FROM_PROTOCOL_DEFAULT, redirectCode: 308}}");
+    let mesh = m(
+        "{match: [{uri: {prefix: /v1}}], redirect: {prefixRewrite: /v2, scheme: https, derivePort: FROM_PROTOCOL_DEFAULT, redirectCode: 308}}",
+    );
     let r = mesh.route(&Request::http("r").path("/v1/items")).redirect().unwrap();
     assert_eq!(r.location(), "https://r/v2/items");
     assert_eq!(r.code, 308);
@@ -36,14 +38,17 @@ fn a2_prefix_rewrite_replaces_the_matched_prefix_and_default_ports_are_omitted()
 
 #[test]
 fn a3_rewrite_uri_replaces_the_matched_prefix() {
-    let mesh = m("{match: [{uri: {prefix: /ratings}}], rewrite: {uri: /v1/bookRatings}, route: [{destination: {host: r}}]}");
+    let mesh =
+        m("{match: [{uri: {prefix: /ratings}}], rewrite: {uri: /v1/bookRatings}, route: [{destination: {host: r}}]}");
     let rw = mesh.route(&Request::http("r").path("/ratings/5")).rewrite().unwrap();
     assert_eq!(rw.uri.as_deref(), Some("/v1/bookRatings/5"));
 }
 
 #[test]
 fn a3_uri_regex_rewrite_uses_capture_references() {
-    let mesh = m("{rewrite: {uriRegexRewrite: {match: '^/service/([^/]+)(/.*)$', rewrite: '\\2/instance/\\1'}}, route: [{destination: {host: r}}]}");
+    let mesh = m(
+        "{rewrite: {uriRegexRewrite: {match: '^/service/([^/]+)(/.*)$', rewrite: '\\2/instance/\\1'}}, route: [{destination: {host: r}}]}",
+    );
     let rw = mesh.route(&Request::http("r").path("/service/foo/v1/api")).rewrite().unwrap();
     assert_eq!(rw.uri.as_deref(), Some("/v1/api/instance/foo"));
 }
@@ -82,7 +87,9 @@ fn a6_attempts_zero_disables_retries_and_numeric_codes_become_status_codes() {
     let mesh = m("{retries: {attempts: 0}, route: [{destination: {host: r}}]}");
     let off = mesh.route(&Request::http("r")).retries().unwrap();
     assert_eq!(off.attempts, 0);
-    let mesh = m("{retries: {attempts: 3, perTryTimeout: 2s, retryOn: 'gateway-error,connect-failure,503'}, route: [{destination: {host: r}}]}");
+    let mesh = m(
+        "{retries: {attempts: 3, perTryTimeout: 2s, retryOn: 'gateway-error,connect-failure,503'}, route: [{destination: {host: r}}]}",
+    );
     let r = mesh.route(&Request::http("r")).retries().unwrap();
     assert_eq!(r.attempts, 3);
     assert_eq!(r.retriable_status_codes, [503]);
@@ -95,7 +102,9 @@ fn a6_attempts_zero_disables_retries_and_numeric_codes_become_status_codes() {
 
 #[test]
 fn a7_fault_without_percentage_injects_nothing_and_the_outcome_stays_route() {
-    let mesh = m("{fault: {abort: {httpStatus: 500}, delay: {fixedDelay: 7s, percentage: {value: 100}}}, route: [{destination: {host: r}}]}");
+    let mesh = m(
+        "{fault: {abort: {httpStatus: 500}, delay: {fixedDelay: 7s, percentage: {value: 100}}}, route: [{destination: {host: r}}]}",
+    );
     let d = mesh.route(&Request::http("r"));
     assert_eq!(d.outcome(), Outcome::Route);
     let f = d.fault().unwrap();
@@ -105,7 +114,9 @@ fn a7_fault_without_percentage_injects_nothing_and_the_outcome_stays_route() {
 
 #[test]
 fn a8_mirror_percentage_absent_means_all_and_hosts_are_qualified() {
-    let mesh = m("{mirrors: [{destination: {host: m}}, {destination: {host: m, subset: v2}, percentage: {value: 5}}], route: [{destination: {host: r}}]}");
+    let mesh = m(
+        "{mirrors: [{destination: {host: m}}, {destination: {host: m, subset: v2}, percentage: {value: 5}}], route: [{destination: {host: r}}]}",
+    );
     let d = mesh.route(&Request::http("r"));
     let mirrors: Vec<_> = d.mirrors().map(|x| (x.host, x.percent)).collect();
     assert_eq!(mirrors, [("m.default.svc.cluster.local", 100.0), ("m.default.svc.cluster.local", 5.0)]);
@@ -113,7 +124,9 @@ fn a8_mirror_percentage_absent_means_all_and_hosts_are_qualified() {
 
 #[test]
 fn a9_rule_and_destination_header_operations_combine() {
-    let mesh = m("{headers: {request: {set: {x-a: '1'}, remove: [x-b]}}, route: [{destination: {host: r}, headers: {request: {add: {x-c: '2'}}}}]}");
+    let mesh = m(
+        "{headers: {request: {set: {x-a: '1'}, remove: [x-b]}}, route: [{destination: {host: r}, headers: {request: {add: {x-c: '2'}}}}]}",
+    );
     let d = mesh.route(&Request::http("r"));
     let h = d.request_headers();
     assert_eq!(h.set, [("x-a", "1")]);

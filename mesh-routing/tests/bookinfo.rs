@@ -105,7 +105,9 @@ fn ratings_delay_injects_seven_seconds_for_jason() {
 #[test]
 fn the_gateway_serves_productpage_paths_and_404s_the_rest() {
     let Some(m) = bookinfo(&["bookinfo-gateway.yaml"]) else { return };
-    let page = m.route(&Request::http("bookinfo.example.com").port(8080).gateway("default/bookinfo-gateway").path("/productpage"));
+    let page = m.route(
+        &Request::http("bookinfo.example.com").port(8080).gateway("default/bookinfo-gateway").path("/productpage"),
+    );
     assert_eq!(page.outcome(), Outcome::Route);
     let dest = page.destination().unwrap();
     assert_eq!((dest.host, dest.port), ("productpage.default.svc.cluster.local", 9080));

@@ -51,7 +51,13 @@ fn p2_a_wildcard_rule_in_the_callers_namespace_beats_an_exact_rule_in_the_servic
         "{}{}{}",
         svc("reviews", "default", 9080),
         dr("exact", "default", "reviews", "trafficPolicy: {loadBalancer: {simple: RANDOM}}", "2020-01-01T00:00:00Z"),
-        dr("wide", "web", "*.svc.cluster.local", "trafficPolicy: {loadBalancer: {simple: ROUND_ROBIN}}", "2020-01-01T00:00:00Z")
+        dr(
+            "wide",
+            "web",
+            "*.svc.cluster.local",
+            "trafficPolicy: {loadBalancer: {simple: ROUND_ROBIN}}",
+            "2020-01-01T00:00:00Z"
+        )
     ));
     let from_web = m.route(&Request::http("reviews.default").port(9080).source_namespace("web"));
     assert_eq!(lb(&from_web), Some(SimpleLb::RoundRobin));
@@ -64,7 +70,13 @@ fn p2_root_namespace_rules_apply_last() {
     let m = mesh(&format!(
         "{}{}",
         svc("reviews", "default", 9080),
-        dr("mesh-wide", "istio-system", "*.cluster.local", "trafficPolicy: {loadBalancer: {simple: RANDOM}}", "2020-01-01T00:00:00Z")
+        dr(
+            "mesh-wide",
+            "istio-system",
+            "*.cluster.local",
+            "trafficPolicy: {loadBalancer: {simple: RANDOM}}",
+            "2020-01-01T00:00:00Z"
+        )
     ));
     assert_eq!(lb(&m.route(&Request::http("reviews").port(9080))), Some(SimpleLb::Random));
 }
@@ -74,8 +86,20 @@ fn p3_rules_for_one_host_merge_subsets_and_the_oldest_policy_wins() {
     let m = mesh(&format!(
         "{}{VS}{}{}",
         svc("reviews", "default", 9080),
-        dr("b-old", "default", "reviews", "trafficPolicy: {loadBalancer: {simple: RANDOM}}, subsets: [{name: v1, labels: {version: v1}}]", "2020-01-01T00:00:00Z"),
-        dr("a-new", "default", "reviews", "trafficPolicy: {loadBalancer: {simple: ROUND_ROBIN}}, subsets: [{name: v2, labels: {version: v2}}]", "2024-01-01T00:00:00Z")
+        dr(
+            "b-old",
+            "default",
+            "reviews",
+            "trafficPolicy: {loadBalancer: {simple: RANDOM}}, subsets: [{name: v1, labels: {version: v1}}]",
+            "2020-01-01T00:00:00Z"
+        ),
+        dr(
+            "a-new",
+            "default",
+            "reviews",
+            "trafficPolicy: {loadBalancer: {simple: ROUND_ROBIN}}, subsets: [{name: v2, labels: {version: v2}}]",
+            "2024-01-01T00:00:00Z"
+        )
     ));
     let d = m.route(&Request::http("reviews").port(9080));
     assert!(d.warnings().is_empty(), "{:?}", d.warnings());
@@ -96,7 +120,10 @@ fn p4_a_workload_selector_rule_applies_only_to_selected_callers_in_its_namespace
             "2024-01-01T00:00:00Z"
         )
     ));
-    assert_eq!(lb(&m.route(&Request::http("reviews").port(9080).source_label("app", "ui"))), Some(SimpleLb::RoundRobin));
+    assert_eq!(
+        lb(&m.route(&Request::http("reviews").port(9080).source_label("app", "ui"))),
+        Some(SimpleLb::RoundRobin)
+    );
     assert_eq!(lb(&m.route(&Request::http("reviews").port(9080))), Some(SimpleLb::Random));
 }
 

@@ -22,7 +22,13 @@ spec: {{hosts: [pc], http: [{{route: [{route}]}}]}}
 }
 
 fn setup(route: &str) -> mesh_routing::Mesh {
-    mesh(&format!("{}{DR}{}{}{}", svc("pc", "shop", 3550), vs(route), pod("pc-v1", "shop", "pc", "v1"), pod("pc-v2", "shop", "pc", "v2")))
+    mesh(&format!(
+        "{}{DR}{}{}{}",
+        svc("pc", "shop", 3550),
+        vs(route),
+        pod("pc-v1", "shop", "pc", "v1"),
+        pod("pc-v2", "shop", "pc", "v2")
+    ))
 }
 
 fn req() -> Request {
@@ -41,7 +47,9 @@ fn d1_a_single_destination_takes_all_traffic_whatever_its_weight() {
 
 #[test]
 fn d2_weights_are_normalised_and_zero_weights_dropped() {
-    let m = setup("{destination: {host: pc, subset: v1}, weight: 30}, {destination: {host: pc, subset: v2}, weight: 30}, {destination: {host: pc, subset: v3}, weight: 0}");
+    let m = setup(
+        "{destination: {host: pc, subset: v1}, weight: 30}, {destination: {host: pc, subset: v2}, weight: 30}, {destination: {host: pc, subset: v3}, weight: 0}",
+    );
     let d = m.route(&req());
     let shares: Vec<_> = d.destinations().map(|w| (w.subset.unwrap(), w.weight)).collect();
     assert_eq!(shares, [("v1", 50.0), ("v2", 50.0)]);
@@ -51,7 +59,8 @@ fn d2_weights_are_normalised_and_zero_weights_dropped() {
 
 #[test]
 fn d2_a_pinned_draw_walks_cumulative_weights() {
-    let m = setup("{destination: {host: pc, subset: v1}, weight: 75}, {destination: {host: pc, subset: v2}, weight: 25}");
+    let m =
+        setup("{destination: {host: pc, subset: v1}, weight: 75}, {destination: {host: pc, subset: v2}, weight: 25}");
     assert_eq!(m.route(&req().random(74.9)).destination().unwrap().subset, Some("v1"));
     assert_eq!(m.route(&req().random(75.0)).destination().unwrap().subset, Some("v2"));
     assert_eq!(m.route(&req().random(80.0)).endpoints(), ["pc-v2"]);

@@ -36,7 +36,11 @@ fn g1_short_gateway_names_resolve_to_the_virtual_services_namespace() {
             svc("web", "shop", 80),
             vs("web", "a.example.com", reference, "http: [{route: [{destination: {host: web}}]}]")
         ));
-        assert_eq!(m.route(&Request::http("a.example.com").gateway("shop/gw")).outcome(), Outcome::Route, "{reference}");
+        assert_eq!(
+            m.route(&Request::http("a.example.com").gateway("shop/gw")).outcome(),
+            Outcome::Route,
+            "{reference}"
+        );
     }
 }
 
@@ -147,8 +151,18 @@ spec: {selector: {istio: ingressgateway}, servers: [{port: {number: 80, name: ht
 fn l1_l3_gateway_tcp_and_tls_passthrough_servers_use_tcp_and_tls_rules() {
     let m = mesh(&format!(
         "{GW}{}{}",
-        vs("tls", "a.example.com", "gw", "tls: [{match: [{sniHosts: [a.example.com]}], route: [{destination: {host: a-backend}}]}]"),
-        vs("tcp", "'*'", "gw", "tcp: [{match: [{port: 9000}], route: [{destination: {host: db, port: {number: 5432}}}]}]")
+        vs(
+            "tls",
+            "a.example.com",
+            "gw",
+            "tls: [{match: [{sniHosts: [a.example.com]}], route: [{destination: {host: a-backend}}]}]"
+        ),
+        vs(
+            "tcp",
+            "'*'",
+            "gw",
+            "tcp: [{match: [{port: 9000}], route: [{destination: {host: db, port: {number: 5432}}}]}]"
+        )
     ));
     let d = m.route(&Request::tls("a.example.com", 8443).gateway("shop/gw"));
     assert_eq!(d.virtual_service().unwrap().name, "tls");

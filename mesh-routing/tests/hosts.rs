@@ -51,7 +51,10 @@ spec: {hosts: [api], ports: [{number: 80, name: http, protocol: HTTP}], resoluti
 ",
     );
     assert_eq!(m.route(&Request::http("api").source_namespace("shop")).outcome(), Outcome::Route);
-    assert_eq!(m.route(&Request::http("api.shop.svc.cluster.local").source_namespace("shop")).outcome(), Outcome::Passthrough);
+    assert_eq!(
+        m.route(&Request::http("api.shop.svc.cluster.local").source_namespace("shop")).outcome(),
+        Outcome::Passthrough
+    );
 }
 
 #[test]

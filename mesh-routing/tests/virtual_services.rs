@@ -35,7 +35,14 @@ fn s2_sidecars_take_the_oldest_virtual_service_for_a_host_without_merging() {
         "{}{}{}",
         svc("cart", "shop", 80),
         vs("newer", "shop", "cart", "mesh", "{match: [{uri: {prefix: /b}}], route: [{destination: {host: b}}]}", NEW),
-        vs("older", "other", "cart.shop.svc.cluster.local", "mesh", "{match: [{uri: {prefix: /a}}], route: [{destination: {host: a}}]}", OLD)
+        vs(
+            "older",
+            "other",
+            "cart.shop.svc.cluster.local",
+            "mesh",
+            "{match: [{uri: {prefix: /a}}], route: [{destination: {host: a}}]}",
+            OLD
+        )
     ));
     let d = m.route(&Request::http("cart").source_namespace("shop").path("/b"));
     assert_eq!(d.virtual_service().unwrap().name, "older");
@@ -99,7 +106,14 @@ fn s5_rules_after_a_catch_all_are_unreachable() {
 
 #[test]
 fn s6_a_mesh_virtual_service_for_a_non_registry_host_works_only_on_port_80() {
-    let m = mesh(&vs("ext", "default", "api.example.com", "mesh", "{route: [{destination: {host: api.example.com}}]}", OLD));
+    let m = mesh(&vs(
+        "ext",
+        "default",
+        "api.example.com",
+        "mesh",
+        "{route: [{destination: {host: api.example.com}}]}",
+        OLD,
+    ));
     assert_eq!(m.route(&Request::http("api.example.com")).virtual_service().unwrap().name, "ext");
     let d = m.route(&Request::http("api.example.com").port(8080));
     assert!(d.virtual_service().is_none());
@@ -122,7 +136,14 @@ fn s8_virtual_service_present_but_no_rule_matches_is_404() {
     let m = mesh(&format!(
         "{}{}",
         svc("cart", "shop", 80),
-        vs("cart", "shop", "cart", "mesh", "{match: [{uri: {exact: /only}}], route: [{destination: {host: cart}}]}", OLD)
+        vs(
+            "cart",
+            "shop",
+            "cart",
+            "mesh",
+            "{match: [{uri: {exact: /only}}], route: [{destination: {host: cart}}]}",
+            OLD
+        )
     ));
     let d = m.route(&Request::http("cart").source_namespace("shop").path("/other"));
     assert_eq!(d.outcome(), Outcome::NotFound);

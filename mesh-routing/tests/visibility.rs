@@ -33,8 +33,14 @@ metadata: {name: db, namespace: shop, annotations: {networking.istio.io/exportTo
 spec: {ports: [{name: tcp, port: 5432}]}
 ",
     );
-    assert_eq!(m.route(&Request::tcp("db.shop.svc.cluster.local", 5432).source_namespace("shop")).outcome(), Outcome::Route);
-    assert_eq!(m.route(&Request::tcp("db.shop.svc.cluster.local", 5432).source_namespace("web")).outcome(), Outcome::Passthrough);
+    assert_eq!(
+        m.route(&Request::tcp("db.shop.svc.cluster.local", 5432).source_namespace("shop")).outcome(),
+        Outcome::Route
+    );
+    assert_eq!(
+        m.route(&Request::tcp("db.shop.svc.cluster.local", 5432).source_namespace("web")).outcome(),
+        Outcome::Passthrough
+    );
 }
 
 #[test]
