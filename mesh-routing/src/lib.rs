@@ -47,6 +47,7 @@
 //!   VirtualService and rule, destinations with shares, timeout, retries, fault, mirrors,
 //!   redirect, rewrite, direct response, header operations, DestinationRule policy,
 //!   endpoints, warnings, and [`Decision::explain`].
+//! - [`testing`] runs route test files (requests and where they must go) from `cargo test`.
 //!
 //! The rules followed are those of the project's routing contract (`routing.md`), named by
 //! id (H1, S4, P5, ...) in the tests that show them.
@@ -59,7 +60,7 @@ mod settings;
 pub use settings::{MeshSettings, OutboundTrafficPolicy};
 
 mod error;
-pub use error::CompileWarning;
+pub use error::{CompileWarning, TestFileError};
 
 mod compile;
 mod mesh;
@@ -79,6 +80,8 @@ pub use decision::{
 
 mod explain;
 pub use explain::Explanation;
+
+pub mod testing;
 
 #[doc(inline)]
 pub use mesh_api::Object;
