@@ -47,6 +47,8 @@
 //!   VirtualService and rule, destinations with shares, timeout, retries, fault, mirrors,
 //!   redirect, rewrite, direct response, header operations, DestinationRule policy,
 //!   endpoints, warnings, and [`Decision::explain`].
+//! - [`Sampler`] and [`Mesh::simulate`] give reproducible simulated traffic on top of the
+//!   exact shares.
 //! - [`testing`] runs route test files (requests and where they must go) from `cargo test`.
 //!
 //! The rules followed are those of the project's routing contract (`routing.md`), named by
@@ -80,6 +82,9 @@ pub use decision::{
 
 mod explain;
 pub use explain::Explanation;
+
+mod sampler;
+pub use sampler::Sampler;
 
 pub mod testing;
 

@@ -170,3 +170,14 @@ fn l1_l3_gateway_tcp_and_tls_passthrough_servers_use_tcp_and_tls_rules() {
     assert_eq!(d.virtual_service().unwrap().name, "tcp");
     assert_eq!(d.destination().unwrap().port, 5432);
 }
+
+#[test]
+fn h8_an_exact_domain_beats_a_wildcard_domain_at_a_gateway() {
+    let m = mesh(&format!(
+        "{GW}{}{}",
+        vs("wild", "'*.example.com'", "gw", "http: [{route: [{destination: {host: wild}}]}]"),
+        vs("exact", "a.example.com", "gw", "http: [{route: [{destination: {host: exact}}]}]")
+    ));
+    assert_eq!(m.route(&Request::http("a.example.com").gateway("shop/gw")).virtual_service().unwrap().name, "exact");
+    assert_eq!(m.route(&Request::http("b.example.com").gateway("shop/gw")).virtual_service().unwrap().name, "wild");
+}

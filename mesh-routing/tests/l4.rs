@@ -77,3 +77,21 @@ spec: {{hosts: ['*.bank.example'], tls: [{{match: [{{sniHosts: [api.bank.example
     assert!(other.rule().is_none());
     assert_eq!(other.outcome(), Outcome::Route);
 }
+
+#[test]
+fn l1_unnamed_mysql_port_defaults_to_tcp() {
+    let m = mesh(
+        "apiVersion: v1
+kind: Service
+metadata: {name: mysql, namespace: data}
+spec: {ports: [{port: 3306}], selector: {app: mysql}}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: mysql, namespace: data}
+spec: {hosts: [mysql], tcp: [{route: [{destination: {host: mysql, subset: primary}}]}]}
+",
+    );
+    let d = m.route(&Request::http("mysql.data").port(3306));
+    assert_eq!(d.rule().unwrap().kind, RuleKind::Tcp);
+}

@@ -76,3 +76,20 @@ spec: {{hosts: [cart], http: [{{route: [{{destination: {{host: cart, subset: v1}
     let d = m.route(&Request::http("alias").source_namespace("shop"));
     assert_eq!(d.virtual_service().unwrap().name, "cart");
 }
+
+#[test]
+fn e5_two_services_claiming_one_address_the_older_wins() {
+    let m = mesh(
+        "apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: newer, namespace: a, creationTimestamp: '2024-01-01T00:00:00Z'}
+spec: {hosts: [new.internal], addresses: [240.0.0.1], ports: [{number: 9000, name: tcp, protocol: TCP}], resolution: STATIC, location: MESH_INTERNAL, endpoints: [{address: 10.1.1.1}]}
+---
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: older, namespace: b, creationTimestamp: '2020-01-01T00:00:00Z'}
+spec: {hosts: [old.internal], addresses: [240.0.0.1], ports: [{number: 9000, name: tcp, protocol: TCP}], resolution: STATIC, location: MESH_INTERNAL, endpoints: [{address: 10.1.1.2}]}
+",
+    );
+    assert_eq!(m.route(&Request::tcp("240.0.0.1", 9000)).destination().unwrap().host, "old.internal");
+}

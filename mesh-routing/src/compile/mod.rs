@@ -82,8 +82,8 @@ impl Mesh {
                 }
                 Object::Gateway(gw) => gateways.push(gateway::compile(gw, &namespace, age)),
                 Object::Sidecar(sc) => sidecars.push(sidecar::compile(sc, &namespace, age)),
-                Object::ServiceEntry(se) => entries.extend(registry::from_entry(se, &namespace)),
-                Object::Service(svc) => match registry::from_kube(svc, &namespace, domain) {
+                Object::ServiceEntry(se) => entries.extend(registry::from_entry(se, &namespace, age)),
+                Object::Service(svc) => match registry::from_kube(svc, &namespace, domain, age) {
                     Some(s) => services.push(s),
                     None => {
                         if let Some(target) = registry::external_name(svc) {

@@ -43,6 +43,8 @@ pub(crate) struct Service {
     pub(crate) aliases: Vec<String>,
     /// The default route's single destination (S7).
     pub(crate) default_route: Vec<CompiledDestination>,
+    /// (creation time, namespace): the older of two services claiming an address wins (E5).
+    pub(crate) age: (Option<i128>, String),
 }
 
 impl Service {
@@ -65,18 +67,23 @@ pub(crate) struct Workload {
     pub(crate) labels: Vec<(String, String)>,
 }
 
-/// Reads a protocol from a Kubernetes port name prefix or `appProtocol` (L1).
-pub(crate) fn protocol_from_name(name: &str, app_protocol: Option<&str>) -> Option<String> {
+/// Reads a protocol from `appProtocol`, else the port name prefix; unnamed ports 25, 53, 3306
+/// and 27017 are TCP, other unknown ones are sniffed (`None`) (L1).
+pub(crate) fn protocol_from_name(name: &str, app_protocol: Option<&str>, port: u32) -> Option<String> {
     if let Some(p) = app_protocol {
         return Some(p.to_ascii_uppercase());
     }
-    let prefix = name.split('-').next().unwrap_or("").to_ascii_lowercase();
+    let lower = name.to_ascii_lowercase();
+    let prefix = if lower.starts_with("grpc-web") { "grpc-web" } else { lower.split('-').next().unwrap_or("") };
     let known = ["http", "http2", "grpc", "grpc-web", "https", "tls", "tcp", "mongo", "mysql", "redis", "udp"];
-    known.contains(&prefix.as_str()).then(|| prefix.to_ascii_uppercase())
+    if known.contains(&prefix) {
+        return Some(prefix.to_ascii_uppercase());
+    }
+    matches!(port, 25 | 53 | 3306 | 27017).then(|| "TCP".to_owned())
 }
 
 /// A Kubernetes Service as a registry entry; `None` for ExternalName services (aliases).
-pub(crate) fn from_kube(svc: &KubeService, namespace: &str, domain: &str) -> Option<Service> {
+pub(crate) fn from_kube(svc: &KubeService, namespace: &str, domain: &str, age: Option<i128>) -> Option<Service> {
     let name = svc.metadata.name.clone().unwrap_or_default();
     let spec = svc.spec.clone().unwrap_or_default();
     if spec.type_.as_deref() == Some("ExternalName") {
@@ -89,9 +96,9 @@ pub(crate) fn from_kube(svc: &KubeService, namespace: &str, domain: &str) -> Opt
         .into_iter()
         .filter(|p| p.protocol.as_deref() != Some("UDP"))
         .map(|p| {
-            let pname = p.name.unwrap_or_default();
-            let protocol = protocol_from_name(&pname, p.app_protocol.as_deref());
-            ServicePort { number: u32::try_from(p.port).unwrap_or(0), protocol }
+            let number = u32::try_from(p.port).unwrap_or(0);
+            let protocol = protocol_from_name(p.name.as_deref().unwrap_or(""), p.app_protocol.as_deref(), number);
+            ServicePort { number, protocol }
         })
         .collect();
     let export: Vec<String> = svc
@@ -119,6 +126,7 @@ pub(crate) fn from_kube(svc: &KubeService, namespace: &str, domain: &str) -> Opt
         addresses,
         export_to: ExportTo::new(&export, namespace),
         aliases: Vec::new(),
+        age: (age, name),
     })
 }
 
@@ -129,14 +137,19 @@ pub(crate) fn external_name(svc: &KubeService) -> Option<String> {
 }
 
 /// Every host of a ServiceEntry as registry entries (hosts are never qualified, H3).
-pub(crate) fn from_entry(se: &ServiceEntry, namespace: &str) -> Vec<Service> {
+pub(crate) fn from_entry(se: &ServiceEntry, namespace: &str, age: Option<i128>) -> Vec<Service> {
+    let name = se.metadata.name.clone().unwrap_or_default();
     let ports: Vec<ServicePort> = se
         .spec
         .ports
         .iter()
         .map(|p| ServicePort {
             number: p.number,
-            protocol: p.protocol.clone().map(|s| s.to_ascii_uppercase()).or_else(|| protocol_from_name(&p.name, None)),
+            protocol: p
+                .protocol
+                .clone()
+                .map(|s| s.to_ascii_uppercase())
+                .or_else(|| protocol_from_name(&p.name, None, p.number)),
         })
         .collect();
     let selector =
@@ -157,6 +170,7 @@ pub(crate) fn from_entry(se: &ServiceEntry, namespace: &str) -> Vec<Service> {
                 addresses: se.spec.addresses.clone(),
                 export_to: ExportTo::new(&se.spec.export_to, namespace),
                 aliases: Vec::new(),
+                age: (age, name.clone()),
             }
         })
         .collect()
@@ -188,9 +202,11 @@ mod tests {
 
     #[test]
     fn l1_protocol_comes_from_app_protocol_then_name_prefix() {
-        assert_eq!(protocol_from_name("http-web", None).as_deref(), Some("HTTP"));
-        assert_eq!(protocol_from_name("tcp", None).as_deref(), Some("TCP"));
-        assert_eq!(protocol_from_name("web", Some("grpc")).as_deref(), Some("GRPC"));
-        assert_eq!(protocol_from_name("web", None), None);
+        assert_eq!(protocol_from_name("http-web", None, 80).as_deref(), Some("HTTP"));
+        assert_eq!(protocol_from_name("tcp", None, 80).as_deref(), Some("TCP"));
+        assert_eq!(protocol_from_name("web", Some("grpc"), 80).as_deref(), Some("GRPC"));
+        assert_eq!(protocol_from_name("grpc-web-x", None, 80).as_deref(), Some("GRPC-WEB"));
+        assert_eq!(protocol_from_name("web", None, 80), None);
+        assert_eq!(protocol_from_name("", None, 3306).as_deref(), Some("TCP"));
     }
 }

@@ -101,8 +101,13 @@ impl Mesh {
             }
         }
         if let Some(ids) = self.address_index.get(host) {
-            let ok = ids.iter().copied().filter(|&i| self.reachable(&self.services[i], namespace, port, sidecar));
-            if let Some(s) = self.prefer(ok, namespace) {
+            // E5: the older of two services claiming one address wins.
+            let ok = ids
+                .iter()
+                .map(|&i| &self.services[i])
+                .filter(|s| self.reachable(s, namespace, port, sidecar))
+                .min_by(|a, b| a.age.cmp(&b.age));
+            if let Some(s) = ok {
                 trace.note(|| format!("address {host} belongs to service {}", s.host));
                 return Some(s);
             }
