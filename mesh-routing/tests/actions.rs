@@ -167,3 +167,24 @@ fn a11_a_missing_delegate_drops_only_that_rule() {
     assert!(mesh.warnings().iter().any(|w| w.message.contains("default/nowhere")), "{:?}", mesh.warnings());
     assert_eq!(mesh.route(&Request::http("r").path("/api")).outcome(), Outcome::Route);
 }
+
+#[test]
+fn a11_a_delegate_rule_with_no_compatible_root_match_is_dropped() {
+    let mesh = mesh(&format!(
+        "{}---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {{name: root, namespace: default}}
+spec: {{hosts: [r], http: [{{match: [{{uri: {{prefix: /api}}}}], delegate: {{name: leaf}}}}, {{name: tail, route: [{{destination: {{host: r}}}}]}}]}}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {{name: leaf, namespace: default}}
+spec: {{http: [{{name: web, match: [{{uri: {{prefix: /web}}}}], route: [{{destination: {{host: r, subset: web}}}}]}}, {{name: v1, match: [{{uri: {{prefix: /api/v1}}}}], route: [{{destination: {{host: r, subset: v1}}}}]}}]}}
+",
+        svc("r", "default", 80)
+    ));
+    assert_eq!(mesh.route(&Request::http("r").path("/api/v1/x")).destination().unwrap().subset, Some("v1"));
+    // The `/web` rule conflicts with the root's `/api` prefix and is gone.
+    assert_eq!(mesh.route(&Request::http("r").path("/web")).rule().unwrap().name, Some("tail"));
+}

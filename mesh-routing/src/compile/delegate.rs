@@ -3,6 +3,56 @@
 
 use super::virtual_service::{CompiledVs, HttpActionKind, HttpMatch, HttpRule, Rule};
 use crate::error::CompileWarning;
+use crate::matchers::string::StringMatcher;
+
+/// Whether a root and a delegate condition on the same field cannot both be merged (A11).
+fn string_conflict(root: Option<&StringMatcher>, leaf: Option<&StringMatcher>) -> bool {
+    use StringMatcher::{Any, Exact, Prefix, Regex};
+    match (root, leaf) {
+        (None, _) | (_, None) | (Some(Any), _) | (_, Some(Any)) => false,
+        (Some(Regex(_)), _) | (_, Some(Regex(_))) => true,
+        (Some(Exact { value: r, .. }), Some(Exact { value: l, .. })) => r != l,
+        (Some(Exact { .. }), Some(Prefix { .. })) => true,
+        (Some(Prefix { value: r, .. }), Some(Exact { value: l, .. } | Prefix { value: l, .. })) => {
+            !l.starts_with(r.as_str())
+        }
+    }
+}
+
+fn ignore_case(m: Option<&StringMatcher>) -> Option<bool> {
+    match m {
+        Some(StringMatcher::Exact { ignore_case, .. } | StringMatcher::Prefix { ignore_case, .. }) => {
+            Some(*ignore_case)
+        }
+        _ => None,
+    }
+}
+
+/// Whether a delegate match is incompatible with a root match (A11).
+fn conflicts(root: &HttpMatch, leaf: &HttpMatch) -> bool {
+    let case = match (ignore_case(root.uri.as_ref()), ignore_case(leaf.uri.as_ref())) {
+        (Some(a), Some(b)) => a != b,
+        _ => false,
+    };
+    let headers = root
+        .headers
+        .iter()
+        .any(|r| leaf.headers.iter().any(|l| l.name == r.name && string_conflict(r.value.as_ref(), l.value.as_ref())));
+    let labels = root.source.labels.iter().any(|(k, v)| leaf.source.labels.iter().any(|(lk, lv)| lk == k && lv != v));
+    let namespace = matches!((&root.source.namespace, &leaf.source.namespace), (Some(a), Some(b)) if a != b);
+    let ports = matches!((root.port.0, leaf.port.0), (Some(a), Some(b)) if a != b);
+    let gateways =
+        !root.source.gateways.is_empty() && !leaf.source.gateways.iter().all(|g| root.source.gateways.contains(g));
+    case || headers
+        || labels
+        || namespace
+        || ports
+        || gateways
+        || string_conflict(root.uri.as_ref(), leaf.uri.as_ref())
+        || string_conflict(root.scheme.as_ref(), leaf.scheme.as_ref())
+        || string_conflict(root.method.as_ref(), leaf.method.as_ref())
+        || string_conflict(root.authority.as_ref(), leaf.authority.as_ref())
+}
 
 /// One delegate match merged under one root match: delegate fields win, lists are unioned.
 fn merge_match(root: &HttpMatch, leaf: &HttpMatch) -> HttpMatch {
@@ -27,19 +77,24 @@ fn merge_match(root: &HttpMatch, leaf: &HttpMatch) -> HttpMatch {
     }
 }
 
-/// The merged rules replacing `root` (one per delegate rule).
+/// The merged rules replacing `root` (one per delegate rule with a compatible root match).
 fn expand(root: &HttpRule, delegate: &CompiledVs) -> Vec<HttpRule> {
     delegate
         .http
         .iter()
-        .map(|leaf| {
+        .filter_map(|leaf| {
             let matches = match (root.matches.is_empty(), leaf.matches.is_empty()) {
                 (true, _) => leaf.matches.clone(),
                 (false, true) => root.matches.clone(),
-                (false, false) => {
-                    root.matches.iter().flat_map(|r| leaf.matches.iter().map(move |l| merge_match(r, l))).collect()
-                }
+                (false, false) => root
+                    .matches
+                    .iter()
+                    .flat_map(|r| leaf.matches.iter().filter(|l| !conflicts(r, l)).map(move |l| merge_match(r, l)))
+                    .collect(),
             };
+            if matches.is_empty() && !(root.matches.is_empty() && leaf.matches.is_empty()) {
+                return None; // No compatible root match: the delegate rule is dropped.
+            }
             let mut action = leaf.action.clone();
             let inherited = &root.action;
             action.rewrite = action.rewrite.or_else(|| inherited.rewrite.clone());
@@ -57,7 +112,7 @@ fn expand(root: &HttpRule, delegate: &CompiledVs) -> Vec<HttpRule> {
                 (Some(r), Some(l)) => Some(format!("{r}-{l}")),
                 (r, l) => r.clone().or_else(|| l.clone()),
             };
-            Rule { index: root.index, name, matches, action }
+            Some(Rule { index: root.index, name, matches, action })
         })
         .collect()
 }
@@ -92,5 +147,33 @@ pub(crate) fn resolve(virtual_services: &mut [CompiledVs], warnings: &mut Vec<Co
             }
         }
         vs.http = rules;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mesh_api::StringMatch;
+
+    fn m(s: StringMatch) -> Option<StringMatcher> {
+        StringMatcher::new(&s, false).ok()
+    }
+
+    #[test]
+    fn a11_root_prefix_must_be_a_prefix_of_the_leaf() {
+        assert!(!string_conflict(m(StringMatch::prefix("/api")).as_ref(), m(StringMatch::prefix("/api/v1")).as_ref()));
+        assert!(string_conflict(m(StringMatch::prefix("/api")).as_ref(), m(StringMatch::exact("/web")).as_ref()));
+    }
+
+    #[test]
+    fn a11_root_exact_conflicts_with_a_different_or_prefix_leaf() {
+        assert!(string_conflict(m(StringMatch::exact("/a")).as_ref(), m(StringMatch::prefix("/a")).as_ref()));
+        assert!(!string_conflict(m(StringMatch::exact("/a")).as_ref(), m(StringMatch::exact("/a")).as_ref()));
+    }
+
+    #[test]
+    fn a11_any_regex_on_the_same_field_conflicts() {
+        assert!(string_conflict(m(StringMatch::regex("/a.*")).as_ref(), m(StringMatch::prefix("/a")).as_ref()));
+        assert!(!string_conflict(None, m(StringMatch::regex("/a.*")).as_ref()));
     }
 }

@@ -10,7 +10,7 @@ pub(crate) struct HeaderMatcher {
     /// Lower-cased for headers; as written for query parameters.
     pub(crate) name: String,
     /// `None` when only presence is asked (`{}` or `regex: "*"`).
-    value: Option<StringMatcher>,
+    pub(crate) value: Option<StringMatcher>,
     /// `withoutHeaders`: the condition is negated.
     negated: bool,
 }
