@@ -1,5 +1,5 @@
 //! Route test files (the project's `route-tests.md` format) run from Rust: objects under test,
-//! requests, and where each must go.
+//! requests, and where each must go; and one-line assertions ([`crate::Mesh::assert`]).
 //!
 //! ```
 //! let report = mesh_routing::testing::run_str(r#"
@@ -16,8 +16,13 @@
 //! report.assert_passed();
 //! ```
 
+mod assert;
 mod check;
+mod coverage;
 mod file;
+
+pub use assert::RouteAssert;
+pub use coverage::{Coverage, CoverageItem};
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -62,6 +67,8 @@ pub struct Report {
     pub file: Option<PathBuf>,
     /// One result per test, in file order.
     pub results: Vec<TestResult>,
+    /// Which VirtualService rules and weighted destinations the tests reached.
+    pub coverage: Coverage,
 }
 
 impl Report {
@@ -163,6 +170,7 @@ fn run(text: &str, base: &Path, label: &str) -> Result<Report, TestFileError> {
     let mesh = Mesh::compile(&objects, &settings);
     let mut results = Vec::with_capacity(parsed.tests.len());
     let mut names = std::collections::HashSet::new();
+    let mut tracker = coverage::Tracker::default();
     for t in &parsed.tests {
         let invalid = |field: &str, message: String| TestFileError::Invalid {
             file: label.to_owned(),
@@ -178,12 +186,13 @@ fn run(text: &str, base: &Path, label: &str) -> Result<Report, TestFileError> {
             return Err(invalid("request.random", "must be in [0, 100)".to_owned()));
         }
         let decision = mesh.route(&request);
+        tracker.record(&decision);
         results.push(TestResult {
             name: t.name.clone(),
             mismatches: check::check(&decision, &t.expect, &settings.cluster_domain),
         });
     }
-    Ok(Report { file: None, results })
+    Ok(Report { file: None, results, coverage: tracker.finish(&mesh) })
 }
 
 fn request(spec: &RequestSpec) -> Result<Request, String> {
@@ -272,6 +281,22 @@ tests:
         assert!(text.contains("actual:   reviews.default.svc.cluster.local v2 port 9080"), "{text}");
         assert!(text.contains("timeout      expected: 1s"), "{text}");
         assert!(text.ends_with("1 passed, 1 failed"));
+    }
+
+    #[test]
+    fn coverage_counts_rules_and_weighted_destinations_reached() {
+        let report = run_str(FILE, ".").unwrap();
+        // One rule and its two destinations: the first test reached all three.
+        assert_eq!(report.coverage.items.len(), 3);
+        assert_eq!(report.coverage.percent(), 100.0);
+        let head = &FILE[..FILE.find("tests:").unwrap()];
+        let one = format!("{head}tests:\n  - name: draw\n    request: {{host: reviews, port: 9080, random: 1}}\n");
+        let partial = run_str(&one, ".").unwrap();
+        let unreached: Vec<_> = partial.coverage.unreached().collect();
+        assert_eq!(unreached, ["default/reviews http[0] -> reviews.default.svc.cluster.local v2"]);
+        assert!((partial.coverage.percent() - 66.67).abs() < 0.01);
+        let none = run_str("tests: []", ".").unwrap();
+        assert_eq!(none.coverage.percent(), 100.0);
     }
 
     #[test]
