@@ -150,3 +150,20 @@ fn s8_virtual_service_present_but_no_rule_matches_is_404() {
     assert_eq!(d.status(), Some(404));
     assert_eq!(d.virtual_service().unwrap().name, "cart");
 }
+
+#[test]
+fn s3_a_wildcard_host_covering_registry_services_gets_no_virtual_host_of_its_own() {
+    let m = mesh(&format!(
+        "---
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {{name: a, namespace: default}}
+spec: {{hosts: [a.example.com], ports: [{{number: 80, name: http, protocol: HTTP}}], resolution: DNS, location: MESH_EXTERNAL}}
+{}{}",
+        vs("covers", "default", "'*.example.com'", "mesh", "{route: [{destination: {host: a.example.com}}]}", OLD),
+        vs("alone", "default", "'*.example.org'", "mesh", "{route: [{destination: {host: a.example.com}}]}", OLD)
+    ));
+    assert_eq!(m.route(&Request::http("a.example.com")).virtual_service().unwrap().name, "covers");
+    assert!(m.route(&Request::http("b.example.com")).virtual_service().is_none());
+    assert_eq!(m.route(&Request::http("b.example.org")).virtual_service().unwrap().name, "alone");
+}

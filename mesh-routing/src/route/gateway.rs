@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use super::http::{dynamic_ok, evaluate, static_ok};
+use super::http::{evaluate, static_ok};
 use super::lookup::v3_order;
 use super::trace::Trace;
 use crate::compile::gateway::{CompiledGateway, CompiledServer, ServerKind};
@@ -80,8 +80,6 @@ pub(crate) fn route<'m>(mesh: &'m Mesh, request: &Request, gateway: &str, trace:
     });
     let proxy_labels = pod_labels.clone();
     d.proxy_labels = pod_labels;
-    let proxy = |g: &'m CompiledGateway| (g, pod_ns);
-    let _ = proxy;
     match kind {
         ServerKind::Http | ServerKind::Https => http(mesh, d, request, &servers, pod_ns, &proxy_labels, trace),
         ServerKind::TlsPassthrough => tls(mesh, d, request, &servers, pod_ns, &proxy_labels, trace),
@@ -173,7 +171,6 @@ fn http<'m>(
     }
     trace.note(|| "no rule matched: 404 (S8)".to_owned());
     d.virtual_service = first_vs;
-    let _ = dynamic_ok;
     d
 }
 

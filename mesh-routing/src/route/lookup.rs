@@ -196,13 +196,14 @@ impl Mesh {
             }
             return Some(first);
         }
-        self.wildcard_vs(host, |vs| self.sidecar_sees(vs, namespace, port, sidecar), namespace, trace)
+        self.wildcard_vs(host, |_| true, |vs| self.sidecar_sees(vs, namespace, port, sidecar), namespace, trace)
     }
 
     /// The VS whose most specific wildcard host matches `host`.
     fn wildcard_vs(
         &self,
         host: &str,
+        host_ok: impl Fn(&HostPattern) -> bool,
         eligible: impl Fn(&CompiledVs) -> Result<(), String>,
         namespace: &str,
         trace: &mut Trace,
@@ -210,7 +211,8 @@ impl Mesh {
         let mut found: Vec<(&HostPattern, &CompiledVs)> = Vec::new();
         for &i in &self.vs_wildcard {
             let vs = &self.virtual_services[i];
-            let Some(best) = vs.hosts.iter().filter(|h| h.matches(host)).min_by(|a, b| a.specificity(b)) else {
+            let Some(best) = vs.hosts.iter().filter(|h| h.matches(host) && host_ok(h)).min_by(|a, b| a.specificity(b))
+            else {
                 continue;
             };
             match eligible(vs) {

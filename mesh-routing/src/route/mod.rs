@@ -84,7 +84,7 @@ impl Mesh {
     /// Adds a warning for every destination that would get a 503 (D3, D4, P6).
     fn check_destinations(&self, decision: &mut Decision<'_>) {
         let mut warnings = Vec::new();
-        for (d, compiled) in decision.destinations().zip(decision.destinations.iter()) {
+        for d in decision.destinations() {
             let Some(service) = self.service_by_host(d.host, &decision.proxy_namespace) else {
                 warnings
                     .push(format!("host {} is in no registry the proxy sees: requests to it would get a 503", d.host));
@@ -122,7 +122,6 @@ impl Mesh {
                     }
                 }
             }
-            let _ = compiled;
         }
         decision.warnings.extend(warnings);
     }
