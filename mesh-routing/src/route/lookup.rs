@@ -248,7 +248,33 @@ impl Mesh {
             });
             return None;
         }
-        self.sidecar_vs(host, namespace, port, sidecar, trace)
+        let eligible = |vs: &CompiledVs| self.sidecar_sees(vs, namespace, port, sidecar);
+        let mut exact: Vec<&CompiledVs> = self
+            .vs_exact
+            .get(host)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.virtual_services[i])
+            .filter(|vs| eligible(vs).is_ok())
+            .collect();
+        exact.sort_by(|a, b| v3_order(a, b, namespace));
+        if let Some(first) = exact.first() {
+            return Some(first);
+        }
+        // S3: a wildcard host that covers registry services routes those services only; it
+        // gets no virtual host of its own.
+        let covers_services = |h: &HostPattern| {
+            self.services.iter().any(|s| s.export_to.visible_to(namespace) && h.intersects(&s.pattern))
+        };
+        let found = self.wildcard_vs(host, |h| !covers_services(h), eligible, namespace, trace);
+        if found.is_none()
+            && self.vs_wildcard.iter().any(|&i| self.virtual_services[i].hosts.iter().any(|h| h.matches(host)))
+        {
+            trace.note(|| {
+                format!("wildcard VirtualService hosts matching {host:?} cover registry services, so they route only those (S3)")
+            });
+        }
+        found
     }
 
     /// The DestinationRules for `host` as a proxy in `namespace` sees them (P2, P3, P4).
