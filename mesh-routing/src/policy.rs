@@ -89,4 +89,19 @@ mod tests {
         let other = effective_policy(Some(&top), None, 81);
         assert_eq!(other.load_balancer.unwrap().simple, Some(SimpleLb::Random));
     }
+
+    #[test]
+    fn p7_hash_precedence_subset_port_level_over_subset_over_top_port_level_over_top() {
+        let top = policy(
+            "{loadBalancer: {consistentHash: {httpHeaderName: top}}, portLevelSettings: [{port: {number: 80}, loadBalancer: {consistentHash: {httpHeaderName: top-port}}}]}",
+        );
+        let sub = policy(
+            "{loadBalancer: {consistentHash: {httpHeaderName: sub}}, portLevelSettings: [{port: {number: 80}, loadBalancer: {consistentHash: {httpHeaderName: sub-port}}}]}",
+        );
+        let header = |p: TrafficPolicy| p.load_balancer.unwrap().consistent_hash.unwrap().http_header_name.unwrap();
+        assert_eq!(header(effective_policy(Some(&top), Some(&sub), 80)), "sub-port");
+        assert_eq!(header(effective_policy(Some(&top), Some(&sub), 81)), "sub");
+        assert_eq!(header(effective_policy(Some(&top), None, 80)), "top-port");
+        assert_eq!(header(effective_policy(Some(&top), None, 81)), "top");
+    }
 }

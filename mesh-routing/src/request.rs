@@ -209,10 +209,17 @@ impl Request {
         })
     }
 
-    /// The first value of a header, by case-insensitive name.
+    /// The first value of a header, by case-insensitive name; the pseudo-headers `:method`,
+    /// `:authority`, `:scheme` and `:path` read the request's own fields.
     pub fn header_value(&self, name: &str) -> Option<&str> {
         let name = name.to_ascii_lowercase();
-        self.headers.iter().find(|(k, _)| *k == name).map(|(_, v)| v.as_str())
+        match name.as_str() {
+            ":method" => Some(&self.method),
+            ":authority" => Some(&self.host),
+            ":scheme" => Some(self.effective_scheme()),
+            ":path" => Some(&self.path),
+            _ => self.headers.iter().find(|(k, _)| *k == name).map(|(_, v)| v.as_str()),
+        }
     }
 
     /// The HTTP method.
@@ -248,6 +255,14 @@ mod tests {
             (80, "GET", "/", "default")
         );
         assert_eq!(Request::tls("a.com", 443).effective_scheme(), "https");
+    }
+
+    #[test]
+    fn r4_pseudo_headers_read_the_request_fields() {
+        let r = Request::http("a.example.com").method("PUT").path("/x");
+        assert_eq!(r.header_value(":method"), Some("PUT"));
+        assert_eq!(r.header_value(":authority"), Some("a.example.com"));
+        assert_eq!(r.header_value(":path"), Some("/x"));
     }
 
     #[test]

@@ -101,3 +101,32 @@ spec: {{hosts: [bad], http: [{{match: [{{uri: {{regex: '('}}}}], route: [{{desti
     assert!(mesh.warnings().iter().any(|w| w.object == "VirtualService default/bad"), "{:?}", mesh.warnings());
     assert_eq!(mesh.route(&Request::http("good")).outcome(), Outcome::Route);
 }
+
+#[test]
+fn r5_a_match_istio_rejects_drops_the_whole_virtual_service_with_a_warning() {
+    let mesh = mesh(&format!(
+        "{}---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {{name: r, namespace: default}}
+spec: {{hosts: [r], http: [{{match: [{{headers: {{x: {{prefix: ''}}}}}}], route: [{{destination: {{host: r, subset: v2}}}}]}}]}}
+",
+        svc("r", "default", 80)
+    ));
+    assert!(
+        mesh.warnings().iter().any(|w| w.to_string().contains("Istio rejects this object")),
+        "{:?}",
+        mesh.warnings()
+    );
+    assert!(mesh.route(&Request::http("r")).virtual_service().is_none());
+}
+
+#[test]
+fn a10_cors_policy_does_not_change_the_decision() {
+    let mesh =
+        m(&format!("{{name: cors, corsPolicy: {{allowOrigins: [{{exact: 'https://a.example.com'}}]}}, {ROUTE}}}"));
+    assert_eq!(
+        mesh.route(&Request::http("r").header("origin", "https://b.example.com")).rule().unwrap().name,
+        Some("cors")
+    );
+}

@@ -149,3 +149,25 @@ spec: {{hosts: [cart.shop.svc.cluster.local], ports: [{{number: 80, name: http, 
     let d = m.route(&Request::http("cart.shop.svc.cluster.local").source_namespace("web"));
     assert_eq!(d.outcome(), Outcome::Route);
 }
+
+#[test]
+fn v6_once_attached_every_host_of_a_virtual_service_gets_routes() {
+    // Istio issue 37087: the Sidecar imports only `a`, yet the VS also routes `b` (port 80).
+    let m = mesh(&format!(
+        "{}{}---
+apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata: {{name: default, namespace: shop}}
+spec: {{egress: [{{hosts: ['./*']}}]}}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {{name: both, namespace: shop}}
+spec: {{hosts: [a, b.other.svc.cluster.local], http: [{{route: [{{destination: {{host: a}}}}]}}]}}
+",
+        svc("a", "shop", 80),
+        svc("b", "other", 80)
+    ));
+    let d = m.route(&Request::http("b.other.svc.cluster.local").source_namespace("shop"));
+    assert_eq!(d.virtual_service().unwrap().name, "both");
+}
