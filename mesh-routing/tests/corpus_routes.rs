@@ -33,14 +33,23 @@ fn route_everything(dir: &Path) -> (usize, usize) {
             vs.spec
                 .gateways
                 .iter()
-                .map(|g| if g == "mesh" { None } else if g.contains('/') { Some(g.clone()) } else { Some(format!("{ns}/{g}")) })
+                .map(|g| {
+                    if g == "mesh" {
+                        None
+                    } else if g.contains('/') {
+                        Some(g.clone())
+                    } else {
+                        Some(format!("{ns}/{g}"))
+                    }
+                })
                 .collect()
         };
         for host in &vs.spec.hosts {
             let host = host.replace('*', "any");
             for gateway in &gateways {
                 for port in [80, 443, 8080, 9080] {
-                    let mut requests = vec![Request::http(&host).port(port), Request::tcp(&host, port), Request::tls(&host, port)];
+                    let mut requests =
+                        vec![Request::http(&host).port(port), Request::tcp(&host, port), Request::tls(&host, port)];
                     for r in &mut requests {
                         *r = r.clone().source_namespace(ns).random(50.0);
                         if let Some(g) = gateway {
@@ -49,7 +58,14 @@ fn route_everything(dir: &Path) -> (usize, usize) {
                     }
                     for r in requests {
                         let d = mesh.route(&r);
-                        let _ = (d.destinations().count(), d.retries(), d.redirect(), d.rewrite(), d.traffic_policy(), d.endpoints());
+                        let _ = (
+                            d.destinations().count(),
+                            d.retries(),
+                            d.redirect(),
+                            d.rewrite(),
+                            d.traffic_policy(),
+                            d.endpoints(),
+                        );
                         assert!(!d.explain().summary.is_empty());
                         decisions += 1;
                     }

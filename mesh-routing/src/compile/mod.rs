@@ -4,6 +4,7 @@ pub(crate) mod delegate;
 pub(crate) mod destination_rule;
 pub(crate) mod export;
 pub(crate) mod gateway;
+pub(crate) mod references;
 pub(crate) mod registry;
 pub(crate) mod sidecar;
 pub(crate) mod virtual_service;
@@ -168,6 +169,8 @@ impl Mesh {
                 d.single_port = single_port(&d.host);
             }
         }
+
+        references::check(&virtual_services, &services, &destination_rules, &gateways, &mut warnings);
 
         let mut vs_exact: HashMap<String, Vec<usize>> = HashMap::new();
         let mut vs_wildcard = Vec::new();
