@@ -223,7 +223,7 @@ impl<'m> HeaderOps<'m> {
 /// Where a request goes, borrowed from the [`Mesh`] that decided it.
 ///
 /// Cheap accessors read compiled data; [`Decision::explain`] replays the decision with notes.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Decision<'m> {
     pub(crate) mesh: &'m Mesh,
     pub(crate) request: Request,
@@ -239,6 +239,19 @@ pub struct Decision<'m> {
     pub(crate) proxy_labels: Cow<'m, [(String, String)]>,
     pub(crate) https_redirect: bool,
     pub(crate) warnings: Vec<String>,
+}
+
+impl std::fmt::Debug for Decision<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The mesh is left out: it is large and the same for every decision.
+        f.debug_struct("Decision")
+            .field("outcome", &self.outcome)
+            .field("virtual_service", &self.virtual_service())
+            .field("rule", &self.rule)
+            .field("destinations", &self.destinations().collect::<Vec<_>>())
+            .field("warnings", &self.warnings)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<'m> Decision<'m> {
