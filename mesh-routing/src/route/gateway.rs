@@ -46,7 +46,14 @@ pub(crate) fn route<'m>(mesh: &'m Mesh, request: &Request, gateway: &str, trace:
         return d;
     };
     let (pod_ns, pod_labels) = mesh.gateway_pod(gw);
-    trace.note(|| format!("Gateway {gateway} selects pods in namespace {pod_ns} (G3, V2)"));
+    match &pod_labels {
+        Cow::Borrowed(_) => trace.note(|| format!("Gateway {gateway} selects pods in namespace {pod_ns} (G3, V2)")),
+        Cow::Owned(_) => trace.note(|| {
+            format!(
+                "no pod in the config matches Gateway {gateway}'s selector: its pods are assumed in {pod_ns} (G3, V2)"
+            )
+        }),
+    }
     d.proxy_namespace = Cow::Borrowed(pod_ns);
     let port = request.effective_port();
     // Every Gateway selecting these pods shares their ports (G4), oldest first.
