@@ -181,3 +181,25 @@ fn h8_an_exact_domain_beats_a_wildcard_domain_at_a_gateway() {
     assert_eq!(m.route(&Request::http("a.example.com").gateway("shop/gw")).virtual_service().unwrap().name, "exact");
     assert_eq!(m.route(&Request::http("b.example.com").gateway("shop/gw")).virtual_service().unwrap().name, "wild");
 }
+
+#[test]
+fn g4_each_https_server_has_its_own_table_chosen_by_sni() {
+    let m = mesh(&format!(
+        "---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {{name: gw, namespace: shop}}
+spec:
+  selector: {{istio: ingressgateway}}
+  servers:
+  - {{port: {{number: 443, name: https-any, protocol: HTTPS}}, hosts: ['*.example.com'], tls: {{mode: SIMPLE, credentialName: any}}}}
+  - {{port: {{number: 443, name: https-api, protocol: HTTPS}}, hosts: [api.example.com], tls: {{mode: SIMPLE, credentialName: api}}}}
+{}{}",
+        vs("web", "'*.example.com'", "gw", "http: [{route: [{destination: {host: web}}]}]"),
+        vs("api", "api.example.com", "gw", "http: [{route: [{destination: {host: api}}]}]")
+    ));
+    let d = m.route(&Request::https("api.example.com").gateway("shop/gw"));
+    assert_eq!(d.virtual_service().unwrap().name, "api");
+    let d = m.route(&Request::https("www.example.com").gateway("shop/gw"));
+    assert_eq!(d.virtual_service().unwrap().name, "web");
+}

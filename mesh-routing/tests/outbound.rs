@@ -93,3 +93,19 @@ spec: {hosts: [old.internal], addresses: [240.0.0.1], ports: [{number: 9000, nam
     );
     assert_eq!(m.route(&Request::tcp("240.0.0.1", 9000)).destination().unwrap().host, "old.internal");
 }
+
+#[test]
+fn e3_a_sidecar_egress_proxy_receives_unknown_traffic_under_allow_any() {
+    let m = mesh(
+        "apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata: {name: default, namespace: shop}
+spec:
+  egress: [{hosts: ['*/*']}]
+  outboundTrafficPolicy: {mode: ALLOW_ANY, egressProxy: {host: egress.istio-system.svc.cluster.local, port: {number: 80}}}
+",
+    );
+    let d = m.route(&Request::http("example.com").source_namespace("shop"));
+    assert_eq!(d.outcome(), Outcome::Route);
+    assert_eq!(d.destination().unwrap().host, "egress.istio-system.svc.cluster.local");
+}

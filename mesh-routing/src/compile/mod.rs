@@ -82,7 +82,7 @@ impl Mesh {
                     destination_rules.push(destination_rule::compile(dr, &namespace, domain, age))
                 }
                 Object::Gateway(gw) => gateways.push(gateway::compile(gw, &namespace, age)),
-                Object::Sidecar(sc) => sidecars.push(sidecar::compile(sc, &namespace, age)),
+                Object::Sidecar(sc) => sidecars.push(sidecar::compile(sc, &namespace, domain, age)),
                 Object::ServiceEntry(se) => entries.extend(registry::from_entry(se, &namespace, age)),
                 Object::Service(svc) => match registry::from_kube(svc, &namespace, domain, age) {
                     Some(s) => services.push(s),

@@ -2,7 +2,8 @@
 
 use mesh_api::networking::{OutboundTrafficPolicyMode, Sidecar};
 
-use crate::matchers::host::HostPattern;
+use super::virtual_service::CompiledDestination;
+use crate::matchers::host::{HostPattern, qualify};
 use crate::settings::OutboundTrafficPolicy;
 
 /// One egress host `[~]ns/dnsName` (V5).
@@ -29,6 +30,8 @@ pub(crate) struct CompiledSidecar {
     pub(crate) selector: Option<Vec<(String, String)>>,
     pub(crate) egress: Vec<EgressListener>,
     pub(crate) outbound: Option<OutboundTrafficPolicy>,
+    /// `outboundTrafficPolicy.egressProxy`: where ALLOW_ANY sends unknown traffic (E3).
+    pub(crate) egress_proxy: Vec<CompiledDestination>,
     pub(crate) age: (Option<i128>, String, String),
 }
 
@@ -53,7 +56,7 @@ impl CompiledSidecar {
 }
 
 /// Compiles one Sidecar.
-pub(crate) fn compile(sc: &Sidecar, namespace: &str, age: Option<i128>) -> CompiledSidecar {
+pub(crate) fn compile(sc: &Sidecar, namespace: &str, domain: &str, age: Option<i128>) -> CompiledSidecar {
     let name = sc.metadata.name.clone().unwrap_or_default();
     let egress = sc
         .spec
@@ -84,7 +87,22 @@ pub(crate) fn compile(sc: &Sidecar, namespace: &str, age: Option<i128>) -> Compi
         Some(OutboundTrafficPolicyMode::AllowAny) => OutboundTrafficPolicy::AllowAny,
         _ => OutboundTrafficPolicy::RegistryOnly,
     });
+    let egress_proxy = sc
+        .spec
+        .outbound_traffic_policy
+        .as_ref()
+        .and_then(|p| p.egress_proxy.as_ref())
+        .map(|d| CompiledDestination {
+            host: qualify(&d.host, namespace, domain),
+            subset: d.subset.clone(),
+            port: d.port.as_ref().and_then(|p| p.number),
+            share: 100.0,
+            ..CompiledDestination::default()
+        })
+        .into_iter()
+        .collect();
     CompiledSidecar {
+        egress_proxy,
         selector: sc
             .spec
             .workload_selector

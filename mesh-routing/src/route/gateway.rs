@@ -106,11 +106,24 @@ fn http<'m>(
     let port = request.effective_port();
     let host = strip_port(&request.host).to_ascii_lowercase();
     d.outcome = Outcome::NotFound;
-    // HTTPS servers each have their own table, reached by SNI (here: the host).
-    let servers: Vec<_> = servers
+    // HTTPS servers each have their own table, reached by SNI (here: the host): the server
+    // with the most specific matching host wins, the older one on ties (G4).
+    let best_https = servers
         .iter()
-        .filter(|(_, s)| s.kind != ServerKind::Https || s.hosts.iter().any(|h| h.host.matches(&host)))
-        .collect();
+        .filter(|(_, s)| s.kind == ServerKind::Https)
+        .filter_map(|(g, s)| {
+            let best = s.hosts.iter().map(|h| &h.host).filter(|h| h.matches(&host)).min_by(|a, b| a.specificity(b))?;
+            Some((best, *g, *s))
+        })
+        .min_by(|a, b| a.0.specificity(b.0).then_with(|| a.1.age.cmp(&b.1.age)))
+        .map(|(_, g, s)| (g, s));
+    let servers: Vec<_> = match best_https {
+        Some(chosen) => {
+            trace.note(|| format!("HTTPS server of {} on port {port} takes SNI {host:?} (G4)", chosen.0.key));
+            vec![chosen]
+        }
+        None => servers.iter().filter(|(_, s)| s.kind != ServerKind::Https).copied().collect(),
+    };
     if servers.iter().any(|(_, s)| s.https_redirect && s.hosts.iter().any(|h| h.host.matches(&host))) {
         trace.note(|| "the server has tls.httpsRedirect: every request is redirected to https (G6)".to_owned());
         d.outcome = Outcome::Redirect;

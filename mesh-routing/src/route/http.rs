@@ -94,7 +94,7 @@ pub(crate) fn evaluate<'m>(
 pub(crate) fn sidecar<'m>(
     mesh: &'m Mesh,
     request: &Request,
-    sidecar: Option<&CompiledSidecar>,
+    sidecar: Option<&'m CompiledSidecar>,
     trace: &mut Trace,
 ) -> Decision<'m> {
     let port = request.effective_port();

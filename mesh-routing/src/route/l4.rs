@@ -11,7 +11,7 @@ use crate::request::Request;
 pub(crate) fn sidecar_tcp<'m>(
     mesh: &'m Mesh,
     request: &Request,
-    sidecar: Option<&CompiledSidecar>,
+    sidecar: Option<&'m CompiledSidecar>,
     trace: &mut Trace,
 ) -> Decision<'m> {
     let port = request.effective_port();
@@ -53,7 +53,7 @@ pub(crate) fn sidecar_tcp<'m>(
 pub(crate) fn sidecar_tls<'m>(
     mesh: &'m Mesh,
     request: &Request,
-    sidecar: Option<&CompiledSidecar>,
+    sidecar: Option<&'m CompiledSidecar>,
     trace: &mut Trace,
 ) -> Decision<'m> {
     let port = request.effective_port();

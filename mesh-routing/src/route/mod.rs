@@ -60,18 +60,28 @@ impl Mesh {
     pub(crate) fn outbound_policy<'m>(
         &'m self,
         request: &Request,
-        sidecar: Option<&CompiledSidecar>,
+        sidecar: Option<&'m CompiledSidecar>,
         trace: &mut Trace,
     ) -> Decision<'m> {
         let policy = sidecar.and_then(|s| s.outbound).unwrap_or(self.settings.outbound_traffic_policy);
         let host = strip_port(&request.host).to_owned();
         let mut d = Decision::new(self, request, Outcome::Passthrough);
         match policy {
-            OutboundTrafficPolicy::AllowAny => {
-                trace.note(|| {
-                    format!("host {host:?} is in no registry the caller sees; ALLOW_ANY passes it through (E3)")
-                });
-            }
+            OutboundTrafficPolicy::AllowAny => match sidecar.filter(|s| !s.egress_proxy.is_empty()) {
+                Some(s) => {
+                    trace.note(|| {
+                        format!("host {host:?} is in no registry the caller sees; ALLOW_ANY sends it to the Sidecar's egressProxy (E3)")
+                    });
+                    d.outcome = Outcome::Route;
+                    d.destinations = &s.egress_proxy;
+                    return d;
+                }
+                None => {
+                    trace.note(|| {
+                        format!("host {host:?} is in no registry the caller sees; ALLOW_ANY passes it through (E3)")
+                    });
+                }
+            },
             OutboundTrafficPolicy::RegistryOnly => {
                 trace.note(|| format!("host {host:?} is in no registry the caller sees; REGISTRY_ONLY blocks it (E3)"));
                 d.outcome = Outcome::Blocked;
