@@ -155,3 +155,29 @@ fn p6_subset_endpoints_are_the_services_pods_with_every_subset_label() {
     ));
     assert_eq!(m.route(&Request::http("reviews").port(9080)).endpoints(), ["reviews-v2"]);
 }
+
+#[test]
+fn p2_a_root_namespace_caller_first_sees_root_rules_exported_only_to_itself() {
+    let m = mesh(&format!(
+        "{}{}{}",
+        svc("reviews", "default", 9080),
+        dr(
+            "public-exact",
+            "istio-system",
+            "reviews.default.svc.cluster.local",
+            "trafficPolicy: {loadBalancer: {simple: RANDOM}}",
+            "2020-01-01T00:00:00Z"
+        ),
+        dr(
+            "private-wide",
+            "istio-system",
+            "*.cluster.local",
+            "exportTo: ['.'], trafficPolicy: {loadBalancer: {simple: ROUND_ROBIN}}",
+            "2020-01-01T00:00:00Z"
+        )
+    ));
+    let root = m.route(&Request::http("reviews.default").port(9080).source_namespace("istio-system"));
+    assert_eq!(lb(&root), Some(SimpleLb::RoundRobin));
+    let other = m.route(&Request::http("reviews").port(9080));
+    assert_eq!(lb(&other), Some(SimpleLb::Random));
+}

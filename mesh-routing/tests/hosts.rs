@@ -128,3 +128,18 @@ spec: {{hosts: [frontend], gateways: [gw], http: [{{route: [{{destination: {{hos
     assert_eq!(fqdn.outcome(), Outcome::Route);
     assert_eq!(m.route(&Request::http("frontend").gateway("shop/gw")).outcome(), Outcome::NotFound);
 }
+
+#[test]
+fn h6_the_cluster_ip_with_or_without_port_reaches_the_service() {
+    let m = mesh(
+        "apiVersion: v1
+kind: Service
+metadata: {name: reviews, namespace: default}
+spec: {clusterIP: 10.96.0.12, ports: [{name: http, port: 9080}], selector: {app: reviews}}
+",
+    );
+    for host in ["10.96.0.12", "10.96.0.12:9080"] {
+        let d = m.route(&Request::http(host).port(9080).source_namespace("web"));
+        assert_eq!(d.destination().unwrap().host, "reviews.default.svc.cluster.local", "{host}");
+    }
+}

@@ -8,6 +8,7 @@ use mesh_api::networking::{Subset, TrafficPolicy};
 
 use super::trace::Trace;
 use crate::compile::destination_rule::CompiledDr;
+use crate::compile::export::ExportTo;
 use crate::compile::gateway::CompiledGateway;
 use crate::compile::registry::{Service, ServiceOrigin};
 use crate::compile::sidecar::CompiledSidecar;
@@ -286,17 +287,23 @@ impl Mesh {
         labels: &[(String, String)],
     ) -> DrSet<'_> {
         let root = self.settings.root_namespace.as_str();
+        // P2: the caller's namespace, the service's, then the root namespace. A root caller's
+        // first step sees only root rules exported to the root alone.
         let mut buckets = vec![namespace];
         for ns in [service_namespace.unwrap_or(namespace), root] {
-            if !buckets.contains(&ns) {
+            if !buckets.contains(&ns) || (namespace == root && ns == root) {
                 buckets.push(ns);
             }
         }
-        for bucket in buckets {
+        // A caller in the root namespace first looks at root rules exported only to itself.
+        let private_first = namespace == root;
+        for (step, bucket) in buckets.into_iter().enumerate() {
+            let only_private = private_first && step == 0;
             let mut found: Vec<&CompiledDr> = self
                 .destination_rules
                 .iter()
                 .filter(|d| d.namespace == bucket && d.export_to.visible_to(namespace) && d.host.matches(host))
+                .filter(|d| !only_private || d.export_to == ExportTo::Namespaces(vec![root.to_owned()]))
                 .filter(|d| match &d.selector {
                     Some(sel) => d.namespace == namespace && labels_subset(sel, labels),
                     None => true,
