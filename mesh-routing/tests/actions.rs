@@ -188,3 +188,14 @@ spec: {{http: [{{name: web, match: [{{uri: {{prefix: /web}}}}], route: [{{destin
     // The `/web` rule conflicts with the root's `/api` prefix and is gone.
     assert_eq!(mesh.route(&Request::http("r").path("/web")).rule().unwrap().name, Some("tail"));
 }
+
+#[test]
+fn a1_a_rule_with_two_actions_is_rejected_with_its_virtual_service() {
+    let mesh = m("{redirect: {uri: /x}, route: [{destination: {host: r}}]}");
+    assert!(
+        mesh.warnings().iter().any(|w| w.to_string().contains("Istio rejects this object")),
+        "{:?}",
+        mesh.warnings()
+    );
+    assert!(mesh.route(&Request::http("r")).virtual_service().is_none());
+}

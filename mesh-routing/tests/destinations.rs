@@ -97,3 +97,10 @@ fn d4_a_subset_selecting_no_pod_warns() {
     let d = m.route(&req());
     assert!(d.warnings().iter().any(|w| w.contains("selects no pods")), "{:?}", d.warnings());
 }
+
+#[test]
+fn d5_a_star_destination_host_is_rejected_with_its_virtual_service() {
+    let m = setup("{destination: {host: '*'}}");
+    assert!(m.warnings().iter().any(|w| w.field.contains("destination.host")), "{:?}", m.warnings());
+    assert!(m.route(&req()).virtual_service().is_none());
+}

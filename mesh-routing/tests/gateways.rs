@@ -203,3 +203,18 @@ spec:
     let d = m.route(&Request::https("www.example.com").gateway("shop/gw"));
     assert_eq!(d.virtual_service().unwrap().name, "web");
 }
+
+#[test]
+fn g7_gateway_destinations_resolve_in_the_virtual_services_namespace() {
+    let m = mesh(&format!(
+        "{GW}{}{}{}",
+        svc("web", "shop", 8080),
+        svc("web", "other", 9090),
+        vs("web", "a.example.com", "gw", "http: [{route: [{destination: {host: web}}]}]")
+    ));
+    let d = m.route(&Request::http("a.example.com").gateway("shop/gw"));
+    let dest = d.destination().unwrap();
+    // D3 at a gateway: the single port of the service in the VS's namespace.
+    assert_eq!((dest.host, dest.port), ("web.shop.svc.cluster.local", 8080));
+    assert!(d.warnings().is_empty(), "{:?}", d.warnings());
+}

@@ -95,3 +95,17 @@ spec: {hosts: [mysql], tcp: [{route: [{destination: {host: mysql, subset: primar
     let d = m.route(&Request::http("mysql.data").port(3306));
     assert_eq!(d.rule().unwrap().kind, RuleKind::Tcp);
 }
+
+#[test]
+fn l5_a_tcp_rule_without_route_is_rejected_with_its_virtual_service() {
+    let m = mesh(&format!(
+        "{SERVICES}---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {{name: db, namespace: data}}
+spec: {{hosts: [db], tcp: [{{match: [{{port: 5432}}]}}]}}
+"
+    ));
+    assert!(m.warnings().iter().any(|w| w.object == "VirtualService data/db"), "{:?}", m.warnings());
+    assert!(m.route(&Request::tcp("10.0.0.7", 5432)).virtual_service().is_none());
+}
