@@ -1,3 +1,94 @@
-//! Istio's routing decisions as a pure engine. The engine is being built; this crate currently holds no API.
+//! Istio's routing decisions as a pure engine: given a snapshot of Istio and Kubernetes
+//! objects, where does a request go, and what happens to it on the way?
+//!
+//! ```
+//! use mesh_routing::{Mesh, MeshSettings, Outcome, Request};
+//!
+//! let loaded = mesh_api::load_str(r#"
+//! apiVersion: v1
+//! kind: Service
+//! metadata: {name: reviews, namespace: default}
+//! spec: {ports: [{name: http, port: 9080}], selector: {app: reviews}}
+//! ---
+//! apiVersion: networking.istio.io/v1
+//! kind: DestinationRule
+//! metadata: {name: reviews, namespace: default}
+//! spec:
+//!   host: reviews
+//!   subsets: [{name: v1, labels: {version: v1}}, {name: v2, labels: {version: v2}}]
+//! ---
+//! apiVersion: networking.istio.io/v1
+//! kind: VirtualService
+//! metadata: {name: reviews, namespace: default}
+//! spec:
+//!   hosts: [reviews]
+//!   http:
+//!   - match: [{headers: {end-user: {exact: jason}}}]
+//!     route: [{destination: {host: reviews, subset: v2}}]
+//!   - route: [{destination: {host: reviews, subset: v1}}]
+//! "#);
+//! let objects: Vec<_> = loaded.objects().cloned().collect();
+//! let mesh = Mesh::compile(&objects, &MeshSettings::default()); // once per snapshot
+//!
+//! let d = mesh.route(&Request::http("reviews").port(9080).header("end-user", "jason"));
+//! assert_eq!(d.outcome(), Outcome::Route);
+//! assert_eq!(d.destination().unwrap().subset, Some("v2"));
+//! assert_eq!(d.virtual_service().unwrap().to_string(), "default/reviews");
+//! println!("{}", d.explain());
+//! ```
+//!
+//! The main pieces, in the order a program meets them:
+//!
+//! - [`Mesh::compile`] turns objects and [`MeshSettings`] into an immutable, `Send + Sync`
+//!   [`Mesh`]; what it cannot use is kept as [`Mesh::warnings`] ([`CompileWarning`]).
+//! - [`Request`] describes what a client sends ([`Request::http`], [`Request::grpc`],
+//!   [`Request::tls`], [`Request::tcp`], then setters).
+//! - [`Mesh::route`] returns a [`Decision`] borrowing from the mesh: [`Outcome`], deciding
+//!   VirtualService and rule, destinations with shares, timeout, retries, fault, mirrors,
+//!   redirect, rewrite, direct response, header operations, DestinationRule policy,
+//!   endpoints, warnings, and [`Decision::explain`].
+//! - [`Sampler`] and [`Mesh::simulate`] give reproducible simulated traffic on top of the
+//!   exact shares.
+//! - [`testing`] runs route test files (requests and where they must go) from `cargo test`.
+//!
+//! The rules followed are those of the project's routing contract (`routing.md`), named by
+//! id (H1, S4, P5, ...) in the tests that show them.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+
+mod matchers;
+
+mod settings;
+pub use settings::{MeshSettings, OutboundTrafficPolicy};
+
+mod error;
+pub use error::{CompileWarning, TestFileError};
+
+mod compile;
+mod mesh;
+mod policy;
+pub use mesh::Mesh;
+
+mod request;
+pub use request::{Protocol, Request};
+
+mod route;
+
+mod decision;
+pub use decision::{
+    DEFAULT_RETRY_ON, Decision, DirectResponse, Fault, HeaderOps, Mirror, Outcome, Redirect, RetryPolicy, Rewrite,
+    RuleKind, RuleRef, VirtualServiceRef, WeightedDestination,
+};
+
+mod explain;
+pub use explain::Explanation;
+
+mod sampler;
+pub use sampler::Sampler;
+
+pub mod testing;
+
+#[doc(inline)]
+pub use mesh_api::Object;
+#[doc(inline)]
+pub use mesh_api::networking::TrafficPolicy;

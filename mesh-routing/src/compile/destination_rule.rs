@@ -1,0 +1,38 @@
+//! DestinationRules kept for lookup at route time (routing.md §9).
+
+use mesh_api::networking::{DestinationRule, Subset, TrafficPolicy};
+
+use super::export::ExportTo;
+use crate::matchers::host::{HostPattern, qualify};
+
+/// A DestinationRule with its host qualified (P1).
+#[derive(Clone, Debug)]
+pub(crate) struct CompiledDr {
+    pub(crate) namespace: String,
+    pub(crate) name: String,
+    pub(crate) host: HostPattern,
+    pub(crate) export_to: ExportTo,
+    pub(crate) selector: Option<Vec<(String, String)>>,
+    pub(crate) traffic_policy: Option<TrafficPolicy>,
+    pub(crate) subsets: Vec<Subset>,
+    pub(crate) age: (Option<i128>, String, String),
+}
+
+/// Compiles one DestinationRule.
+pub(crate) fn compile(dr: &DestinationRule, namespace: &str, domain: &str, age: Option<i128>) -> CompiledDr {
+    let name = dr.metadata.name.clone().unwrap_or_default();
+    CompiledDr {
+        host: HostPattern::parse(&qualify(&dr.spec.host, namespace, domain)),
+        export_to: ExportTo::new(&dr.spec.export_to, namespace),
+        selector: dr
+            .spec
+            .workload_selector
+            .as_ref()
+            .map(|s| s.match_labels.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
+        traffic_policy: dr.spec.traffic_policy.clone(),
+        subsets: dr.spec.subsets.clone(),
+        age: (age, name.clone(), namespace.to_owned()),
+        namespace: namespace.to_owned(),
+        name,
+    }
+}

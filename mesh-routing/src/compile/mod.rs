@@ -1,0 +1,205 @@
+//! `Mesh::compile`: objects in, routing table out. Runs once per configuration snapshot.
+
+pub(crate) mod delegate;
+pub(crate) mod destination_rule;
+pub(crate) mod export;
+pub(crate) mod gateway;
+pub(crate) mod references;
+pub(crate) mod registry;
+pub(crate) mod sidecar;
+pub(crate) mod virtual_service;
+
+use std::collections::HashMap;
+
+use mesh_api::{Level, Object};
+
+use crate::error::CompileWarning;
+use crate::mesh::Mesh;
+use crate::settings::MeshSettings;
+use virtual_service::Ctx;
+
+fn age(object: &Object) -> Option<i128> {
+    object.metadata().creation_timestamp.as_ref().map(|t| t.0.as_nanosecond())
+}
+
+impl Mesh {
+    /// Compiles a snapshot of objects: qualifies names, indexes hosts, compiles regexes and
+    /// normalises weights. Objects Istio would reject, and references that lead nowhere,
+    /// become [`Mesh::warnings`]; everything else still routes. Kinds routing does not read
+    /// are ignored.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use mesh_routing::{Mesh, MeshSettings};
+    ///
+    /// let loaded = mesh_api::load_str(r#"
+    /// apiVersion: networking.istio.io/v1
+    /// kind: VirtualService
+    /// metadata: {name: bad, namespace: shop}
+    /// spec: {hosts: [cart], http: [{match: [{uri: {regex: "("}}], route: [{destination: {host: cart}}]}]}
+    /// "#);
+    /// let objects: Vec<_> = loaded.objects().cloned().collect();
+    /// let mesh = Mesh::compile(&objects, &MeshSettings::default());
+    /// assert!(!mesh.warnings().is_empty());
+    /// ```
+    pub fn compile(objects: &[Object], settings: &MeshSettings) -> Mesh {
+        let domain = settings.cluster_domain.as_str();
+        let mut warnings = Vec::new();
+        let mut services = Vec::new();
+        let mut entries = Vec::new();
+        let mut aliases = Vec::new();
+        let mut workloads = Vec::new();
+        let mut virtual_services = Vec::new();
+        let mut destination_rules = Vec::new();
+        let mut gateways = Vec::new();
+        let mut sidecars = Vec::new();
+
+        for object in objects {
+            let namespace = object.metadata().namespace.clone().unwrap_or_else(|| "default".to_owned());
+            let name = object.metadata().name.clone().unwrap_or_default();
+            let label = format!("{} {namespace}/{name}", object.kind());
+            if object.is_istio() {
+                let errors: Vec<_> = object.validate().into_iter().filter(|p| p.level == Level::Error).collect();
+                if !errors.is_empty() {
+                    for p in errors {
+                        warnings.push(CompileWarning {
+                            object: label.clone(),
+                            field: p.path.to_string(),
+                            message: format!("{}; Istio rejects this object, so it is not used", p.message),
+                        });
+                    }
+                    continue;
+                }
+            }
+            let age = age(object);
+            match object {
+                Object::VirtualService(vs) => {
+                    let mut ctx = Ctx { object: label, namespace: &namespace, domain, warnings: &mut warnings };
+                    virtual_services.push(virtual_service::compile(vs, &namespace, age, &mut ctx));
+                }
+                Object::DestinationRule(dr) => {
+                    destination_rules.push(destination_rule::compile(dr, &namespace, domain, age))
+                }
+                Object::Gateway(gw) => gateways.push(gateway::compile(gw, &namespace, age)),
+                Object::Sidecar(sc) => sidecars.push(sidecar::compile(sc, &namespace, domain, age)),
+                Object::ServiceEntry(se) => entries.extend(registry::from_entry(se, &namespace, age)),
+                Object::Service(svc) => match registry::from_kube(svc, &namespace, domain, age) {
+                    Some(s) => services.push(s),
+                    None => {
+                        if let Some(target) = registry::external_name(svc) {
+                            aliases.push((
+                                format!("{name}.{namespace}.svc.{domain}"),
+                                target.trim_end_matches('.').to_ascii_lowercase(),
+                            ));
+                        }
+                    }
+                },
+                Object::Pod(pod) => workloads.push(registry::from_pod(pod, &namespace)),
+                Object::Deployment(d) => workloads.push(registry::from_deployment(d, &namespace)),
+                _ => {}
+            }
+        }
+
+        // E2: a ServiceEntry host equal to a Kubernetes service only decorates it.
+        for entry in entries {
+            if !services
+                .iter()
+                .any(|s: &registry::Service| s.host == entry.host && s.origin == registry::ServiceOrigin::Kubernetes)
+            {
+                services.push(entry);
+            }
+        }
+        // E4: ExternalName aliases add names to the concrete service.
+        for (alias, target) in aliases {
+            match services.iter_mut().find(|s| s.host == target) {
+                Some(s) => s.aliases.push(alias),
+                None => warnings.push(CompileWarning {
+                    object: format!("Service {alias}"),
+                    field: "spec.externalName".to_owned(),
+                    message: format!("{target} is not a service in the mesh; the alias is not routed"),
+                }),
+            }
+        }
+
+        virtual_services.sort_by(|a, b| a.age.cmp(&b.age));
+        destination_rules.sort_by(|a, b| a.age.cmp(&b.age));
+        gateways.sort_by(|a, b| a.age.cmp(&b.age));
+        sidecars.sort_by(|a, b| a.age.cmp(&b.age));
+
+        delegate::resolve(&mut virtual_services, &mut warnings);
+
+        let mut service_index: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut address_index: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut wildcard_services = Vec::new();
+        for (i, s) in services.iter().enumerate() {
+            if s.pattern.is_wildcard() {
+                wildcard_services.push(i);
+            } else {
+                service_index.entry(s.host.clone()).or_default().push(i);
+            }
+            for a in &s.aliases {
+                service_index.entry(a.clone()).or_default().push(i);
+            }
+            for a in &s.addresses {
+                address_index.entry(a.clone()).or_default().push(i);
+            }
+        }
+
+        // D3: remember the single port of each destination's service.
+        let single_port = |host: &str| {
+            service_index
+                .get(host)
+                .and_then(|ids| ids.first())
+                .and_then(|&i| (services[i].ports.len() == 1).then(|| services[i].ports[0].number))
+        };
+        for vs in &mut virtual_services {
+            for rule in &mut vs.http {
+                for d in &mut rule.action.destinations {
+                    d.single_port = single_port(&d.host);
+                }
+                for m in &mut rule.action.mirrors {
+                    m.destination.single_port = single_port(&m.destination.host);
+                }
+            }
+            for d in vs.tls.iter_mut().flat_map(|r| r.action.destinations.iter_mut()) {
+                d.single_port = single_port(&d.host);
+            }
+            for d in vs.tcp.iter_mut().flat_map(|r| r.action.destinations.iter_mut()) {
+                d.single_port = single_port(&d.host);
+            }
+        }
+
+        references::check(&virtual_services, &services, &destination_rules, &gateways, &mut warnings);
+
+        let mut vs_exact: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut vs_wildcard = Vec::new();
+        for (i, vs) in virtual_services.iter().enumerate() {
+            for h in &vs.hosts {
+                if h.is_wildcard() {
+                    if vs_wildcard.last() != Some(&i) {
+                        vs_wildcard.push(i);
+                    }
+                } else {
+                    vs_exact.entry(h.to_string()).or_default().push(i);
+                }
+            }
+        }
+
+        Mesh {
+            settings: settings.clone(),
+            services,
+            service_index,
+            address_index,
+            wildcard_services,
+            workloads,
+            virtual_services,
+            vs_exact,
+            vs_wildcard,
+            destination_rules,
+            gateways,
+            sidecars,
+            warnings,
+        }
+    }
+}

@@ -1,0 +1,212 @@
+//! The service registry: Kubernetes Services, ServiceEntries and the workloads behind them
+//! (routing.md E1, E2, E4, L1, P6).
+
+use mesh_api::k8s_openapi::api::apps::v1::Deployment;
+use mesh_api::k8s_openapi::api::core::v1::{Pod, Service as KubeService};
+use mesh_api::networking::ServiceEntry;
+
+use super::export::ExportTo;
+use super::virtual_service::CompiledDestination;
+use crate::matchers::host::HostPattern;
+
+/// Where a registry entry came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ServiceOrigin {
+    /// A Kubernetes Service.
+    Kubernetes,
+    /// A ServiceEntry host.
+    Entry,
+}
+
+/// A port of a service.
+#[derive(Clone, Debug)]
+pub(crate) struct ServicePort {
+    pub(crate) number: u32,
+    /// Upper-case protocol (`HTTP`, `TCP`, ...), from the declared protocol, `appProtocol` or
+    /// the name prefix; `None` when Istio would sniff it.
+    pub(crate) protocol: Option<String>,
+}
+
+/// One host in the registry.
+#[derive(Clone, Debug)]
+pub(crate) struct Service {
+    pub(crate) host: String,
+    pub(crate) pattern: HostPattern,
+    pub(crate) namespace: String,
+    pub(crate) origin: ServiceOrigin,
+    pub(crate) ports: Vec<ServicePort>,
+    /// Pod selector; `None` selects nothing known (external entries).
+    pub(crate) selector: Option<Vec<(String, String)>>,
+    pub(crate) addresses: Vec<String>,
+    pub(crate) export_to: ExportTo,
+    /// Alias names (ExternalName services pointing here, E4).
+    pub(crate) aliases: Vec<String>,
+    /// The default route's single destination (S7).
+    pub(crate) default_route: Vec<CompiledDestination>,
+    /// (creation time, namespace): the older of two services claiming an address wins (E5).
+    pub(crate) age: (Option<i128>, String),
+}
+
+impl Service {
+    /// Whether the service exposes `port`.
+    pub(crate) fn has_port(&self, port: u32) -> bool {
+        self.ports.iter().any(|p| p.number == port)
+    }
+
+    /// The protocol of `port`, if declared.
+    pub(crate) fn port_protocol(&self, port: u32) -> Option<&str> {
+        self.ports.iter().find(|p| p.number == port).and_then(|p| p.protocol.as_deref())
+    }
+}
+
+/// A workload known from a Pod or a Deployment's pod template.
+#[derive(Clone, Debug)]
+pub(crate) struct Workload {
+    pub(crate) name: String,
+    pub(crate) namespace: String,
+    pub(crate) labels: Vec<(String, String)>,
+}
+
+/// Reads a protocol from `appProtocol`, else the port name prefix; unnamed ports 25, 53, 3306
+/// and 27017 are TCP, other unknown ones are sniffed (`None`) (L1).
+pub(crate) fn protocol_from_name(name: &str, app_protocol: Option<&str>, port: u32) -> Option<String> {
+    if let Some(p) = app_protocol {
+        return Some(p.to_ascii_uppercase());
+    }
+    let lower = name.to_ascii_lowercase();
+    let prefix = if lower.starts_with("grpc-web") { "grpc-web" } else { lower.split('-').next().unwrap_or("") };
+    let known = ["http", "http2", "grpc", "grpc-web", "https", "tls", "tcp", "mongo", "mysql", "redis", "udp"];
+    if known.contains(&prefix) {
+        return Some(prefix.to_ascii_uppercase());
+    }
+    matches!(port, 25 | 53 | 3306 | 27017).then(|| "TCP".to_owned())
+}
+
+/// A Kubernetes Service as a registry entry; `None` for ExternalName services (aliases).
+pub(crate) fn from_kube(svc: &KubeService, namespace: &str, domain: &str, age: Option<i128>) -> Option<Service> {
+    let name = svc.metadata.name.clone().unwrap_or_default();
+    let spec = svc.spec.clone().unwrap_or_default();
+    if spec.type_.as_deref() == Some("ExternalName") {
+        return None;
+    }
+    let host = format!("{name}.{namespace}.svc.{domain}");
+    let ports: Vec<ServicePort> = spec
+        .ports
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|p| p.protocol.as_deref() != Some("UDP"))
+        .map(|p| {
+            let number = u32::try_from(p.port).unwrap_or(0);
+            let protocol = protocol_from_name(p.name.as_deref().unwrap_or(""), p.app_protocol.as_deref(), number);
+            ServicePort { number, protocol }
+        })
+        .collect();
+    let export: Vec<String> = svc
+        .metadata
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get("networking.istio.io/exportTo"))
+        .map(|v| v.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect())
+        .unwrap_or_default();
+    let mut addresses: Vec<String> = spec.cluster_ips.unwrap_or_default();
+    if let Some(ip) = spec.cluster_ip
+        && !addresses.contains(&ip)
+    {
+        addresses.push(ip);
+    }
+    addresses.retain(|a| a != "None" && !a.is_empty());
+    Some(Service {
+        pattern: HostPattern::Exact(host.clone()),
+        default_route: vec![CompiledDestination::default_for(&host)],
+        host,
+        namespace: namespace.to_owned(),
+        origin: ServiceOrigin::Kubernetes,
+        ports,
+        selector: spec.selector.map(|s| s.into_iter().collect()),
+        addresses,
+        export_to: ExportTo::new(&export, namespace),
+        aliases: Vec::new(),
+        age: (age, name),
+    })
+}
+
+/// The target FQDN of an ExternalName service, when it is one.
+pub(crate) fn external_name(svc: &KubeService) -> Option<String> {
+    let spec = svc.spec.as_ref()?;
+    (spec.type_.as_deref() == Some("ExternalName")).then(|| spec.external_name.clone()).flatten()
+}
+
+/// Every host of a ServiceEntry as registry entries (hosts are never qualified, H3).
+pub(crate) fn from_entry(se: &ServiceEntry, namespace: &str, age: Option<i128>) -> Vec<Service> {
+    let name = se.metadata.name.clone().unwrap_or_default();
+    let ports: Vec<ServicePort> = se
+        .spec
+        .ports
+        .iter()
+        .map(|p| ServicePort {
+            number: p.number,
+            protocol: p
+                .protocol
+                .clone()
+                .map(|s| s.to_ascii_uppercase())
+                .or_else(|| protocol_from_name(&p.name, None, p.number)),
+        })
+        .collect();
+    let selector =
+        se.spec.workload_selector.as_ref().map(|w| w.labels.iter().map(|(k, v)| (k.clone(), v.clone())).collect());
+    se.spec
+        .hosts
+        .iter()
+        .map(|h| {
+            let host = h.to_ascii_lowercase();
+            Service {
+                pattern: HostPattern::parse(&host),
+                default_route: vec![CompiledDestination::default_for(&host)],
+                host,
+                namespace: namespace.to_owned(),
+                origin: ServiceOrigin::Entry,
+                ports: ports.clone(),
+                selector: selector.clone(),
+                addresses: se.spec.addresses.clone(),
+                export_to: ExportTo::new(&se.spec.export_to, namespace),
+                aliases: Vec::new(),
+                age: (age, name.clone()),
+            }
+        })
+        .collect()
+}
+
+/// A Pod as a workload.
+pub(crate) fn from_pod(pod: &Pod, namespace: &str) -> Workload {
+    Workload {
+        name: pod.metadata.name.clone().unwrap_or_default(),
+        namespace: namespace.to_owned(),
+        labels: pod.metadata.labels.clone().unwrap_or_default().into_iter().collect(),
+    }
+}
+
+/// A Deployment's pod template as a workload named after the Deployment.
+pub(crate) fn from_deployment(d: &Deployment, namespace: &str) -> Workload {
+    let labels =
+        d.spec.as_ref().and_then(|s| s.template.metadata.as_ref()).and_then(|m| m.labels.clone()).unwrap_or_default();
+    Workload {
+        name: d.metadata.name.clone().unwrap_or_default(),
+        namespace: namespace.to_owned(),
+        labels: labels.into_iter().collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn l1_protocol_comes_from_app_protocol_then_name_prefix() {
+        assert_eq!(protocol_from_name("http-web", None, 80).as_deref(), Some("HTTP"));
+        assert_eq!(protocol_from_name("tcp", None, 80).as_deref(), Some("TCP"));
+        assert_eq!(protocol_from_name("web", Some("grpc"), 80).as_deref(), Some("GRPC"));
+        assert_eq!(protocol_from_name("grpc-web-x", None, 80).as_deref(), Some("GRPC-WEB"));
+        assert_eq!(protocol_from_name("web", None, 80), None);
+        assert_eq!(protocol_from_name("", None, 3306).as_deref(), Some("TCP"));
+    }
+}

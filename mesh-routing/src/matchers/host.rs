@@ -1,0 +1,161 @@
+//! Host names as Istio compares them: exact names, a leading `*` wildcard, or `*` alone
+//! (routing.md H4, H5).
+
+use std::cmp::Ordering;
+
+/// A host name or host pattern, lower-cased when built.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum HostPattern {
+    /// `*`: every host.
+    Any,
+    /// `*.example.com` (kept as `.example.com`) or a partial `*foo.com` (kept as `foo.com`).
+    Suffix(String),
+    /// A literal name or IP address.
+    Exact(String),
+}
+
+impl HostPattern {
+    /// Reads a host as written (no qualification here).
+    pub(crate) fn parse(text: &str) -> Self {
+        let text = text.to_ascii_lowercase();
+        if text == "*" {
+            Self::Any
+        } else if let Some(rest) = text.strip_prefix('*') {
+            Self::Suffix(rest.to_owned())
+        } else {
+            Self::Exact(text)
+        }
+    }
+
+    /// Whether a concrete host (already lower-cased) falls under this pattern. A wildcard
+    /// never matches its own bare suffix domain (`*.a.com` does not match `a.com`).
+    pub(crate) fn matches(&self, host: &str) -> bool {
+        match self {
+            Self::Any => true,
+            Self::Suffix(suffix) => host.ends_with(suffix.as_str()),
+            Self::Exact(name) => name == host,
+        }
+    }
+
+    /// Whether two patterns share at least one host.
+    pub(crate) fn intersects(&self, other: &Self) -> bool {
+        self.intersection(other).is_some()
+    }
+
+    /// The more specific of two intersecting patterns (routing.md G5), or `None` when they
+    /// share no host.
+    pub(crate) fn intersection(&self, other: &Self) -> Option<Self> {
+        match (self, other) {
+            (Self::Any, x) | (x, Self::Any) => Some(x.clone()),
+            (Self::Exact(a), Self::Exact(b)) => (a == b).then(|| self.clone()),
+            (Self::Exact(a), pattern @ Self::Suffix(_)) | (pattern @ Self::Suffix(_), Self::Exact(a)) => {
+                pattern.matches(a).then(|| Self::Exact(a.clone()))
+            }
+            (Self::Suffix(a), Self::Suffix(b)) => {
+                if a.ends_with(b.as_str()) {
+                    Some(self.clone())
+                } else if b.ends_with(a.as_str()) {
+                    Some(other.clone())
+                } else {
+                    None
+                }
+            }
+        }
+    }
+
+    /// Whether this is a wildcard pattern.
+    pub(crate) fn is_wildcard(&self) -> bool {
+        !matches!(self, Self::Exact(_))
+    }
+
+    /// Orders patterns from most to least specific (routing.md H5): exact names first, then
+    /// wildcards by longer suffix, then `*`; ties alphabetical.
+    pub(crate) fn specificity(&self, other: &Self) -> Ordering {
+        match (self, other) {
+            (Self::Exact(a), Self::Exact(b)) => a.cmp(b),
+            (Self::Exact(_), _) => Ordering::Less,
+            (_, Self::Exact(_)) => Ordering::Greater,
+            (Self::Suffix(a), Self::Suffix(b)) => b.len().cmp(&a.len()).then_with(|| a.cmp(b)),
+            (Self::Suffix(_), Self::Any) => Ordering::Less,
+            (Self::Any, Self::Suffix(_)) => Ordering::Greater,
+            (Self::Any, Self::Any) => Ordering::Equal,
+        }
+    }
+}
+
+impl std::fmt::Display for HostPattern {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Any => f.write_str("*"),
+            Self::Suffix(s) => write!(f, "*{s}"),
+            Self::Exact(s) => f.write_str(s),
+        }
+    }
+}
+
+/// Qualifies a host written in an object of `namespace` (routing.md H1, H2): a name without a
+/// dot becomes `<name>.<namespace>.svc.<domain>`; anything else stays as written.
+pub(crate) fn qualify(host: &str, namespace: &str, domain: &str) -> String {
+    let host = host.to_ascii_lowercase();
+    if host.contains('.') || host.contains(':') || host.starts_with('*') || host.is_empty() {
+        host
+    } else {
+        format!("{host}.{namespace}.svc.{domain}")
+    }
+}
+
+/// Removes a `:port` suffix from a Host header (ports are ignored when matching hosts, H6).
+pub(crate) fn strip_port(host: &str) -> &str {
+    if host.starts_with('[') {
+        return host.split_once(']').map_or(host, |(ip, _)| &ip[1..]);
+    }
+    match host.rsplit_once(':') {
+        Some((name, port)) if !name.contains(':') && port.bytes().all(|b| b.is_ascii_digit()) => name,
+        _ => host,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn h4_wildcard_matches_deeper_names_but_not_the_bare_domain() {
+        let p = HostPattern::parse("*.example.com");
+        assert!(p.matches("a.example.com"));
+        assert!(p.matches("a.b.example.com"));
+        assert!(!p.matches("example.com"));
+        assert!(HostPattern::parse("*").matches("anything"));
+    }
+
+    #[test]
+    fn h5_exact_before_longer_wildcards_before_star() {
+        let mut v = ["*", "*.example.com", "a.example.com", "*.a.example.com"].map(HostPattern::parse).to_vec();
+        v.sort_by(HostPattern::specificity);
+        let names: Vec<String> = v.iter().map(ToString::to_string).collect();
+        assert_eq!(names, ["a.example.com", "*.a.example.com", "*.example.com", "*"]);
+    }
+
+    #[test]
+    fn g5_intersection_keeps_the_more_specific_side() {
+        let vs = HostPattern::parse("a.example.com");
+        let server = HostPattern::parse("*.example.com");
+        assert_eq!(vs.intersection(&server), Some(vs.clone()));
+        assert_eq!(server.intersection(&vs), Some(vs));
+        assert_eq!(HostPattern::parse("*.a.com").intersection(&HostPattern::parse("*.b.com")), None);
+    }
+
+    #[test]
+    fn h1_h2_short_names_are_qualified_dotted_names_are_not() {
+        assert_eq!(qualify("cart", "shop", "cluster.local"), "cart.shop.svc.cluster.local");
+        assert_eq!(qualify("reviews.default", "shop", "cluster.local"), "reviews.default");
+        assert_eq!(qualify("*", "shop", "cluster.local"), "*");
+    }
+
+    #[test]
+    fn h6_ports_are_ignored_in_host_headers() {
+        assert_eq!(strip_port("reviews:9080"), "reviews");
+        assert_eq!(strip_port("reviews"), "reviews");
+        assert_eq!(strip_port("[::1]:80"), "::1");
+    }
+}

@@ -1,0 +1,95 @@
+//! A compiled `StringMatch` (routing.md R3): exact, prefix, full-match regex, or anything.
+
+use mesh_api::StringMatch;
+use regex::Regex;
+
+/// A string comparison prepared once at compile time.
+#[derive(Clone, Debug)]
+pub(crate) enum StringMatcher {
+    /// Equal to the value.
+    Exact { value: String, ignore_case: bool },
+    /// Starts with the value.
+    Prefix { value: String, ignore_case: bool },
+    /// The whole string matches the regex (anchored when compiled).
+    Regex(Regex),
+    /// Any value.
+    Any,
+}
+
+impl StringMatcher {
+    /// Compiles a match; `ignore_case` applies to exact and prefix only (`ignoreUriCase`).
+    pub(crate) fn new(m: &StringMatch, ignore_case: bool) -> Result<Self, regex::Error> {
+        Ok(match m {
+            StringMatch::Exact(v) => Self::Exact { value: v.clone(), ignore_case },
+            StringMatch::Prefix(v) => Self::Prefix { value: v.clone(), ignore_case },
+            StringMatch::Regex(v) => Self::Regex(Regex::new(&format!("^(?:{v})$"))?),
+            StringMatch::Any => Self::Any,
+        })
+    }
+
+    /// Whether `value` satisfies the comparison.
+    pub(crate) fn matches(&self, value: &str) -> bool {
+        match self {
+            Self::Exact { value: v, ignore_case: false } => value == v,
+            Self::Exact { value: v, ignore_case: true } => value.eq_ignore_ascii_case(v),
+            Self::Prefix { value: v, ignore_case: false } => value.starts_with(v.as_str()),
+            Self::Prefix { value: v, ignore_case: true } => {
+                value.len() >= v.len() && value.is_char_boundary(v.len()) && value[..v.len()].eq_ignore_ascii_case(v)
+            }
+            Self::Regex(re) => re.is_match(value),
+            Self::Any => true,
+        }
+    }
+
+    /// The prefix this matcher strips for a rewrite (routing.md A3): the prefix itself, the
+    /// whole value for exact matches.
+    pub(crate) fn prefix(&self) -> Option<&str> {
+        match self {
+            Self::Prefix { value, .. } => Some(value),
+            _ => None,
+        }
+    }
+
+    /// Whether this is a match-everything path prefix (`/`) or regex (`.*`), for S4/S5.
+    pub(crate) fn is_catch_all_path(&self) -> bool {
+        match self {
+            Self::Prefix { value, .. } => value == "/" || value.is_empty(),
+            Self::Regex(re) => re.as_str() == "^(?:.*)$",
+            Self::Any => true,
+            Self::Exact { .. } => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn r3_regex_must_match_the_whole_value() {
+        let m = StringMatcher::new(&StringMatch::regex(r"\d+"), false).unwrap();
+        assert!(m.matches("123"));
+        assert!(!m.matches("a123"));
+    }
+
+    #[test]
+    fn r3_prefix_is_a_plain_string_prefix() {
+        let m = StringMatcher::new(&StringMatch::prefix("/foo"), false).unwrap();
+        assert!(m.matches("/foobar"));
+        assert!(!m.matches("/Foo"));
+    }
+
+    #[test]
+    fn r3_ignore_uri_case_affects_exact_and_prefix() {
+        let m = StringMatcher::new(&StringMatch::exact("/Login"), true).unwrap();
+        assert!(m.matches("/login"));
+        let p = StringMatcher::new(&StringMatch::prefix("/API"), true).unwrap();
+        assert!(p.matches("/api/v1"));
+    }
+
+    #[test]
+    fn r3_values_are_case_sensitive_by_default() {
+        let m = StringMatcher::new(&StringMatch::exact("GET"), false).unwrap();
+        assert!(!m.matches("get"));
+    }
+}

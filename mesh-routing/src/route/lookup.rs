@@ -1,0 +1,361 @@
+//! Lookups shared by every routing path: Sidecar scope, services, the VirtualService that
+//! owns a host, DestinationRules and endpoints.
+
+use std::borrow::Cow;
+use std::cmp::Ordering;
+
+use mesh_api::networking::{Subset, TrafficPolicy};
+
+use super::trace::Trace;
+use crate::compile::destination_rule::CompiledDr;
+use crate::compile::export::ExportTo;
+use crate::compile::gateway::CompiledGateway;
+use crate::compile::registry::{Service, ServiceOrigin};
+use crate::compile::sidecar::CompiledSidecar;
+use crate::compile::virtual_service::CompiledVs;
+use crate::matchers::host::HostPattern;
+use crate::matchers::source::labels_subset;
+use crate::mesh::Mesh;
+
+/// The DestinationRules in force for one host, merged as Istio does (P3): oldest first.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct DrSet<'m>(pub(crate) Vec<&'m CompiledDr>);
+
+impl<'m> DrSet<'m> {
+    /// The first definition of a subset.
+    pub(crate) fn subset(&self, name: &str) -> Option<&'m Subset> {
+        self.0.iter().find_map(|d| d.subsets.iter().find(|s| s.name == name))
+    }
+
+    /// The oldest top-level policy.
+    pub(crate) fn policy(&self) -> Option<&'m TrafficPolicy> {
+        self.0.iter().find_map(|d| d.traffic_policy.as_ref())
+    }
+}
+
+/// Where VirtualServices come from relative to the proxy (V3): own namespace listing it, other
+/// namespaces listing it, then public ones; oldest first inside each group.
+pub(crate) fn v3_order(a: &CompiledVs, b: &CompiledVs, proxy_ns: &str) -> Ordering {
+    let group = |v: &CompiledVs| {
+        if v.export_to.lists(proxy_ns) { if v.namespace == proxy_ns { 0 } else { 1 } } else { 2 }
+    };
+    group(a).cmp(&group(b)).then_with(|| a.age.cmp(&b.age))
+}
+
+impl Mesh {
+    /// The Sidecar resource of a workload (V4).
+    pub(crate) fn sidecar_for(&self, namespace: &str, labels: &[(String, String)]) -> Option<&CompiledSidecar> {
+        let here = |s: &&CompiledSidecar| s.namespace == namespace;
+        self.sidecars
+            .iter()
+            .filter(here)
+            .find(|s| s.selector.as_ref().is_some_and(|sel| labels_subset(sel, labels)))
+            .or_else(|| self.sidecars.iter().filter(here).find(|s| s.selector.is_none()))
+            .or_else(|| {
+                self.sidecars.iter().find(|s| s.namespace == self.settings.root_namespace && s.selector.is_none())
+            })
+    }
+
+    /// Whether a proxy in `namespace` (with `sidecar`) can reach `service` on `port`.
+    fn reachable(&self, service: &Service, namespace: &str, port: u32, sidecar: Option<&CompiledSidecar>) -> bool {
+        service.export_to.visible_to(namespace)
+            && service.has_port(port)
+            && sidecar.is_none_or(|s| s.imports(&service.namespace, &service.pattern, port))
+    }
+
+    /// Picks one of several services with the same name (V8).
+    fn prefer<'m>(&'m self, ids: impl Iterator<Item = usize>, namespace: &str) -> Option<&'m Service> {
+        let mut found: Vec<&Service> = ids.map(|i| &self.services[i]).collect();
+        found.sort_by_key(|s| (s.namespace != namespace, s.origin != ServiceOrigin::Kubernetes));
+        found.into_iter().next()
+    }
+
+    /// The service a sidecar reaches for a Host header, SNI or address (H6, V7, V8, E4).
+    pub(crate) fn sidecar_service(
+        &self,
+        host: &str,
+        namespace: &str,
+        port: u32,
+        sidecar: Option<&CompiledSidecar>,
+        trace: &mut Trace,
+    ) -> Option<&Service> {
+        let domain = &self.settings.cluster_domain;
+        let dots = host.matches('.').count();
+        let mut names = vec![host.to_owned()];
+        if dots == 0 && !host.is_empty() {
+            names.push(format!("{host}.{namespace}.svc.{domain}"));
+        } else if dots == 1 {
+            names.push(format!("{host}.svc.{domain}"));
+        } else if dots == 2 && host.ends_with(".svc") {
+            names.push(format!("{host}.{domain}"));
+        }
+        for name in &names {
+            if let Some(ids) = self.service_index.get(name) {
+                let ok = ids.iter().copied().filter(|&i| self.reachable(&self.services[i], namespace, port, sidecar));
+                if let Some(s) = self.prefer(ok, namespace) {
+                    trace.note(|| format!("host {host:?} is service {} (namespace {})", s.host, s.namespace));
+                    return Some(s);
+                }
+                trace.note(|| {
+                    format!("service {name} exists but is not reachable from namespace {namespace} on port {port} (exportTo, Sidecar egress or missing port)")
+                });
+            }
+        }
+        if let Some(ids) = self.address_index.get(host) {
+            // E5: the older of two services claiming one address wins.
+            let ok = ids
+                .iter()
+                .map(|&i| &self.services[i])
+                .filter(|s| self.reachable(s, namespace, port, sidecar))
+                .min_by(|a, b| a.age.cmp(&b.age));
+            if let Some(s) = ok {
+                trace.note(|| format!("address {host} belongs to service {}", s.host));
+                return Some(s);
+            }
+        }
+        let mut wild: Vec<&Service> = self
+            .wildcard_services
+            .iter()
+            .map(|&i| &self.services[i])
+            .filter(|s| s.pattern.matches(host) && self.reachable(s, namespace, port, sidecar))
+            .collect();
+        wild.sort_by(|a, b| a.pattern.specificity(&b.pattern));
+        let found = wild.into_iter().next();
+        if let Some(s) = found {
+            trace.note(|| format!("host {host:?} falls under ServiceEntry host {}", s.host));
+        }
+        found
+    }
+
+    /// A service by exact host as any proxy in `namespace` sees it (destinations, G7).
+    pub(crate) fn service_by_host(&self, host: &str, namespace: &str) -> Option<&Service> {
+        if let Some(ids) = self.service_index.get(host) {
+            let visible = ids.iter().copied().filter(|&i| self.services[i].export_to.visible_to(namespace));
+            if let Some(s) = self.prefer(visible, namespace) {
+                return Some(s);
+            }
+        }
+        self.wildcard_services
+            .iter()
+            .map(|&i| &self.services[i])
+            .filter(|s| s.pattern.matches(host) && s.export_to.visible_to(namespace))
+            .min_by(|a, b| a.pattern.specificity(&b.pattern))
+    }
+
+    /// Whether a mesh-bound VS is usable by a sidecar in `namespace` (S1, V1, V6).
+    fn sidecar_sees(
+        &self,
+        vs: &CompiledVs,
+        namespace: &str,
+        port: u32,
+        sidecar: Option<&CompiledSidecar>,
+    ) -> Result<(), String> {
+        if vs.is_delegate {
+            return Err("it is a delegate (no hosts)".to_owned());
+        }
+        if !vs.binds("mesh") {
+            return Err(format!("it is bound to gateways {:?}, not mesh (S1)", vs.gateways));
+        }
+        if !vs.export_to.visible_to(namespace) {
+            return Err(format!("it is not exported to namespace {namespace} (V1)"));
+        }
+        if let Some(sc) = sidecar
+            && !vs.hosts.iter().any(|h| sc.imports(&vs.namespace, h, port))
+        {
+            return Err(format!("Sidecar {}/{} does not import its hosts (V5)", sc.namespace, sc.name));
+        }
+        Ok(())
+    }
+
+    /// The VirtualService that decides `host` at a sidecar: exact host first, then the most
+    /// specific wildcard; among equals the first in V3 order (S2, S3, H5).
+    pub(crate) fn sidecar_vs(
+        &self,
+        host: &str,
+        namespace: &str,
+        port: u32,
+        sidecar: Option<&CompiledSidecar>,
+        trace: &mut Trace,
+    ) -> Option<&CompiledVs> {
+        let mut exact: Vec<&CompiledVs> = Vec::new();
+        for &i in self.vs_exact.get(host).into_iter().flatten() {
+            let vs = &self.virtual_services[i];
+            match self.sidecar_sees(vs, namespace, port, sidecar) {
+                Ok(()) => exact.push(vs),
+                Err(why) => trace.note(|| format!("VirtualService {}/{} skipped: {why}", vs.namespace, vs.name)),
+            }
+        }
+        exact.sort_by(|a, b| v3_order(a, b, namespace));
+        if let Some((first, rest)) = exact.split_first() {
+            for vs in rest {
+                trace.note(|| {
+                    format!(
+                        "VirtualService {}/{} skipped: {}/{} claims host {host} first; sidecars do not merge (S2)",
+                        vs.namespace, vs.name, first.namespace, first.name
+                    )
+                });
+            }
+            return Some(first);
+        }
+        self.wildcard_vs(host, |_| true, |vs| self.sidecar_sees(vs, namespace, port, sidecar), namespace, trace)
+    }
+
+    /// The VS whose most specific wildcard host matches `host`.
+    fn wildcard_vs(
+        &self,
+        host: &str,
+        host_ok: impl Fn(&HostPattern) -> bool,
+        eligible: impl Fn(&CompiledVs) -> Result<(), String>,
+        namespace: &str,
+        trace: &mut Trace,
+    ) -> Option<&CompiledVs> {
+        let mut found: Vec<(&HostPattern, &CompiledVs)> = Vec::new();
+        for &i in &self.vs_wildcard {
+            let vs = &self.virtual_services[i];
+            let Some(best) = vs.hosts.iter().filter(|h| h.matches(host) && host_ok(h)).min_by(|a, b| a.specificity(b))
+            else {
+                continue;
+            };
+            match eligible(vs) {
+                Ok(()) => found.push((best, vs)),
+                Err(why) => trace.note(|| format!("VirtualService {}/{} skipped: {why}", vs.namespace, vs.name)),
+            }
+        }
+        found.sort_by(|a, b| a.0.specificity(b.0).then_with(|| v3_order(a.1, b.1, namespace)));
+        let (first, rest) = found.split_first()?;
+        for (h, vs) in rest {
+            trace.note(|| {
+                format!(
+                    "VirtualService {}/{} skipped: host {h} is less specific or newer than {} (S3, H5)",
+                    vs.namespace, vs.name, first.0
+                )
+            });
+        }
+        Some(first.1)
+    }
+
+    /// A mesh VS for a host outside the registry: only on port 80 (S6).
+    pub(crate) fn sidecar_literal_vs(
+        &self,
+        host: &str,
+        namespace: &str,
+        port: u32,
+        sidecar: Option<&CompiledSidecar>,
+        trace: &mut Trace,
+    ) -> Option<&CompiledVs> {
+        if port != 80 {
+            trace.note(|| {
+                format!("host {host:?} is in no registry; VirtualServices for such hosts apply only on port 80 (S6)")
+            });
+            return None;
+        }
+        let eligible = |vs: &CompiledVs| self.sidecar_sees(vs, namespace, port, sidecar);
+        let mut exact: Vec<&CompiledVs> = self
+            .vs_exact
+            .get(host)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.virtual_services[i])
+            .filter(|vs| eligible(vs).is_ok())
+            .collect();
+        exact.sort_by(|a, b| v3_order(a, b, namespace));
+        if let Some(first) = exact.first() {
+            return Some(first);
+        }
+        // S3: a wildcard host that covers registry services routes those services only; it
+        // gets no virtual host of its own.
+        let covers_services = |h: &HostPattern| {
+            self.services.iter().any(|s| s.export_to.visible_to(namespace) && h.intersects(&s.pattern))
+        };
+        let found = self.wildcard_vs(host, |h| !covers_services(h), eligible, namespace, trace);
+        if found.is_none()
+            && self.vs_wildcard.iter().any(|&i| self.virtual_services[i].hosts.iter().any(|h| h.matches(host)))
+        {
+            trace.note(|| {
+                format!("wildcard VirtualService hosts matching {host:?} cover registry services, so they route only those (S3)")
+            });
+        }
+        found
+    }
+
+    /// The DestinationRules for `host` as a proxy in `namespace` sees them (P2, P3, P4).
+    pub(crate) fn destination_rules(
+        &self,
+        host: &str,
+        service_namespace: Option<&str>,
+        namespace: &str,
+        labels: &[(String, String)],
+    ) -> DrSet<'_> {
+        let root = self.settings.root_namespace.as_str();
+        // P2: the caller's namespace, the service's, then the root namespace. A root caller's
+        // first step sees only root rules exported to the root alone.
+        let mut buckets = vec![namespace];
+        for ns in [service_namespace.unwrap_or(namespace), root] {
+            if !buckets.contains(&ns) || (namespace == root && ns == root) {
+                buckets.push(ns);
+            }
+        }
+        // A caller in the root namespace first looks at root rules exported only to itself.
+        let private_first = namespace == root;
+        for (step, bucket) in buckets.into_iter().enumerate() {
+            let only_private = private_first && step == 0;
+            let mut found: Vec<&CompiledDr> = self
+                .destination_rules
+                .iter()
+                .filter(|d| d.namespace == bucket && d.export_to.visible_to(namespace) && d.host.matches(host))
+                .filter(|d| !only_private || d.export_to == ExportTo::Namespaces(vec![root.to_owned()]))
+                .filter(|d| match &d.selector {
+                    Some(sel) => d.namespace == namespace && labels_subset(sel, labels),
+                    None => true,
+                })
+                .collect();
+            if found.is_empty() {
+                continue;
+            }
+            found.sort_by(|a, b| {
+                a.host
+                    .specificity(&b.host)
+                    .then_with(|| b.selector.is_some().cmp(&a.selector.is_some()))
+                    .then_with(|| a.age.cmp(&b.age))
+            });
+            let best = found[0].host.clone();
+            let with_selector = found[0].selector.is_some();
+            found.retain(|d| d.host == best && d.selector.is_some() == with_selector);
+            return DrSet(found);
+        }
+        DrSet::default()
+    }
+
+    /// Names of the pods behind `service` whose labels include `subset` (P6).
+    pub(crate) fn endpoints(&self, service: &Service, subset: &[(String, String)]) -> Vec<&str> {
+        let Some(selector) = service.selector.as_ref().filter(|s| !s.is_empty()) else { return Vec::new() };
+        self.workloads
+            .iter()
+            .filter(|w| {
+                w.namespace == service.namespace
+                    && labels_subset(selector, &w.labels)
+                    && labels_subset(subset, &w.labels)
+            })
+            .map(|w| w.name.as_str())
+            .collect()
+    }
+
+    /// Whether any workload is known in `namespace` (endpoint warnings need some).
+    pub(crate) fn knows_workloads_in(&self, namespace: &str) -> bool {
+        self.workloads.iter().any(|w| w.namespace == namespace)
+    }
+
+    /// The namespace and labels of the pods a Gateway selects (G3). Without a matching pod in
+    /// the configuration, a pod carrying exactly the selector's labels in the root namespace
+    /// (where Istio installs its gateways) is assumed.
+    pub(crate) fn gateway_pod(&self, gateway: &CompiledGateway) -> (&str, Cow<'_, [(String, String)]>) {
+        match self
+            .workloads
+            .iter()
+            .find(|w| labels_subset(&gateway.selector, &w.labels) && !gateway.selector.is_empty())
+        {
+            Some(w) => (&w.namespace, Cow::Borrowed(&w.labels)),
+            None => (&self.settings.root_namespace, Cow::Owned(gateway.selector.clone())),
+        }
+    }
+}

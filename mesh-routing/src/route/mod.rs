@@ -1,0 +1,145 @@
+//! `Mesh::route`: one request in, one decision out. Reads the mesh only.
+
+mod gateway;
+mod http;
+pub(crate) mod l4;
+pub(crate) mod lookup;
+pub(crate) mod trace;
+
+use std::borrow::Cow;
+
+use crate::compile::sidecar::CompiledSidecar;
+use crate::decision::{Decision, Outcome};
+use crate::matchers::host::strip_port;
+use crate::mesh::Mesh;
+use crate::request::{Protocol, Request};
+use crate::settings::OutboundTrafficPolicy;
+use trace::Trace;
+
+impl Mesh {
+    /// Decides where `request` goes, following Istio's rules (see the crate docs).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use mesh_routing::{Mesh, MeshSettings, Outcome, Request};
+    ///
+    /// let mesh = Mesh::compile(&[], &MeshSettings::default());
+    /// assert_eq!(mesh.route(&Request::http("example.com")).outcome(), Outcome::Passthrough);
+    /// ```
+    pub fn route(&self, request: &Request) -> Decision<'_> {
+        self.route_traced(request, &mut Trace::off())
+    }
+
+    pub(crate) fn route_traced<'m>(&'m self, request: &Request, trace: &mut Trace) -> Decision<'m> {
+        let mut decision = match request.gateway.as_deref() {
+            Some(gateway) => gateway::route(self, request, gateway, trace),
+            None => self.route_sidecar(request, trace),
+        };
+        if decision.outcome == Outcome::Route {
+            self.check_destinations(&mut decision);
+        }
+        decision
+    }
+
+    fn route_sidecar<'m>(&'m self, request: &Request, trace: &mut Trace) -> Decision<'m> {
+        let namespace = request.source_namespace.as_str();
+        let sidecar = self.sidecar_for(namespace, &request.source_labels);
+        match sidecar {
+            Some(s) => trace.note(|| format!("the caller's Sidecar is {}/{} (V4)", s.namespace, s.name)),
+            None => trace.note(|| "no Sidecar resource applies: every exported host is visible (V4)".to_owned()),
+        }
+        match request.protocol {
+            Protocol::Http | Protocol::Grpc => http::sidecar(self, request, sidecar, trace),
+            Protocol::Https | Protocol::Tls => l4::sidecar_tls(self, request, sidecar, trace),
+            Protocol::Tcp => l4::sidecar_tcp(self, request, sidecar, trace),
+        }
+    }
+
+    /// Applies the outbound traffic policy to a host no registry knows (E3).
+    pub(crate) fn outbound_policy<'m>(
+        &'m self,
+        request: &Request,
+        sidecar: Option<&'m CompiledSidecar>,
+        trace: &mut Trace,
+    ) -> Decision<'m> {
+        let policy = sidecar.and_then(|s| s.outbound).unwrap_or(self.settings.outbound_traffic_policy);
+        let host = strip_port(&request.host).to_owned();
+        let mut d = Decision::new(self, request, Outcome::Passthrough);
+        match policy {
+            OutboundTrafficPolicy::AllowAny => match sidecar.filter(|s| !s.egress_proxy.is_empty()) {
+                Some(s) => {
+                    trace.note(|| {
+                        format!("host {host:?} is in no registry the caller sees; ALLOW_ANY sends it to the Sidecar's egressProxy (E3)")
+                    });
+                    d.outcome = Outcome::Route;
+                    d.destinations = &s.egress_proxy;
+                    return d;
+                }
+                None => {
+                    trace.note(|| {
+                        format!("host {host:?} is in no registry the caller sees; ALLOW_ANY passes it through (E3)")
+                    });
+                }
+            },
+            OutboundTrafficPolicy::RegistryOnly => {
+                trace.note(|| format!("host {host:?} is in no registry the caller sees; REGISTRY_ONLY blocks it (E3)"));
+                d.outcome = Outcome::Blocked;
+            }
+        }
+        d.warnings.push(format!("host {host} is in no registry the caller sees"));
+        d
+    }
+
+    /// Adds a warning for every destination that would get a 503 (D3, D4, P6).
+    fn check_destinations(&self, decision: &mut Decision<'_>) {
+        let mut warnings = Vec::new();
+        for d in decision.destinations() {
+            let Some(service) = self.service_by_host(d.host, &decision.proxy_namespace) else {
+                warnings
+                    .push(format!("host {} is in no registry the proxy sees: requests to it would get a 503", d.host));
+                continue;
+            };
+            if !service.ports.is_empty() && !service.has_port(d.port) {
+                warnings.push(format!(
+                    "service {} has no port {}: requests to cluster {} would get a 503",
+                    d.host,
+                    d.port,
+                    d.cluster()
+                ));
+            }
+            if let Some(subset) = d.subset {
+                let rules = self.destination_rules(
+                    d.host,
+                    Some(&service.namespace),
+                    &decision.proxy_namespace,
+                    &decision.proxy_labels,
+                );
+                match rules.subset(subset) {
+                    None => warnings.push(format!(
+                        "subset {subset} of {} is defined by no DestinationRule: requests to it would get a 503",
+                        d.host
+                    )),
+                    Some(s) => {
+                        let labels: Vec<(String, String)> =
+                            s.labels.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+                        if self.knows_workloads_in(&service.namespace) && self.endpoints(service, &labels).is_empty() {
+                            warnings.push(format!(
+                                "subset {subset} of {} selects no pods: requests to it would get a 503",
+                                d.host
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        decision.warnings.extend(warnings);
+    }
+}
+
+/// The proxy fields of a decision made at a sidecar.
+pub(crate) fn sidecar_decision<'m>(mesh: &'m Mesh, request: &Request, outcome: Outcome) -> Decision<'m> {
+    let mut d = Decision::new(mesh, request, outcome);
+    d.proxy_namespace = Cow::Owned(request.source_namespace.clone());
+    d
+}
