@@ -51,6 +51,9 @@ pub struct ObjectRef {
 
 impl fmt::Display for ObjectRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.kind.is_empty() && self.name.is_none() {
+            return f.write_str("document");
+        }
         let kind = if self.kind.is_empty() { "object" } else { &self.kind };
         let name = self.name.as_deref().unwrap_or("<unnamed>");
         match &self.namespace {

@@ -373,6 +373,51 @@ fn decode_document(value: &serde_json::Value, source: Option<&Source>) -> Result
     Ok(Document { object: typed, api_version, source: source.cloned() })
 }
 
+/// Types one document given as untyped data (JSON, or YAML already read), whatever its kind:
+/// the untyped counterpart of [`load_str`] for a single object.
+///
+/// # Errors
+///
+/// [`Error::Invalid`] naming the field, or [`Error::Syntax`] when the value is not a mapping.
+pub fn load_value(value: &serde_json::Value) -> Result<Document> {
+    decode_document(value, None)
+}
+
+/// Reads one YAML document into any deserializable type (a settings file of your own, a test
+/// file), with the same YAML typing, field paths and line numbers as Istio objects get.
+///
+/// # Examples
+///
+/// ```
+/// #[derive(serde::Deserialize)]
+/// struct Settings { replicas: u32 }
+///
+/// let err = mesh_api::parse_yaml::<Settings>("replicas: many\n").err().unwrap();
+/// assert_eq!(err.to_string(), "<input>:1:1: document: replicas: invalid type: string \"many\", expected u32");
+/// # Ok::<(), mesh_api::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// [`Error::Syntax`] when the text is not YAML, [`Error::Invalid`] when it does not fit `T`.
+pub fn parse_yaml<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
+    let chunks = yaml::split_documents(text);
+    let Some(chunk) = chunks.first() else {
+        return yaml::from_value(&serde_json::Value::Null).map_err(|e| Error::Invalid {
+            at: Location::default(),
+            object: ObjectRef::default(),
+            field: e.path,
+            message: e.message,
+        });
+    };
+    let source = Source { file: None, document: 0, line_offset: chunk.line_offset, text: Arc::from(chunk.text) };
+    let value = yaml::parse(chunk.text).map_err(|e| {
+        let (line, column) = e.position.unwrap_or((1, 1));
+        Error::Syntax { at: source.location(line + chunk.line_offset, column), message: e.message }
+    })?;
+    yaml::from_value(&value).map_err(|e| invalid(Some(&source), &ObjectRef::default(), e))
+}
+
 /// Types an object given as untyped data (JSON, or YAML already read), with the same checks
 /// and errors as loading text; errors carry no line, as there is no text.
 ///

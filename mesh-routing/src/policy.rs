@@ -66,7 +66,7 @@ mod tests {
     use mesh_api::networking::SimpleLb;
 
     fn policy(yaml: &str) -> TrafficPolicy {
-        serde_yaml::from_str(yaml).unwrap()
+        mesh_api::parse_yaml(yaml).unwrap()
     }
 
     #[test]

@@ -94,14 +94,14 @@ impl Checker<'_, '_> {
         if let Some(rule) = &e.rule {
             let actual = d.rule();
             let ok = match rule {
-                serde_yaml::Value::Number(n) => actual.is_some_and(|r| n.as_u64() == Some(r.index as u64)),
-                serde_yaml::Value::String(s) => actual.is_some_and(|r| r.name == Some(s.as_str())),
-                serde_yaml::Value::Null => actual.is_none(),
+                serde_json::Value::Number(n) => actual.is_some_and(|r| n.as_u64() == Some(r.index as u64)),
+                serde_json::Value::String(s) => actual.is_some_and(|r| r.name == Some(s.as_str())),
+                serde_json::Value::Null => actual.is_none(),
                 _ => false,
             };
             if !ok {
                 let shown = actual.map(|r| r.name.map_or_else(|| r.index.to_string(), str::to_owned));
-                self.push("rule", serde_yaml::to_string(rule).unwrap_or_default().trim().to_owned(), show_opt(shown));
+                self.push("rule", serde_json::to_string(rule).unwrap_or_default(), show_opt(shown));
             }
         }
         if let Some(spec) = &e.destination {

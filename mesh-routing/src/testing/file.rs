@@ -10,7 +10,7 @@ pub(crate) struct TestFile {
     #[serde(default)]
     pub(crate) config: Vec<String>,
     #[serde(default)]
-    pub(crate) resources: Vec<serde_yaml::Value>,
+    pub(crate) resources: Vec<serde_json::Value>,
     #[serde(default)]
     pub(crate) mesh_config: MeshConfigSection,
     #[serde(default)]
@@ -83,7 +83,7 @@ pub(crate) struct Expect {
     /// Present-and-null means "no VirtualService decided".
     #[serde(default, deserialize_with = "present")]
     pub(crate) virtual_service: Option<Option<String>>,
-    pub(crate) rule: Option<serde_yaml::Value>,
+    pub(crate) rule: Option<serde_json::Value>,
     pub(crate) destination: Option<DestinationSpec>,
     pub(crate) split: Option<Vec<DestinationSpec>>,
     pub(crate) timeout: Option<String>,

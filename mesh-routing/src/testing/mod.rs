@@ -130,21 +130,24 @@ pub fn run_str(text: &str, base: impl AsRef<Path>) -> Result<Report, TestFileErr
     run(text, base.as_ref(), "<string>")
 }
 
+/// The error without its `<input>` prefix: the caller names the file.
+fn parse_message(error: &mesh_api::Error) -> String {
+    let text = error.to_string();
+    text.strip_prefix("<input>:").map_or(text.clone(), |rest| format!("line {rest}"))
+}
+
 fn run(text: &str, base: &Path, label: &str) -> Result<Report, TestFileError> {
-    let parsed: TestFile = serde_yaml::from_str(text)
-        .map_err(|e| TestFileError::Parse { file: label.to_owned(), message: e.to_string() })?;
+    let parsed: TestFile = mesh_api::parse_yaml(text)
+        .map_err(|e| TestFileError::Parse { file: label.to_owned(), message: parse_message(&e) })?;
     let mut loaded = mesh_api::load_paths(parsed.config.iter().map(|c| base.join(c)));
-    if !parsed.resources.is_empty() {
-        let mut stream = String::new();
-        for r in &parsed.resources {
-            let doc = serde_yaml::to_string(r)
-                .map_err(|e| TestFileError::Parse { file: label.to_owned(), message: e.to_string() })?;
-            stream.push_str("---\n");
-            stream.push_str(&doc);
+    for (index, resource) in parsed.resources.iter().enumerate() {
+        match mesh_api::load_value(resource) {
+            Ok(document) => loaded.documents.push(document),
+            Err(e) => {
+                let message = format!("resources[{index}]: {}", e.to_string().trim_start_matches("<input>: "));
+                loaded.errors.push(mesh_api::Error::Syntax { at: mesh_api::Location::default(), message });
+            }
         }
-        let inline = mesh_api::load_str(&stream);
-        loaded.documents.extend(inline.documents);
-        loaded.errors.extend(inline.errors);
     }
     if !loaded.errors.is_empty() {
         return Err(TestFileError::Config {
