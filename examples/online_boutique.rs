@@ -1,80 +1,262 @@
-//! The Online Boutique story: load the shop's Istio configuration that ships in
-//! `examples/online-boutique/`, check it with Istio's rules, and report what it holds.
+//! The Online Boutique story, end to end and offline: install Istio with the `demo` profile,
+//! deploy the shop's 11 services into `istio-app` with sidecars injected, expose the
+//! storefront through the ingress gateway, split `productcatalogservice` 75/25 between v1 and
+//! a v2 canary, then roll back to 100% v1.
 //!
-//! Run it with `cargo run --example online_boutique`.
+//! Run it with `cargo run --example online_boutique`. The shop's Istio configuration is in
+//! `examples/online-boutique/`; the Kubernetes workloads are built in code below.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::ExitCode;
 
-use mesh_api::networking::{DestinationRule, VirtualService};
+use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
+use k8s_openapi::api::core::v1::{
+    Container, ContainerPort, PodSpec, PodTemplateSpec, Service, ServicePort, ServiceSpec,
+};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use mesh_api::k8s_openapi;
+use mesh_api::networking::VirtualService;
 use mesh_api::{Level, Object};
+use mesh_render::inject::{InjectionSettings, inject, should_inject};
+use mesh_render::{Component, Overlays};
+use mesh_routing::{Mesh, MeshSettings, Request};
+
+const NAMESPACE: &str = "istio-app";
+
+/// The shop's services: name, service port, container port, and whether it speaks gRPC.
+const SERVICES: &[(&str, i32, i32)] = &[
+    ("frontend", 80, 8080),
+    ("adservice", 9555, 9555),
+    ("cartservice", 7070, 7070),
+    ("checkoutservice", 5050, 5050),
+    ("currencyservice", 7000, 7000),
+    ("emailservice", 5000, 8080),
+    ("paymentservice", 50051, 50051),
+    ("productcatalogservice", 3550, 3550),
+    ("recommendationservice", 8080, 8080),
+    ("shippingservice", 50051, 50051),
+    ("redis-cart", 6379, 6379),
+];
 
 fn main() -> ExitCode {
+    match run() {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("online_boutique: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<ExitCode, Box<dyn std::error::Error>> {
+    install()?;
+    let workloads = deploy()?;
+    let config = load_config()?;
+    let Some(mut objects) = config else { return Ok(ExitCode::FAILURE) };
+    objects.extend(workloads);
+    expose(&objects);
+    canary(&objects);
+    rollback(&mut objects)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// 1. The `demo` profile, merged the way `istioctl install --set profile=demo` merges it.
+fn install() -> Result<(), mesh_render::Error> {
+    println!("== 1. Install Istio with the demo profile");
+    let merged = Overlays::new().set("profile=demo")?.merge()?;
+    for component in [
+        Component::Base,
+        Component::Pilot,
+        Component::IngressGateways,
+        Component::EgressGateways,
+        Component::Cni,
+        Component::Ztunnel,
+    ] {
+        let state = if merged.is_enabled(component) { "enabled" } else { "off" };
+        println!("   {:<16} {state}", format!("{component:?}"));
+    }
+    let problems = merged.validate();
+    println!(
+        "   {} validation problem(s) in the merged IstioOperator",
+        problems.iter().filter(|p| p.level == Level::Error).count()
+    );
+    Ok(())
+}
+
+/// 2. The shop's Deployments and Services, each Deployment with the sidecar injected.
+fn deploy() -> Result<Vec<Object>, mesh_render::inject::InjectError> {
+    println!("\n== 2. Deploy the shop into namespace {NAMESPACE} (istio-injection: enabled)");
+    let namespace = namespace();
+    let settings = InjectionSettings::default();
+    let mut objects = Vec::new();
+    let mut deployments: Vec<Deployment> =
+        SERVICES.iter().map(|(name, _, port)| deployment(name, "v1", *port)).collect();
+    deployments.push(deployment("productcatalogservice-v2", "v2", 3550));
+    deployments.push(deployment("loadgenerator", "v1", 8089));
+    println!("   {:<28} {:>5}  injected because", "workload", "ready");
+    for d in deployments {
+        let object = Object::from(d);
+        let decision = should_inject(Some(&namespace), &object, &settings);
+        let injected = inject(&object, &settings)?;
+        println!("   {:<28} {:>5}  {}", object.name().unwrap_or(""), ready(&injected.object), decision.reason);
+        objects.push(injected.object);
+    }
+    objects.extend(SERVICES.iter().map(|(name, port, target)| Object::from(service(name, *port, *target))));
+    Ok(objects)
+}
+
+/// The shop's Istio configuration from `examples/online-boutique/`, checked with Istio's rules.
+fn load_config() -> Result<Option<Vec<Object>>, Box<dyn std::error::Error>> {
     let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("online-boutique");
     let loaded = mesh_api::load_path(&folder);
-    println!("== Loaded {} objects from {}", loaded.documents.len(), folder.display());
+    println!("\n== 3. Load and validate the shop's Istio configuration ({})", folder.display());
+    let mut errors = loaded.errors.len();
     for error in &loaded.errors {
         println!("   load error: {error}");
     }
-
-    let mut errors = loaded.errors.len();
     for document in &loaded.documents {
-        let object = &document.object;
-        println!("   {}", object.object_ref());
+        println!("   {}", document.object.object_ref());
         for problem in document.validate() {
             let at = document.locate(&problem.path).map(|l| l.to_string()).unwrap_or_default();
             println!("     {at}: {problem}");
             errors += usize::from(problem.level == Level::Error);
         }
     }
-
-    println!("\n== Routing it declares");
-    for object in loaded.objects() {
-        match object {
-            Object::DestinationRule(dr) => describe_destination_rule(dr),
-            Object::VirtualService(vs) => describe_virtual_service(vs),
-            _ => {}
-        }
+    if errors > 0 {
+        println!("   {errors} problem(s): stopping");
+        return Ok(None);
     }
+    Ok(Some(loaded.documents.into_iter().map(|d| d.object).collect()))
+}
 
-    if errors == 0 {
-        println!("\n== All {} objects are valid", loaded.documents.len());
-        ExitCode::SUCCESS
-    } else {
-        println!("\n== {errors} problem(s) found");
-        ExitCode::FAILURE
+/// 4. A browser's request enters through the ingress gateway.
+fn expose(objects: &[Object]) {
+    let mesh = Mesh::compile(objects, &MeshSettings::default());
+    println!("\n== 4. http://shop.example.com/ through istio-app/frontend-gateway");
+    let decision = mesh.route(&Request::http("shop.example.com").gateway("istio-app/frontend-gateway"));
+    for line in decision.explain().to_string().lines() {
+        println!("   {line}");
     }
 }
 
-fn describe_destination_rule(dr: &DestinationRule) {
-    let subsets: Vec<String> = dr
-        .spec
-        .subsets
-        .iter()
-        .map(|s| {
-            let labels: Vec<String> = s.labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            format!("{} ({})", s.name, labels.join(","))
-        })
-        .collect();
-    println!(
-        "   DestinationRule {}: host {}, subsets {}",
-        dr.metadata.name.as_deref().unwrap_or(""),
-        dr.spec.host,
-        subsets.join(", ")
-    );
+/// 5. productcatalogservice v2 takes a quarter of the calls.
+fn canary(objects: &[Object]) {
+    let mesh = Mesh::compile(objects, &MeshSettings::default());
+    println!("\n== 5. Canary: productcatalogservice v1 75% / v2 25%");
+    report_split(&mesh);
 }
 
-fn describe_virtual_service(vs: &VirtualService) {
-    let name = vs.metadata.name.as_deref().unwrap_or("");
-    let gateways = if vs.spec.gateways.is_empty() { "mesh".to_owned() } else { vs.spec.gateways.join(", ") };
-    println!("   VirtualService {name}: hosts {} via {gateways}", vs.spec.hosts.join(", "));
-    for (index, rule) in vs.spec.http.iter().enumerate() {
-        let total: i64 = rule.route.iter().map(|r| i64::from(r.weight.unwrap_or(0))).sum();
-        for route in &rule.route {
-            let weight = route.weight.unwrap_or(0);
-            let share = if total == 0 { 100.0 } else { f64::from(weight) * 100.0 / total as f64 };
-            let subset = route.destination.subset.as_deref().map(|s| format!(" subset {s}")).unwrap_or_default();
-            println!("     http[{index}] -> {}{subset}: {share:.0}%", route.destination.host);
+/// 6. v2 turned out 3 s slower: every call goes back to v1.
+fn rollback(objects: &mut [Object]) -> Result<(), mesh_api::Error> {
+    println!("\n== 6. Roll back: productcatalogservice 100% v1");
+    let rolled_back = VirtualService::builder("productcatalogservice")
+        .namespace(NAMESPACE)
+        .split([("v1", 100), ("v2", 0)])
+        .build()?;
+    for object in objects.iter_mut() {
+        if object.kind() == "VirtualService" && object.name() == Some("productcatalogservice") {
+            *object = Object::from(rolled_back.clone());
         }
     }
+    let mesh = Mesh::compile(objects, &MeshSettings::default());
+    report_split(&mesh);
+    Ok(())
+}
+
+fn report_split(mesh: &Mesh) {
+    let request = Request::grpc("productcatalogservice").port(3550).source_namespace(NAMESPACE);
+    let decision = mesh.route(&request);
+    println!("   {:<10} {:>7} {:>16}", "subset", "share", "of 10,000 calls");
+    let counts = mesh.simulate(&request, 10_000, 7);
+    for destination in decision.destinations() {
+        let calls = counts.iter().find(|(d, _)| *d == destination).map_or(0, |(_, n)| *n);
+        println!("   {:<10} {:>6.1}% {:>16}", destination.subset.unwrap_or("-"), destination.weight, calls);
+    }
+}
+
+fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+}
+
+fn namespace() -> k8s_openapi::api::core::v1::Namespace {
+    k8s_openapi::api::core::v1::Namespace {
+        metadata: ObjectMeta {
+            name: Some(NAMESPACE.to_owned()),
+            labels: Some(labels(&[("istio-injection", "enabled")])),
+            ..ObjectMeta::default()
+        },
+        ..Default::default()
+    }
+}
+
+fn deployment(name: &str, version: &str, port: i32) -> Deployment {
+    let app = name.trim_end_matches("-v2");
+    let pod_labels = labels(&[("app", app), ("version", version)]);
+    Deployment {
+        metadata: ObjectMeta {
+            name: Some(name.to_owned()),
+            namespace: Some(NAMESPACE.to_owned()),
+            ..ObjectMeta::default()
+        },
+        spec: Some(DeploymentSpec {
+            selector: LabelSelector { match_labels: Some(pod_labels.clone()), ..LabelSelector::default() },
+            template: PodTemplateSpec {
+                metadata: Some(ObjectMeta { labels: Some(pod_labels), ..ObjectMeta::default() }),
+                spec: Some(PodSpec {
+                    containers: vec![Container {
+                        name: "server".to_owned(),
+                        image: Some(format!(
+                            "us-central1-docker.pkg.dev/google-samples/microservices-demo/{app}:v0.10.3"
+                        )),
+                        ports: Some(vec![ContainerPort { container_port: port, ..ContainerPort::default() }]),
+                        ..Container::default()
+                    }],
+                    ..PodSpec::default()
+                }),
+            },
+            ..DeploymentSpec::default()
+        }),
+        ..Deployment::default()
+    }
+}
+
+fn service(name: &str, port: i32, target: i32) -> Service {
+    let port_name = match name {
+        "frontend" => "http",
+        "redis-cart" => "tcp-redis",
+        _ => "grpc",
+    };
+    Service {
+        metadata: ObjectMeta {
+            name: Some(name.to_owned()),
+            namespace: Some(NAMESPACE.to_owned()),
+            ..ObjectMeta::default()
+        },
+        spec: Some(ServiceSpec {
+            selector: Some(labels(&[("app", name)])),
+            ports: Some(vec![ServicePort {
+                name: Some(port_name.to_owned()),
+                port,
+                target_port: Some(IntOrString::Int(target)),
+                ..ServicePort::default()
+            }]),
+            ..ServiceSpec::default()
+        }),
+        ..Service::default()
+    }
+}
+
+/// `ready` as `kubectl get pods` counts it: app containers plus native sidecars (init
+/// containers that keep running).
+fn ready(object: &Object) -> String {
+    let Object::Deployment(deployment) = object else { return "-".to_owned() };
+    let spec = deployment.spec.as_ref().and_then(|s| s.template.spec.as_ref());
+    let containers = spec.map_or(0, |s| s.containers.len());
+    let sidecars = spec
+        .and_then(|s| s.init_containers.as_ref())
+        .map_or(0, |inits| inits.iter().filter(|c| c.restart_policy.as_deref() == Some("Always")).count());
+    let total = containers + sidecars;
+    format!("{total}/{total}")
 }

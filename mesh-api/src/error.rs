@@ -96,8 +96,8 @@ pub enum Error {
     Invalid {
         /// Where the bad value is.
         at: Location,
-        /// The object the document describes.
-        object: ObjectRef,
+        /// The object the document describes (boxed to keep `Error` small).
+        object: Box<ObjectRef>,
         /// The field at fault.
         field: FieldPath,
         /// What is wrong; unknown fields name the nearest known one.

@@ -46,9 +46,6 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
-// Errors carry file, document, line, object and field path on purpose: they are the cold path,
-// and the context is what makes them worth reading.
-#![allow(clippy::result_large_err)]
 
 mod common;
 mod crd;

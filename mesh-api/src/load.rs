@@ -337,7 +337,7 @@ fn load_chunk(chunk: &Chunk<'_>, source: &Source) -> Result<Document> {
         } else {
             // The text is YAML but a value cannot be represented (a number too large, say).
             let object = yaml::sketch_object_ref(chunk.text);
-            Error::Invalid { at, object, field: e.path, message: e.message }
+            Error::Invalid { at, object: Box::new(object), field: e.path, message: e.message }
         }
     })?;
     decode_document(&value, Some(source))
@@ -405,7 +405,7 @@ pub fn parse_yaml<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
     let Some(chunk) = chunks.first() else {
         return yaml::from_value(&serde_json::Value::Null).map_err(|e| Error::Invalid {
             at: Location::default(),
-            object: ObjectRef::default(),
+            object: Box::default(),
             field: e.path,
             message: e.message,
         });
@@ -454,7 +454,7 @@ fn invalid(source: Option<&Source>, object: &ObjectRef, e: DeError) -> Error {
         let (line, column) = located.or(e.position).unwrap_or((source.first_line(), 1));
         source.location(line + source.line_offset, column)
     });
-    Error::Invalid { at, object: object.clone(), field: e.path, message: e.message }
+    Error::Invalid { at, object: Box::new(object.clone()), field: e.path, message: e.message }
 }
 
 /// Metadata of an object built in code, for builders.

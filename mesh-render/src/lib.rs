@@ -34,9 +34,6 @@
 //! - [`Error`]: what failed, naming the file or flag and the path inside it.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
-// Errors carry the input, the field path and the message on purpose (as in mesh-api): they are
-// the cold path, and the context is what makes them worth reading.
-#![allow(clippy::result_large_err)]
 
 mod error;
 pub use error::{Error, Result};
