@@ -1,5 +1,6 @@
-//! Istio installations worked out offline: the built-in profiles, and the merge of overlay
-//! files and `--set` flags over them that `istioctl` performs before rendering.
+//! Istio installations worked out offline: the built-in profiles, the merge of overlay files
+//! and `--set` flags over them that `istioctl` performs before rendering, and sidecar
+//! injection.
 //!
 //! ```
 //! use mesh_render::{Component, DumpFormat, Overlays, Profile};
@@ -31,6 +32,8 @@
 //!   (Helm `values` included); [`ListMerge`] picks how lists combine.
 //! - [`SetFlag`]: one `--set path=value`, with Istio's path syntax and value typing.
 //! - [`DumpFormat`]: YAML, JSON or flags, as `istioctl profile dump` printed (Istio 1.23).
+//! - [`inject`]: sidecar injection as Istio's webhook and `istioctl kube-inject` do it, with
+//!   [`inject::should_inject`] stating the decision and its reason.
 //! - [`Error`]: what failed, naming the file or flag and the path inside it.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
