@@ -104,6 +104,21 @@ const CASES: &[Case] = &[
 /// after all (so the list stays true).
 const KNOWN: &[(&str, &str, &str)] = &[
     (
+        "autoscaling_ingress_v2",
+        "HorizontalPodAutoscaler:istio-system:istio-ingressgateway",
+        "the input's hpaSpec metrics have no `type`; istioctl passes them on without one (the API server would refuse them), mesh's typed HPA requires it and writes `type: Resource`",
+    ),
+    (
+        "flag_output",
+        "Deployment:istio-system:istiod",
+        "orphan golden (its test was removed in 2024) rendered from older charts: it has GOMEMLIMIT and unnamed container ports, which neither the snapshot nor the live charts render now",
+    ),
+    (
+        "pilot_env_var_from",
+        "Deployment:istio-system:istiod",
+        "rendered from the live charts, whose istiod has no GOMAXPROCS env var; mesh follows the chart snapshot most goldens use, which has it",
+    ),
+    (
         "flag_force",
         "*",
         "the input holds an unknown values key; istioctl renders it under --force, mesh refuses it (merge error). The golden selects no object, so nothing is counted",
@@ -288,7 +303,7 @@ fn manifest_generate_goldens() {
 }
 
 /// The number of golden objects that match today; raise it as rendering improves.
-const FLOOR: usize = 0;
+const FLOOR: usize = 50;
 
 #[test]
 fn selectors_behave_like_istioctl_filters() {

@@ -285,7 +285,7 @@ mod tests {
     fn egress_gateway_is_a_cluster_ip_service_without_cert_volumes() {
         let merged = Overlays::new().set("profile=demo").unwrap().merge().unwrap();
         let entry = merged.gateways(Component::EgressGateways).remove(0);
-        let (objects, _) = render(&Values::new(&merged).for_gateway(Component::EgressGateways, &entry));
+        let (objects, _) = render(&Values::new(&merged).for_gateway(Component::EgressGateways, &entry, &Value::Null));
         let service = objects.iter().find(|o| o["kind"] == "Service").unwrap();
         assert_eq!(service["spec"]["type"], "ClusterIP");
         let deployment = objects.iter().find(|o| o["kind"] == "Deployment").unwrap();
@@ -297,7 +297,7 @@ mod tests {
     fn container_ports_follow_the_service_target_ports() {
         let merged = Overlays::new().merge().unwrap();
         let entry = merged.gateways(Component::IngressGateways).remove(0);
-        let (objects, _) = render(&Values::new(&merged).for_gateway(Component::IngressGateways, &entry));
+        let (objects, _) = render(&Values::new(&merged).for_gateway(Component::IngressGateways, &entry, &Value::Null));
         let deployment = objects.iter().find(|o| o["kind"] == "Deployment").unwrap();
         let ports: Vec<i64> = deployment["spec"]["template"]["spec"]["containers"][0]["ports"]
             .as_array()

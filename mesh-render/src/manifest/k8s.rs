@@ -45,7 +45,7 @@ pub(crate) fn apply(mut objects: Vec<Value>, spec: &Value, targets: &Targets) ->
                 "Service" => service(object, spec),
                 "HorizontalPodAutoscaler" => {
                     if let Some(hpa) = spec.get("hpaSpec").filter(|v| v.is_object()) {
-                        merge_into(object, "/spec", hpa);
+                        merge_into(object, "/spec", &typed_metrics(hpa));
                     }
                 }
                 "PodDisruptionBudget" => {
@@ -86,6 +86,32 @@ pub(crate) fn apply(mut objects: Vec<Value>, spec: &Value, targets: &Targets) ->
     Ok(objects)
 }
 
+/// An `hpaSpec` whose metrics without a `type` get the one their source names
+/// (`Resource` for a `resource` source, and so on): Kubernetes requires it, and istioctl
+/// passes such metrics on without one.
+fn typed_metrics(hpa: &Value) -> Value {
+    let mut hpa = hpa.clone();
+    for metric in hpa.get_mut("metrics").and_then(Value::as_array_mut).into_iter().flatten() {
+        let Value::Object(metric) = metric else { continue };
+        if metric.get("type").and_then(Value::as_str).is_some_and(|t| !t.is_empty()) {
+            continue;
+        }
+        let source = [
+            ("resource", "Resource"),
+            ("pods", "Pods"),
+            ("object", "Object"),
+            ("external", "External"),
+            ("containerResource", "ContainerResource"),
+        ]
+        .into_iter()
+        .find(|(field, _)| metric.contains_key(*field));
+        if let Some((_, kind)) = source {
+            metric.insert("type".into(), Value::String(kind.to_owned()));
+        }
+    }
+    hpa
+}
+
 /// Merges `over` into the map at `pointer` (created when missing), maps by key.
 fn merge_into(object: &mut Value, pointer: &str, over: &Value) {
     let mut node = object;
@@ -116,18 +142,28 @@ fn merge_maps(base: &mut Value, over: &Value) {
     }
 }
 
-/// Merges a list by a key field: matching elements merge, new ones are appended.
+/// Merges a list by a key field, as a Kubernetes strategic merge does: matching elements
+/// merge; a new element goes right after the patch element before it (appended when it is
+/// the first), so the patch's own order is kept.
 fn merge_list_by(base: &mut Value, over: &Value, key: &str) {
     let Some(items) = over.as_array() else { return };
     if !base.is_array() {
         *base = Value::Array(Vec::new());
     }
     let Value::Array(list) = base else { return };
+    let mut previous: Option<usize> = None;
     for item in items {
         let wanted = item.get(key);
-        match list.iter_mut().find(|e| wanted.is_some() && e.get(key) == wanted) {
-            Some(existing) => merge_maps(existing, item),
-            None => list.push(item.clone()),
+        match list.iter().position(|e| wanted.is_some() && e.get(key) == wanted) {
+            Some(i) => {
+                merge_maps(&mut list[i], item);
+                previous = Some(i);
+            }
+            None => {
+                let at = previous.map_or(list.len(), |i| i + 1);
+                list.insert(at, item.clone());
+                previous = Some(at);
+            }
         }
     }
 }
@@ -412,6 +448,19 @@ mod tests {
         let out = apply(objects, &spec, &Targets::workload("Deployment", "d")).unwrap();
         assert_eq!(out[0]["spec"]["replicas"], 3);
         assert_eq!(out[0]["spec"]["template"]["spec"]["containers"][0]["env"], json!([{"name": "A", "value": "2"}, {"name": "B", "value": "3"}]));
+    }
+
+    #[test]
+    fn new_list_elements_follow_the_patch_element_before_them() {
+        let mut base = json!([{"name": "A"}, {"name": "B"}, {"name": "C"}]);
+        merge_list_by(&mut base, &json!([{"name": "B"}, {"name": "X"}, {"name": "Y"}]), "name");
+        assert_eq!(base, json!([{"name": "A"}, {"name": "B"}, {"name": "X"}, {"name": "Y"}, {"name": "C"}]));
+    }
+
+    #[test]
+    fn hpa_metrics_without_a_type_get_their_source_kind() {
+        let hpa = typed_metrics(&json!({"metrics": [{"resource": {"name": "cpu"}}]}));
+        assert_eq!(hpa["metrics"][0]["type"], "Resource");
     }
 
     #[test]

@@ -309,10 +309,10 @@ pub fn render(merged: &Merged) -> Result<Manifest> {
     }
     for component in [Component::IngressGateways, Component::EgressGateways] {
         for entry in merged.gateways(component) {
-            let spec = entry.k8s.as_deref().map(|k| serde_json::to_value(k).unwrap_or(Value::Null));
-            let gateway = values.for_gateway(component, &entry);
+            let spec = gateway_k8s(merged, component, entry.name.as_deref());
+            let gateway = values.for_gateway(component, &entry, &spec);
             let (objects, targets) = gateway::render(&gateway);
-            push(component, k8s::apply(objects, &spec.unwrap_or(Value::Null), &targets)?)?;
+            push(component, k8s::apply(objects, &spec, &targets)?)?;
         }
     }
     for component in [Component::Cni, Component::Ztunnel] {
@@ -331,6 +331,13 @@ pub fn render(merged: &Merged) -> Result<Manifest> {
 /// A component's `k8s` block as data (null when absent).
 fn component_k8s(merged: &Merged, component: Component) -> Value {
     merged.tree().pointer(&format!("/spec/components/{}/k8s", component.spec_name())).cloned().unwrap_or(Value::Null)
+}
+
+/// A gateway entry's `k8s` block as written (null when absent), found by the entry's name.
+fn gateway_k8s(merged: &Merged, component: Component, name: Option<&str>) -> Value {
+    let list = merged.tree().pointer(&format!("/spec/components/{}", component.spec_name())).and_then(Value::as_array);
+    let entry = list.into_iter().flatten().find(|e| e.get("name").and_then(Value::as_str) == name);
+    entry.and_then(|e| e.get("k8s")).cloned().unwrap_or(Value::Null)
 }
 
 /// A component's namespace: its own, else `metadata.namespace`, else `istio-system`

@@ -34,7 +34,8 @@ pub(crate) fn render(component: Component, values: &Values, namespace: &str) -> 
     let istio_namespace = values.text("global.istioNamespace", "istio-system");
     if component == Component::Ztunnel {
         let name = values.text("ztunnel.resourceName", "ztunnel");
-        let labels = chart_labels("ztunnel", "ztunnel");
+        let mut labels = chart_labels("ztunnel", "ztunnel");
+        labels.remove("release");
         let mut pod_labels = with(labels.clone(), &[("app", "ztunnel"), ("istio.io/dataplane-mode", "none"), ("sidecar.istio.io/inject", "false")]);
         pod_labels.remove("release");
         let address = format!("{istiod}.{istio_namespace}.svc:15012");

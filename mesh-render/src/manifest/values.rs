@@ -298,7 +298,7 @@ impl Values {
     }
 
     /// The values one gateway entry renders with.
-    pub(crate) fn for_gateway(&self, component: Component, entry: &GatewayComponentSpec) -> Gateway {
+    pub(crate) fn for_gateway(&self, component: Component, entry: &GatewayComponentSpec, spec: &Value) -> Gateway {
         let root = match component {
             Component::EgressGateways => "istio-egressgateway",
             _ => "istio-ingressgateway",
@@ -321,11 +321,10 @@ impl Values {
         if let Some(tag) = &entry.tag {
             values.set(&format!("{key}.tag"), tag.clone());
         }
-        let spec = entry.k8s.as_deref().map(|k| serde_json::to_value(k).unwrap_or(Value::Null)).unwrap_or_default();
         if let Some(ports) = spec.pointer("/service/ports").filter(|p| p.is_array()) {
             values.set(&format!("{key}.ports"), ports.clone());
         }
-        values.copy_k8s(&key, &spec);
+        values.copy_k8s(&key, spec);
         Gateway {
             component,
             root,
