@@ -159,7 +159,11 @@ fn selector_matches(pattern: &str, text: &str) -> bool {
                 at += piece.len();
             } else {
                 let last = n == pieces.len() - 1;
-                let found = if last && anchored { text[at..].ends_with(piece).then(|| text.len() - piece.len()) } else { text[at..].find(piece).map(|i| at + i) };
+                let found = if last && anchored {
+                    text[at..].ends_with(piece).then(|| text.len() - piece.len())
+                } else {
+                    text[at..].find(piece).map(|i| at + i)
+                };
                 match found {
                     Some(i) if i >= at => at = i + piece.len(),
                     _ => return false,
@@ -175,7 +179,9 @@ fn select(objects: Vec<Value>, selectors: Option<&str>) -> Vec<Value> {
     let Some(selectors) = selectors else { return objects };
     let patterns: Vec<String> = selectors
         .split(',')
-        .map(|s| s.trim().split(':').map(|p| if p.is_empty() || p == "*" { ".*" } else { p }).collect::<Vec<_>>().join(":"))
+        .map(|s| {
+            s.trim().split(':').map(|p| if p.is_empty() || p == "*" { ".*" } else { p }).collect::<Vec<_>>().join(":")
+        })
         .collect();
     objects.into_iter().filter(|o| patterns.iter().any(|p| selector_matches(p, &key(o)))).collect()
 }
@@ -183,7 +189,9 @@ fn select(objects: Vec<Value>, selectors: Option<&str>) -> Vec<Value> {
 /// Drops nulls (Go's writer prints some unset fields as `null`).
 fn clean(value: &Value) -> Value {
     match value {
-        Value::Object(map) => Value::Object(map.iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.clone(), clean(v))).collect()),
+        Value::Object(map) => {
+            Value::Object(map.iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.clone(), clean(v))).collect())
+        }
         Value::Array(items) => Value::Array(items.iter().map(clean).collect()),
         other => other.clone(),
     }
@@ -195,7 +203,9 @@ fn key_fields(object: &Value) -> BTreeMap<String, Value> {
     let mut out = BTreeMap::new();
     out.insert("labels".into(), object["metadata"]["labels"].clone());
     let spec = &object["spec"];
-    for field in ["replicas", "selector", "minReplicas", "maxReplicas", "metrics", "minAvailable", "maxUnavailable", "type"] {
+    for field in
+        ["replicas", "selector", "minReplicas", "maxReplicas", "metrics", "minAvailable", "maxUnavailable", "type"]
+    {
         if !spec[field].is_null() {
             out.insert(field.into(), spec[field].clone());
         }
@@ -207,7 +217,8 @@ fn key_fields(object: &Value) -> BTreeMap<String, Value> {
     for list in ["initContainers", "containers"] {
         for container in pod[list].as_array().into_iter().flatten() {
             let name = container["name"].as_str().unwrap_or_default();
-            let env: Vec<Value> = container["env"].as_array().into_iter().flatten().map(|e| e["name"].clone()).collect();
+            let env: Vec<Value> =
+                container["env"].as_array().into_iter().flatten().map(|e| e["name"].clone()).collect();
             out.insert(format!("{name} image"), container["image"].clone());
             out.insert(format!("{name} ports"), container["ports"].clone());
             out.insert(format!("{name} env names"), json!(env));
@@ -219,7 +230,12 @@ fn key_fields(object: &Value) -> BTreeMap<String, Value> {
         out.insert("mesh config".into(), mesh.into_iter().next().unwrap_or(Value::Null));
     }
     if object["kind"] == "MutatingWebhookConfiguration" {
-        let hooks: Vec<Value> = object["webhooks"].as_array().into_iter().flatten().map(|h| json!([h["name"], h["clientConfig"], h["namespaceSelector"], h["objectSelector"]])).collect();
+        let hooks: Vec<Value> = object["webhooks"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|h| json!([h["name"], h["clientConfig"], h["namespaceSelector"], h["objectSelector"]]))
+            .collect();
         out.insert("webhooks".into(), json!(hooks));
     }
     out
@@ -249,8 +265,9 @@ fn manifest_generate_goldens() {
     let (mut matched, mut total) = (0, 0);
     let mut unexpected = Vec::new();
     for case in CASES {
-        let golden_text = std::fs::read_to_string(corpus.join(format!("manifest-generate/output/{}.golden.yaml", case.golden)))
-            .unwrap_or_else(|e| panic!("{}: {e}", case.golden));
+        let golden_text =
+            std::fs::read_to_string(corpus.join(format!("manifest-generate/output/{}.golden.yaml", case.golden)))
+                .unwrap_or_else(|e| panic!("{}: {e}", case.golden));
         let expected = documents(&golden_text);
         let label = format!("{} ({})", case.golden, case.inputs.join(" + "));
         let ours = match render_case(&corpus, case) {
@@ -272,19 +289,25 @@ fn manifest_generate_goldens() {
                     let (want, got) = (key_fields(want), key_fields(got));
                     want.iter()
                         .filter(|(field, value)| got.get(*field) != Some(value))
-                        .map(|(field, value)| format!("{field}: want {value}, got {}", got.get(field).unwrap_or(&Value::Null)))
+                        .map(|(field, value)| {
+                            format!("{field}: want {value}, got {}", got.get(field).unwrap_or(&Value::Null))
+                        })
                         .chain(got.keys().filter(|f| !want.contains_key(*f)).map(|f| format!("{f}: not in the golden")))
                         .collect()
                 }
             };
             if problems.is_empty() {
                 case_matched += 1;
-                assert!(!KNOWN.iter().any(|(c, k, _)| *c == case.golden && *k == key), "{label}: {key} matches; drop it from KNOWN");
+                assert!(
+                    !KNOWN.iter().any(|(c, k, _)| *c == case.golden && *k == key),
+                    "{label}: {key} matches; drop it from KNOWN"
+                );
             } else if !is_known(case.golden, &key) {
                 unexpected.push(format!("{label}: {key}: {}", problems.join("; ")));
             }
         }
-        let extra: Vec<String> = ours.iter().map(key).filter(|k| !expected.iter().any(|e| self::key(e) == *k)).collect();
+        let extra: Vec<String> =
+            ours.iter().map(key).filter(|k| !expected.iter().any(|e| self::key(e) == *k)).collect();
         for key in &extra {
             if !is_known(case.golden, key) {
                 unexpected.push(format!("{label}: {key}: rendered but not in the golden"));
@@ -307,7 +330,10 @@ const FLOOR: usize = 50;
 
 #[test]
 fn selectors_behave_like_istioctl_filters() {
-    assert!(selector_matches("Deployment:.*:istio-ingressgateway", "Deployment:istio-system:istio-ingressgateway-custom"));
+    assert!(selector_matches(
+        "Deployment:.*:istio-ingressgateway",
+        "Deployment:istio-system:istio-ingressgateway-custom"
+    ));
     assert!(selector_matches("ConfigMap:.*:istio$", "ConfigMap:istio-system:istio"));
     assert!(!selector_matches("ConfigMap:.*:istio$", "ConfigMap:istio-system:istio-sidecar-injector"));
     assert!(!selector_matches("no:resources:selected", "Deployment:istio-system:istiod"));

@@ -34,14 +34,20 @@ fn objects(stream: &str) -> Vec<String> {
 
 #[test]
 fn empty_profile_prints_nothing() {
-    assert_eq!(meshctl(&["manifest", "generate", "--set", "profile=empty"]), Run { code: 0, stdout: String::new(), stderr: String::new() });
+    assert_eq!(
+        meshctl(&["manifest", "generate", "--set", "profile=empty"]),
+        Run { code: 0, stdout: String::new(), stderr: String::new() }
+    );
 }
 
 #[test]
 fn cni_alone_prints_its_account_then_its_daemon_set() {
     let run = meshctl(&["manifest", "generate", "-s", "profile=empty", "-s", "components.cni.enabled=true"]);
     assert_eq!((run.code, run.stderr.as_str()), (0, ""));
-    assert_eq!(objects(&run.stdout), ["ServiceAccount/istio-system/istio-cni", "DaemonSet/istio-system/istio-cni-node"]);
+    assert_eq!(
+        objects(&run.stdout),
+        ["ServiceAccount/istio-system/istio-cni", "DaemonSet/istio-system/istio-cni-node"]
+    );
     assert!(run.stdout.starts_with("apiVersion: v1\nkind: ServiceAccount\n"));
     assert!(run.stdout.ends_with("---\n"));
     assert!(run.stdout.contains("        image: registry.istio.io/testing/install-cni:latest\n"));
@@ -49,7 +55,18 @@ fn cni_alone_prints_its_account_then_its_daemon_set() {
 
 #[test]
 fn revision_flag_names_istiod_after_the_revision() {
-    let run = meshctl(&["manifest", "generate", "--set", "profile=minimal", "--revision", "canary", "--set", "hub=docker.io/istio", "--set", "tag=1.24.0"]);
+    let run = meshctl(&[
+        "manifest",
+        "generate",
+        "--set",
+        "profile=minimal",
+        "--revision",
+        "canary",
+        "--set",
+        "hub=docker.io/istio",
+        "--set",
+        "tag=1.24.0",
+    ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let objects = objects(&run.stdout);
     assert!(objects.contains(&"Deployment/istio-system/istiod-canary".to_owned()));
@@ -79,7 +96,11 @@ fn missing_file_exits_2() {
     let run = meshctl(&["manifest", "generate", "-f", "/no/such/file.yaml"]);
     assert_eq!(
         run,
-        Run { code: 2, stdout: String::new(), stderr: "meshctl: /no/such/file.yaml: No such file or directory (os error 2)\n".into() }
+        Run {
+            code: 2,
+            stdout: String::new(),
+            stderr: "meshctl: /no/such/file.yaml: No such file or directory (os error 2)\n".into()
+        }
     );
 }
 
@@ -105,6 +126,10 @@ fn bad_overlay_patch_exits_1_naming_it() {
     ]);
     assert_eq!(
         run,
-        Run { code: 1, stdout: String::new(), stderr: "meshctl: manifest: overlay for Deployment:nope does not match any rendered object\n".into() }
+        Run {
+            code: 1,
+            stdout: String::new(),
+            stderr: "meshctl: manifest: overlay for Deployment:nope does not match any rendered object\n".into()
+        }
     );
 }

@@ -72,7 +72,8 @@ pub(crate) fn render(values: &Values, namespace: &str) -> Vec<Value> {
     }));
     let default_revision = values.text("defaultRevision", "");
     if !default_revision.is_empty() {
-        let service = if default_revision == "default" { "istiod".to_owned() } else { format!("istiod-{default_revision}") };
+        let service =
+            if default_revision == "default" { "istiod".to_owned() } else { format!("istiod-{default_revision}") };
         let labels = with(
             chart_labels("istiod", "base"),
             &[("app", "istiod"), ("istio", "istiod"), ("istio.io/rev", &default_revision)],

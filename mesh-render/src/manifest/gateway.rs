@@ -100,7 +100,8 @@ pub(crate) fn render(gateway: &Gateway) -> (Vec<Value>, Targets) {
     let mut container_ports: Vec<Value> = ports
         .iter()
         .map(|p| {
-            let port = p.get("targetPort").filter(|v| !v.is_null()).or_else(|| p.get("port")).cloned().unwrap_or_default();
+            let port =
+                p.get("targetPort").filter(|v| !v.is_null()).or_else(|| p.get("port")).cloned().unwrap_or_default();
             json!({"containerPort": port, "protocol": p.get("protocol").cloned().unwrap_or(json!("TCP"))})
         })
         .collect();
@@ -112,7 +113,9 @@ pub(crate) fn render(gateway: &Gateway) -> (Vec<Value>, Targets) {
         json!("--domain"),
         json!(format!("$(POD_NAMESPACE).svc.{}", values.text("global.proxy.clusterDomain", "cluster.local"))),
     ];
-    for (flag, path) in [("--proxyLogLevel=", "global.proxy.logLevel"), ("--proxyComponentLogLevel=", "global.proxy.componentLogLevel")] {
+    for (flag, path) in
+        [("--proxyLogLevel=", "global.proxy.logLevel"), ("--proxyComponentLogLevel=", "global.proxy.componentLogLevel")]
+    {
         let level = values.text(path, "");
         if !level.is_empty() {
             args.push(json!(format!("{flag}{level}")));
@@ -215,7 +218,9 @@ pub(crate) fn render(gateway: &Gateway) -> (Vec<Value>, Targets) {
     if values.truthy(&gateway.path("runAsRoot")) {
         pod["securityContext"] = json!({"runAsUser": 0, "runAsGroup": 1337, "runAsNonRoot": false});
     }
-    for (key, field) in [("nodeSelector", "nodeSelector"), ("tolerations", "tolerations"), ("priorityClassName", "priorityClassName")] {
+    for (key, field) in
+        [("nodeSelector", "nodeSelector"), ("tolerations", "tolerations"), ("priorityClassName", "priorityClassName")]
+    {
         if let Some(v) = values.get(&gateway.path(key)).filter(|v| truthy(v)) {
             pod[field] = v.clone();
         }
@@ -241,7 +246,9 @@ pub(crate) fn render(gateway: &Gateway) -> (Vec<Value>, Targets) {
         out.push(hpa(values, &format!("gateways.{}", gateway.root), namespace, name, object_labels.clone()));
     }
     let replicas = values.int(&gateway.path("replicaCount"), 0);
-    if values.truthy("global.defaultPodDisruptionBudget.enabled") && ((autoscale && min > 1) || (!autoscale && replicas > 1)) {
+    if values.truthy("global.defaultPodDisruptionBudget.enabled")
+        && ((autoscale && min > 1) || (!autoscale && replicas > 1))
+    {
         out.push(json!({
             "apiVersion": "policy/v1",
             "kind": "PodDisruptionBudget",
@@ -264,7 +271,8 @@ pub(crate) fn render(gateway: &Gateway) -> (Vec<Value>, Targets) {
     if let Some(annotations) = values.get(&gateway.path("serviceAnnotations")).filter(|v| truthy(v)) {
         service_meta["annotations"] = annotations.clone();
     }
-    let mut service = json!({"type": values.text(&gateway.path("type"), "ClusterIP"), "selector": selector, "ports": service_ports});
+    let mut service =
+        json!({"type": values.text(&gateway.path("type"), "ClusterIP"), "selector": selector, "ports": service_ports});
     for key in ["loadBalancerIP", "loadBalancerSourceRanges", "externalTrafficPolicy", "externalIPs"] {
         if let Some(v) = values.get(&gateway.path(key)).filter(|v| truthy(v)) {
             service[key] = v.clone();

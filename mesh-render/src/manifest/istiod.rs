@@ -108,8 +108,16 @@ pub(crate) fn render(values: &Values, namespace: &str) -> (Vec<Value>, Targets) 
         "listenersets/status",
     ];
     let istiod_rules = vec![
-        rule(&["admissionregistration.k8s.io"], &["mutatingwebhookconfigurations"], &["get", "list", "watch", "update", "patch"]),
-        rule(&["admissionregistration.k8s.io"], &["validatingwebhookconfigurations"], &["get", "list", "watch", "update"]),
+        rule(
+            &["admissionregistration.k8s.io"],
+            &["mutatingwebhookconfigurations"],
+            &["get", "list", "watch", "update", "patch"],
+        ),
+        rule(
+            &["admissionregistration.k8s.io"],
+            &["validatingwebhookconfigurations"],
+            &["get", "list", "watch", "update"],
+        ),
         rule(&istio_groups, &["*"], &["get", "watch", "list"]),
         rule(&["networking.istio.io"], &["workloadentries"], &all),
         rule(&["networking.istio.io"], &["workloadentries/status", "serviceentries/status"], &all),
@@ -144,7 +152,16 @@ pub(crate) fn render(values: &Values, namespace: &str) -> (Vec<Value>, Targets) 
         rule(&istio_groups, &["*"], &read),
         rule(
             &[""],
-            &["endpoints", "pods", "services", "nodes", "replicationcontrollers", "namespaces", "secrets", "configmaps"],
+            &[
+                "endpoints",
+                "pods",
+                "services",
+                "nodes",
+                "replicationcontrollers",
+                "namespaces",
+                "secrets",
+                "configmaps",
+            ],
             &read,
         ),
         rule(&["networking.istio.io"], &["workloadentries"], &["get", "watch", "list"]),
@@ -237,7 +254,12 @@ pub(crate) fn render(values: &Values, namespace: &str) -> (Vec<Value>, Targets) 
         "data": {"original-values": "{}", "merged-values": serde_json::to_string_pretty(&super::sorted(values.value(""))).unwrap_or_default()}
     }));
 
-    out.push(mutating_webhook(values, namespace, &name, owned(with(chart_labels("istiod", CHART), &[("app", "sidecar-injector")]))));
+    out.push(mutating_webhook(
+        values,
+        namespace,
+        &name,
+        owned(with(chart_labels("istiod", CHART), &[("app", "sidecar-injector")])),
+    ));
 
     let workload_labels = owned(with(app.clone(), &[("istio", "pilot")]));
     out.push(deployment(values, namespace, &name, &workload_labels, &selector));
@@ -267,7 +289,9 @@ pub(crate) fn render(values: &Values, namespace: &str) -> (Vec<Value>, Targets) 
         out.push(hpa(values, "pilot", namespace, &name, owned(app.clone())));
     }
     let replicas = values.int("pilot.replicaCount", 1);
-    if values.truthy("global.defaultPodDisruptionBudget.enabled") && ((autoscale && min > 1) || (!autoscale && replicas > 1)) {
+    if values.truthy("global.defaultPodDisruptionBudget.enabled")
+        && ((autoscale && min > 1) || (!autoscale && replicas > 1))
+    {
         let mut pdb_selector = json!({"app": "istiod"});
         if revision.is_empty() {
             pdb_selector["istio"] = json!("pilot");
@@ -396,9 +420,7 @@ fn mutating_webhook(values: &Values, namespace: &str, service: &str, labels: Map
 
 /// An autoscaler for the Deployment `name`, from the values under `root`.
 pub(crate) fn hpa(values: &Values, root: &str, namespace: &str, name: &str, labels: Map<String, Value>) -> Value {
-    let metric = |resource: &str, target: i64| {
-        json!({"type": "Resource", "resource": {"name": resource, "target": {"type": "Utilization", "averageUtilization": target}}})
-    };
+    let metric = |resource: &str, target: i64| json!({"type": "Resource", "resource": {"name": resource, "target": {"type": "Utilization", "averageUtilization": target}}});
     let mut metrics = vec![metric("cpu", values.int(&format!("{root}.cpu.targetAverageUtilization"), 80))];
     let memory = values.int(&format!("{root}.memory.targetAverageUtilization"), 0);
     if memory != 0 {
@@ -462,7 +484,9 @@ fn deployment(values: &Values, namespace: &str, name: &str, labels: &Map<String,
     env.push(env_value("PILOT_ENABLE_ANALYSIS", values.text("global.istiod.enableAnalysis", "false")));
     let cluster = values.text("global.multiCluster.clusterName", "");
     env.push(env_value("CLUSTER_ID", if cluster.is_empty() { "Kubernetes".to_owned() } else { cluster }));
-    env.push(json!({"name": "GOMAXPROCS", "valueFrom": {"resourceFieldRef": {"resource": "limits.cpu", "divisor": "1"}}}));
+    env.push(
+        json!({"name": "GOMAXPROCS", "valueFrom": {"resourceFieldRef": {"resource": "limits.cpu", "divisor": "1"}}}),
+    );
     env.push(env_value("PLATFORM", values.text("global.platform", "")));
 
     let mut args = vec![json!("discovery"), json!("--monitoringAddr=:15014")];
@@ -488,7 +512,8 @@ fn deployment(values: &Values, namespace: &str, name: &str, labels: &Map<String,
     if let Some(Value::Object(extra)) = values.get("pilot.podLabels") {
         pod_labels.extend(extra.clone());
     }
-    let mut annotations = json!({"prometheus.io/port": "15014", "prometheus.io/scrape": "true", "sidecar.istio.io/inject": "false"});
+    let mut annotations =
+        json!({"prometheus.io/port": "15014", "prometheus.io/scrape": "true", "sidecar.istio.io/inject": "false"});
     if let Some(Value::Object(extra)) = values.get("pilot.podAnnotations") {
         annotations.as_object_mut().into_iter().for_each(|a| a.extend(extra.clone()));
     }
@@ -540,15 +565,19 @@ fn deployment(values: &Values, namespace: &str, name: &str, labels: &Map<String,
             {"name": "istio-csr-ca-configmap", "configMap": {"name": "istio-ca-root-cert", "defaultMode": 420, "optional": true}}
         ]
     });
-    for (key, field) in [("pilot.nodeSelector", "nodeSelector"), ("pilot.affinity", "affinity"), ("pilot.priorityClassName", "priorityClassName")] {
+    for (key, field) in [
+        ("pilot.nodeSelector", "nodeSelector"),
+        ("pilot.affinity", "affinity"),
+        ("pilot.priorityClassName", "priorityClassName"),
+    ] {
         if let Some(v) = values.get(key).filter(|v| truthy(v)) {
             pod[field] = v.clone();
         }
     }
-    if let Some(Value::Array(extra)) = values.get("pilot.tolerations") {
-        if let Some(list) = pod["tolerations"].as_array_mut() {
-            list.extend(extra.iter().cloned());
-        }
+    if let Some(Value::Array(extra)) = values.get("pilot.tolerations")
+        && let Some(list) = pod["tolerations"].as_array_mut()
+    {
+        list.extend(extra.iter().cloned());
     }
     let mut spec = json!({
         "strategy": {"rollingUpdate": {
@@ -607,7 +636,10 @@ mod tests {
     #[test]
     fn mesh_config_merges_user_settings_over_defaults() {
         let objects = render_flags(&["meshConfig.accessLogFile=/dev/stdout"]);
-        let mesh = objects.iter().find(|o| o["metadata"]["name"] == "istio").unwrap()["data"]["mesh"].as_str().unwrap().to_owned();
+        let mesh = objects.iter().find(|o| o["metadata"]["name"] == "istio").unwrap()["data"]["mesh"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         assert!(mesh.contains("accessLogFile: /dev/stdout"));
         assert!(mesh.contains("discoveryAddress: istiod.istio-system.svc:15012"));
     }

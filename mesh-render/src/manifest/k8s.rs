@@ -79,8 +79,9 @@ pub(crate) fn apply(mut objects: Vec<Value>, spec: &Value, targets: &Targets) ->
         };
         for patch in overlay.get("patches").and_then(Value::as_array).into_iter().flatten() {
             let path = patch.get("path").and_then(Value::as_str).unwrap_or_default();
-            apply_overlay_patch(target, path, patch.get("value"))
-                .map_err(|message| Error::Render { message: format!("overlay {kind}:{name}, path {path:?}: {message}") })?;
+            apply_overlay_patch(target, path, patch.get("value")).map_err(|message| Error::Render {
+                message: format!("overlay {kind}:{name}, path {path:?}: {message}"),
+            })?;
         }
     }
     Ok(objects)
@@ -180,11 +181,9 @@ fn workload(object: &mut Value, spec: &Map<String, Value>) {
     if let Some(annotations) = get("podAnnotations") {
         merge_into(object, "/spec/template/metadata/annotations", annotations);
     }
-    for (key, field) in [
-        ("nodeSelector", "nodeSelector"),
-        ("affinity", "affinity"),
-        ("securityContext", "securityContext"),
-    ] {
+    for (key, field) in
+        [("nodeSelector", "nodeSelector"), ("affinity", "affinity"), ("securityContext", "securityContext")]
+    {
         if let Some(value) = get(key) {
             merge_into(object, &format!("/spec/template/spec/{field}"), value);
         }
@@ -404,7 +403,11 @@ mod tests {
     fn path_steps_understand_selectors_and_escaped_dots() {
         assert_eq!(
             steps(r"webhooks.[name:a\.b].clientConfig"),
-            vec![Step::Key("webhooks".into()), Step::Match("name".into(), "a.b".into()), Step::Key("clientConfig".into())]
+            vec![
+                Step::Key("webhooks".into()),
+                Step::Match("name".into(), "a.b".into()),
+                Step::Key("clientConfig".into())
+            ]
         );
         assert_eq!(steps("args[2]"), vec![Step::Key("args".into()), Step::Index(2)]);
         assert_eq!(steps("args.[:x]"), vec![Step::Key("args".into()), Step::Scalar("x".into())]);
@@ -447,7 +450,10 @@ mod tests {
         let spec = json!({"env": [{"name": "A", "value": "2"}, {"name": "B", "value": "3"}], "replicaCount": 3});
         let out = apply(objects, &spec, &Targets::workload("Deployment", "d")).unwrap();
         assert_eq!(out[0]["spec"]["replicas"], 3);
-        assert_eq!(out[0]["spec"]["template"]["spec"]["containers"][0]["env"], json!([{"name": "A", "value": "2"}, {"name": "B", "value": "3"}]));
+        assert_eq!(
+            out[0]["spec"]["template"]["spec"]["containers"][0]["env"],
+            json!([{"name": "A", "value": "2"}, {"name": "B", "value": "3"}])
+        );
     }
 
     #[test]
@@ -465,7 +471,8 @@ mod tests {
 
     #[test]
     fn pdb_with_max_unavailable_drops_min_available() {
-        let objects = vec![json!({"kind": "PodDisruptionBudget", "metadata": {"name": "d"}, "spec": {"minAvailable": 1}})];
+        let objects =
+            vec![json!({"kind": "PodDisruptionBudget", "metadata": {"name": "d"}, "spec": {"minAvailable": 1}})];
         let spec = json!({"podDisruptionBudget": {"maxUnavailable": 1}});
         let out = apply(objects, &spec, &Targets::workload("Deployment", "d")).unwrap();
         assert_eq!(out[0]["spec"], json!({"maxUnavailable": 1}));

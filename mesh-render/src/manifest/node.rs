@@ -36,7 +36,10 @@ pub(crate) fn render(component: Component, values: &Values, namespace: &str) -> 
         let name = values.text("ztunnel.resourceName", "ztunnel");
         let mut labels = chart_labels("ztunnel", "ztunnel");
         labels.remove("release");
-        let mut pod_labels = with(labels.clone(), &[("app", "ztunnel"), ("istio.io/dataplane-mode", "none"), ("sidecar.istio.io/inject", "false")]);
+        let mut pod_labels = with(
+            labels.clone(),
+            &[("app", "ztunnel"), ("istio.io/dataplane-mode", "none"), ("sidecar.istio.io/inject", "false")],
+        );
         pod_labels.remove("release");
         let address = format!("{istiod}.{istio_namespace}.svc:15012");
         let cluster = values.text("global.multiCluster.clusterName", "");
@@ -98,7 +101,10 @@ pub(crate) fn render(component: Component, values: &Values, namespace: &str) -> 
 
     let name = "istio-cni-node";
     let labels = owned(with(chart_labels("istio-cni", "cni"), &[("k8s-app", name)]), "Cni");
-    let mut pod_labels = with(chart_labels("istio-cni", "cni"), &[("k8s-app", name), ("istio.io/dataplane-mode", "none"), ("sidecar.istio.io/inject", "false")]);
+    let mut pod_labels = with(
+        chart_labels("istio-cni", "cni"),
+        &[("k8s-app", name), ("istio.io/dataplane-mode", "none"), ("sidecar.istio.io/inject", "false")],
+    );
     pod_labels.remove("release");
     pod_labels.remove("helm.sh/chart");
     let mut container = json!({
@@ -189,6 +195,11 @@ mod tests {
         assert!(cni.iter().any(|o| o["kind"] == "DaemonSet" && o["metadata"]["name"] == "istio-cni-node"));
         let (ztunnel, _) = render(Component::Ztunnel, &values, "istio-system");
         let ds = ztunnel.iter().find(|o| o["kind"] == "DaemonSet").unwrap();
-        assert!(ds["spec"]["template"]["spec"]["containers"][0]["image"].as_str().unwrap().ends_with("ztunnel:latest-distroless"));
+        assert!(
+            ds["spec"]["template"]["spec"]["containers"][0]["image"]
+                .as_str()
+                .unwrap()
+                .ends_with("ztunnel:latest-distroless")
+        );
     }
 }
