@@ -353,6 +353,25 @@ pub(crate) fn render(values: &Values, namespace: &str) -> (Vec<Value>, Targets) 
         }));
     }
 
+    // A remote istiod (profile `remote`) leaves out the control plane itself, and its RBAC
+    // unless this is the config cluster; `global.resourceScope` keeps only cluster-scoped or
+    // only namespaced objects.
+    let remote = values.truthy("istiodRemote.enabled");
+    let local_injector = values.truthy("istiodRemote.enabledLocalInjectorIstiod");
+    let full = !remote || local_injector;
+    let rbac = full || values.truthy("global.configCluster");
+    let scope = values.text("global.resourceScope", "all");
+    out.retain(|object| {
+        let kind = object["kind"].as_str().unwrap_or_default();
+        let object_name = object["metadata"]["name"].as_str().unwrap_or_default();
+        let cluster_scoped = object["metadata"]["namespace"].is_null();
+        let in_scope = scope == "all" || (scope == "cluster") == cluster_scoped;
+        let control_plane =
+            matches!(kind, "Deployment" | "Service" | "HorizontalPodAutoscaler" | "PodDisruptionBudget");
+        let is_rbac = matches!(kind, "ServiceAccount" | "Role" | "RoleBinding" | "ValidatingWebhookConfiguration")
+            || (matches!(kind, "ClusterRole" | "ClusterRoleBinding") && !object_name.starts_with("istio-reader"));
+        in_scope && (full || !control_plane) && (rbac || !is_rbac)
+    });
     (out, Targets::workload("Deployment", &name))
 }
 
@@ -631,6 +650,20 @@ mod tests {
     fn pdb_renders_only_with_more_than_one_replica() {
         assert!(!render_flags(&[]).iter().any(|o| o["kind"] == "PodDisruptionBudget"));
         assert!(render_flags(&["values.pilot.autoscaleMin=2"]).iter().any(|o| o["kind"] == "PodDisruptionBudget"));
+    }
+
+    #[test]
+    fn remote_profile_renders_no_istiod_deployment() {
+        let objects = render_flags(&["profile=remote"]);
+        assert!(!objects.iter().any(|o| o["kind"] == "Deployment" || o["kind"] == "Service"));
+        assert!(objects.iter().any(|o| o["kind"] == "MutatingWebhookConfiguration"));
+    }
+
+    #[test]
+    fn cluster_resource_scope_keeps_only_cluster_scoped_objects() {
+        let objects = render_flags(&["values.global.resourceScope=cluster"]);
+        assert!(objects.iter().all(|o| o["metadata"]["namespace"].is_null()));
+        assert!(objects.iter().any(|o| o["kind"] == "ClusterRole"));
     }
 
     #[test]

@@ -7,6 +7,39 @@
 //! env, scheduling, service, annotations) are applied to each component's main objects,
 //! then its `k8s.overlays` patches. The result is a [`Manifest`] sorted as istioctl sorts
 //! its output, with a reverse order for deletion.
+//!
+//! ```
+//! use mesh_render::{Component, Overlays, manifest};
+//!
+//! let merged = Overlays::new()
+//!     .set("profile=minimal")?
+//!     .set("components.pilot.k8s.replicaCount=2")?
+//!     .set("values.pilot.autoscaleEnabled=false")?
+//!     .merge()?;
+//! let manifest = manifest::render(&merged)?;
+//! let istiod = manifest.component(Component::Pilot).find(|o| o.resource.kind() == "Deployment").unwrap();
+//! let replicas = match &istiod.resource {
+//!     manifest::Resource::Deployment(d) => d.spec.as_ref().and_then(|s| s.replicas),
+//!     _ => None,
+//! };
+//! assert_eq!(replicas, Some(2));
+//! // Two replicas without autoscaling: Istio adds a PodDisruptionBudget.
+//! assert!(manifest.find("PodDisruptionBudget", "istiod").is_some());
+//! # Ok::<(), mesh_render::Error>(())
+//! ```
+//!
+//! What the objects hold follows the chart snapshot Istio's `manifest generate` goldens were
+//! rendered from (`mesh-render/tests/manifest_corpus.rs` compares them). Known differences:
+//!
+//! - The `istio-sidecar-injector` ConfigMap carries the injection policy and selectors but
+//!   not Istio's Go injection templates (mesh injects in Rust, see [`crate::inject`]); the
+//!   `values` ConfigMap holds the merged values only.
+//! - Objects are typed, so fields a kind does not have are dropped (an overlay that writes
+//!   `spec.automountServiceAccountToken` on a ServiceAccount), and `hpaSpec` metrics without
+//!   a `type` get the one their source names (Kubernetes requires it; istioctl omits it).
+//! - Not rendered yet: the CNI and ztunnel RBAC and ConfigMaps, istiod's revision-tag
+//!   webhooks and services, the remote-istiod endpoint objects, the `stable` profile's
+//!   ValidatingAdmissionPolicies, the JWKS ConfigMap, and the gateways' NetworkPolicies.
 
 use std::cmp::Ordering;
 
