@@ -41,12 +41,20 @@ fn empty_profile_prints_nothing() {
 }
 
 #[test]
-fn cni_alone_prints_its_account_then_its_daemon_set() {
+fn cni_alone_prints_its_account_roles_config_and_daemon_set() {
     let run = meshctl(&["manifest", "generate", "-s", "profile=empty", "-s", "components.cni.enabled=true"]);
     assert_eq!((run.code, run.stderr.as_str()), (0, ""));
     assert_eq!(
         objects(&run.stdout),
-        ["ServiceAccount/istio-system/istio-cni", "DaemonSet/istio-system/istio-cni-node"]
+        [
+            "ServiceAccount/istio-system/istio-cni",
+            "ClusterRole//istio-cni",
+            "ClusterRole//istio-cni-repair-role",
+            "ClusterRoleBinding//istio-cni",
+            "ClusterRoleBinding//istio-cni-repair-role",
+            "ConfigMap/istio-system/istio-cni-config",
+            "DaemonSet/istio-system/istio-cni-node",
+        ]
     );
     assert!(run.stdout.starts_with("apiVersion: v1\nkind: ServiceAccount\n"));
     assert!(run.stdout.ends_with("---\n"));

@@ -37,7 +37,8 @@
 //! - Objects are typed, so fields a kind does not have are dropped (an overlay that writes
 //!   `spec.automountServiceAccountToken` on a ServiceAccount), and `hpaSpec` metrics without
 //!   a `type` get the one their source names (Kubernetes requires it; istioctl omits it).
-//! - Not rendered yet: the CNI and ztunnel RBAC and ConfigMaps, istiod's revision-tag
+//! - Not rendered yet: ztunnel's OpenShift RBAC, CNI's NetworkAttachmentDefinition and
+//!   ResourceQuota, istiod's revision-tag
 //!   webhooks and services, the remote-istiod endpoint objects, the `stable` profile's
 //!   ValidatingAdmissionPolicies, the JWKS ConfigMap, and the gateways' NetworkPolicies.
 

@@ -1,5 +1,5 @@
 //! The node agents: the CNI DaemonSet (`istio-cni-node`) and the ztunnel DaemonSet, each
-//! with its ServiceAccount. Their RBAC and ConfigMaps are not rendered yet.
+//! with its ServiceAccount; for CNI also its settings ConfigMap and cluster roles.
 
 use serde_json::{Value, json};
 
@@ -143,7 +143,8 @@ pub(crate) fn render(component: Component, values: &Values, namespace: &str) -> 
     if let Some(resources) = values.get("cni.resources").filter(|v| truthy(v)) {
         container["resources"] = resources.clone();
     }
-    let objects = vec![
+    let mut objects = cni_config_and_rbac(values, namespace, &labels);
+    objects.extend([
         json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": meta("istio-cni", namespace, labels.clone())}),
         json!({
             "apiVersion": "apps/v1",
@@ -178,8 +179,110 @@ pub(crate) fn render(component: Component, values: &Values, namespace: &str) -> 
                 "updateStrategy": {"rollingUpdate": {"maxUnavailable": 1}, "type": "RollingUpdate"}
             }
         }),
-    ];
+    ]);
     (objects, Targets::workload("DaemonSet", name))
+}
+
+/// The CNI agent's settings ConfigMap (`istio-cni-config`, which its container reads as
+/// env) and its cluster roles: node and pod reads, pod repair, and ambient pod labelling.
+fn cni_config_and_rbac(values: &Values, namespace: &str, labels: &serde_json::Map<String, Value>) -> Vec<Value> {
+    let text = |path: &str, default: &str| Value::String(values.text(path, default));
+    let tag = values.text("cni.tag", "");
+    let mut data = serde_json::Map::new();
+    data.insert(
+        "CURRENT_AGENT_VERSION".into(),
+        Value::String(if tag.is_empty() { values.text("global.tag", "") } else { tag }),
+    );
+    data.insert("AMBIENT_ENABLED".into(), text("cni.ambient.enabled", "false"));
+    data.insert("AMBIENT_DNS_CAPTURE".into(), text("cni.ambient.dnsCapture", "true"));
+    data.insert("AMBIENT_IPV6".into(), text("cni.ambient.ipv6", "true"));
+    data.insert(
+        "AMBIENT_RECONCILE_POD_RULES_ON_STARTUP".into(),
+        text("cni.ambient.reconcileIptablesOnStartup", "true"),
+    );
+    data.insert("ENABLE_AMBIENT_DETECTION_RETRY".into(), text("cni.ambient.enableAmbientDetectionRetry", "false"));
+    let conf = values.text("cni.cniConfFileName", "");
+    if !conf.is_empty() {
+        data.insert("CNI_CONF_NAME".into(), Value::String(conf));
+    }
+    data.insert("ISTIO_OWNED_CNI_CONFIG".into(), text("cni.istioOwnedCNIConfig", "false"));
+    data.insert("CHAINED_CNI_PLUGIN".into(), text("cni.chained", "true"));
+    let excluded: Vec<String> = values
+        .get("cni.excludeNamespaces")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_str().map(str::to_owned))
+        .collect();
+    data.insert("EXCLUDE_NAMESPACES".into(), Value::String(excluded.join(",")));
+    for (key, path, default) in [
+        ("REPAIR_ENABLED", "cni.repair.enabled", "true"),
+        ("REPAIR_LABEL_PODS", "cni.repair.labelPods", "false"),
+        ("REPAIR_DELETE_PODS", "cni.repair.deletePods", "false"),
+        ("REPAIR_REPAIR_PODS", "cni.repair.repairPods", "true"),
+        ("REPAIR_INIT_CONTAINER_NAME", "cni.repair.initContainerName", "istio-validation"),
+        ("REPAIR_BROKEN_POD_LABEL_KEY", "cni.repair.brokenPodLabelKey", "cni.istio.io/uninitialized"),
+        ("REPAIR_BROKEN_POD_LABEL_VALUE", "cni.repair.brokenPodLabelValue", "true"),
+        ("NATIVE_NFTABLES", "global.nativeNftables", "false"),
+    ] {
+        data.insert(key.into(), text(path, default));
+    }
+    if let Some(Value::Object(env)) = values.get("cni.env") {
+        for (key, value) in env {
+            let value = match value {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            data.insert(key.clone(), Value::String(value));
+        }
+    }
+    let mut out = vec![json!({
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": meta("istio-cni-config", namespace, labels.clone()),
+        "data": data
+    })];
+    let mut role = |name: &str, rules: Value| {
+        out.push(json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": meta(name, "", labels.clone()), "rules": rules}));
+        out.push(json!({
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "ClusterRoleBinding",
+            "metadata": meta(name, "", labels.clone()),
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": name},
+            "subjects": [{"kind": "ServiceAccount", "name": "istio-cni", "namespace": namespace}]
+        }));
+    };
+    let mut main = vec![
+        json!({"apiGroups": [""], "resources": ["pods", "nodes", "namespaces"], "verbs": ["get", "list", "watch"]}),
+    ];
+    if values.text("cni.platform", &values.text("global.platform", "")) == "openshift" {
+        main.push(json!({"apiGroups": ["security.openshift.io"], "resources": ["securitycontextconstraints"], "resourceNames": ["privileged"], "verbs": ["use"]}));
+    }
+    role("istio-cni", json!(main));
+    if values.truthy("cni.repair.enabled") {
+        let mut rules = vec![
+            json!({"apiGroups": [""], "resources": ["events"], "verbs": ["create", "patch"]}),
+            json!({"apiGroups": [""], "resources": ["pods"], "verbs": ["watch", "get", "list"]}),
+        ];
+        if !values.truthy("cni.repair.repairPods") {
+            if values.truthy("cni.repair.deletePods") {
+                rules.push(json!({"apiGroups": [""], "resources": ["pods"], "verbs": ["delete"]}));
+            } else if values.truthy("cni.repair.labelPods") {
+                rules.push(json!({"apiGroups": [""], "resources": ["pods/status"], "verbs": ["patch", "update"]}));
+            }
+        }
+        role("istio-cni-repair-role", json!(rules));
+    }
+    if values.truthy("cni.ambient.enabled") {
+        role(
+            "istio-cni-ambient",
+            json!([
+                {"apiGroups": [""], "resources": ["pods/status"], "verbs": ["patch", "update"]},
+                {"apiGroups": ["apps"], "resources": ["daemonsets"], "resourceNames": ["istio-cni-node"], "verbs": ["get"]}
+            ]),
+        );
+    }
+    out
 }
 
 #[cfg(test)]
@@ -193,6 +296,9 @@ mod tests {
         let values = Values::new(&merged);
         let (cni, _) = render(Component::Cni, &values, "istio-system");
         assert!(cni.iter().any(|o| o["kind"] == "DaemonSet" && o["metadata"]["name"] == "istio-cni-node"));
+        let config = cni.iter().find(|o| o["kind"] == "ConfigMap").unwrap();
+        assert_eq!(config["data"]["AMBIENT_ENABLED"], "true");
+        assert!(cni.iter().any(|o| o["kind"] == "ClusterRole" && o["metadata"]["name"] == "istio-cni-ambient"));
         let (ztunnel, _) = render(Component::Ztunnel, &values, "istio-system");
         let ds = ztunnel.iter().find(|o| o["kind"] == "DaemonSet").unwrap();
         assert!(

@@ -119,7 +119,18 @@ fn chart_defaults() -> Value {
             "cniConfDir": "/etc/cni/net.d",
             "cniNetnsDir": "/var/run/netns",
             "logging": {"level": "info"},
-            "ambient": {"enabled": false},
+            "ambient": {"enabled": false, "dnsCapture": true, "ipv6": true, "reconcileIptablesOnStartup": true, "enableAmbientDetectionRetry": false},
+            "excludeNamespaces": ["kube-system"],
+            "istioOwnedCNIConfig": false,
+            "repair": {
+                "enabled": true,
+                "labelPods": false,
+                "deletePods": false,
+                "repairPods": true,
+                "initContainerName": "istio-validation",
+                "brokenPodLabelKey": "cni.istio.io/uninitialized",
+                "brokenPodLabelValue": "true"
+            },
             "resources": {"requests": {"cpu": "100m", "memory": "100Mi"}},
             "tolerations": [
                 {"effect": "NoSchedule", "operator": "Exists"},
