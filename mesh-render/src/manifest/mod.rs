@@ -464,6 +464,89 @@ mod tests {
         assert!(text.starts_with("apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n"));
     }
 
+    fn json_of(manifest: &Manifest, kind: &str, name: &str) -> Value {
+        manifest.find(kind, name).unwrap().to_json().unwrap()
+    }
+
+    #[test]
+    fn component_hub_and_tag_override_the_global_ones() {
+        let manifest = render_with(&[
+            "hub=docker.io/istio",
+            "tag=1.24.0",
+            "components.pilot.hub=my.registry/istio",
+            "components.pilot.tag=1.24.1",
+            "components.ingressGateways[0].name=istio-ingressgateway",
+            "components.ingressGateways[0].tag=1.24.2",
+        ]);
+        let istiod = json_of(&manifest, "Deployment", "istiod");
+        assert_eq!(istiod["spec"]["template"]["spec"]["containers"][0]["image"], "my.registry/istio/pilot:1.24.1");
+        let gateway = json_of(&manifest, "Deployment", "istio-ingressgateway");
+        assert_eq!(gateway["spec"]["template"]["spec"]["containers"][0]["image"], "docker.io/istio/proxyv2:1.24.2");
+    }
+
+    #[test]
+    fn gateway_k8s_settings_land_on_its_deployment_and_service() {
+        let manifest = render_with(&[
+            "components.ingressGateways[0].name=istio-ingressgateway",
+            "components.ingressGateways[0].k8s.nodeSelector.disk=ssd",
+            "components.ingressGateways[0].k8s.podAnnotations.team=edge",
+            "components.ingressGateways[0].k8s.service.type=NodePort",
+            "components.ingressGateways[0].k8s.replicaCount=3",
+            "components.ingressGateways[0].k8s.resources.limits.memory=2Gi",
+        ]);
+        let deployment = json_of(&manifest, "Deployment", "istio-ingressgateway");
+        let pod = &deployment["spec"]["template"];
+        assert_eq!(pod["spec"]["nodeSelector"]["disk"], "ssd");
+        assert_eq!(pod["metadata"]["annotations"]["team"], "edge");
+        assert_eq!(pod["spec"]["containers"][0]["resources"]["limits"]["memory"], "2Gi");
+        assert_eq!(pod["spec"]["containers"][0]["resources"]["requests"]["cpu"], "100m");
+        assert_eq!(deployment["spec"]["replicas"], 3);
+        assert_eq!(json_of(&manifest, "Service", "istio-ingressgateway")["spec"]["type"], "NodePort");
+    }
+
+    #[test]
+    fn gateway_service_ports_set_the_container_ports() {
+        let manifest = render_with(&[
+            "components.ingressGateways[0].name=istio-ingressgateway",
+            "components.ingressGateways[0].k8s.service.ports[0].port=8443",
+            "components.ingressGateways[0].k8s.service.ports[0].targetPort=9443",
+            "components.ingressGateways[0].k8s.service.ports[0].name=https",
+        ]);
+        let deployment = json_of(&manifest, "Deployment", "istio-ingressgateway");
+        let ports = &deployment["spec"]["template"]["spec"]["containers"][0]["ports"];
+        assert_eq!(ports[0]["containerPort"], 9443);
+        assert_eq!(ports.as_array().unwrap().len(), 2);
+        let service = json_of(&manifest, "Service", "istio-ingressgateway");
+        assert_eq!(service["spec"]["ports"].as_array().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn overlays_patch_the_named_object() {
+        let manifest = render_with(&[
+            "components.pilot.k8s.overlays[0].kind=Service",
+            "components.pilot.k8s.overlays[0].name=istiod",
+            "components.pilot.k8s.overlays[0].patches[0].path=spec.ports.[name:grpc-xds].port",
+            "components.pilot.k8s.overlays[0].patches[0].value=16010",
+        ]);
+        assert_eq!(json_of(&manifest, "Service", "istiod")["spec"]["ports"][0]["port"], 16010);
+    }
+
+    #[test]
+    fn a_patched_object_that_no_longer_fits_its_kind_is_an_error() {
+        let merged = Overlays::new()
+            .set("components.pilot.k8s.overlays[0].kind=Deployment")
+            .unwrap()
+            .set("components.pilot.k8s.overlays[0].name=istiod")
+            .unwrap()
+            .set("components.pilot.k8s.overlays[0].patches[0].path=spec.replicas")
+            .unwrap()
+            .set("components.pilot.k8s.overlays[0].patches[0].value=many")
+            .unwrap()
+            .merge()
+            .unwrap();
+        assert!(matches!(render(&merged), Err(Error::Render { .. })));
+    }
+
     #[test]
     fn cluster_roles_key_without_namespace() {
         let manifest = render_with(&["profile=minimal"]);
