@@ -100,6 +100,27 @@ fn reverse_prints_the_deletion_order() {
 }
 
 #[test]
+fn with_namespaces_prints_the_namespace_first() {
+    let run = meshctl(&[
+        "manifest",
+        "generate",
+        "-s",
+        "profile=empty",
+        "-s",
+        "components.cni.enabled=true",
+        "-s",
+        "components.cni.namespace=kube-system",
+        "--with-namespaces",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.starts_with("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: kube-system\n---\n"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
 fn missing_file_exits_2() {
     let run = meshctl(&["manifest", "generate", "-f", "/no/such/file.yaml"]);
     assert_eq!(

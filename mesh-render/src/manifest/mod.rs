@@ -62,7 +62,7 @@ pub use k8s::apply_overlay_patch;
 use k8s_openapi::api::admissionregistration::v1::{MutatingWebhookConfiguration, ValidatingWebhookConfiguration};
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment};
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
-use k8s_openapi::api::core::v1::{ConfigMap, Service, ServiceAccount};
+use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Service, ServiceAccount};
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
@@ -140,6 +140,7 @@ macro_rules! resources {
 }
 
 resources!(
+    Namespace,
     CustomResourceDefinition,
     ServiceAccount,
     ClusterRole,
@@ -252,6 +253,43 @@ impl Manifest {
             out.push_str("---\n");
         }
         Ok(out)
+    }
+
+    /// The same objects preceded by a `Namespace` for each namespace they use, so that
+    /// `kubectl apply` works on an empty cluster (istioctl creates the namespace itself and
+    /// never prints it). Each namespace is attributed to the first component using it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use mesh_render::{Overlays, manifest};
+    ///
+    /// let merged = Overlays::new().set("profile=minimal")?.merge()?;
+    /// let manifest = manifest::render(&merged)?.with_namespaces();
+    /// assert_eq!(manifest.objects()[0].resource.key(), "Namespace::istio-system");
+    /// # Ok::<(), mesh_render::Error>(())
+    /// ```
+    pub fn with_namespaces(&self) -> Manifest {
+        let mut objects = self.objects.clone();
+        let mut seen: Vec<&str> = Vec::new();
+        for object in &self.objects {
+            let Some(namespace) = object.resource.namespace().filter(|n| !seen.contains(n)) else { continue };
+            seen.push(namespace);
+            if self.objects.iter().any(|o| o.resource.kind() == "Namespace" && o.resource.name() == namespace) {
+                continue;
+            }
+            let resource = Namespace {
+                metadata: ObjectMeta { name: Some(namespace.to_owned()), ..ObjectMeta::default() },
+                ..Namespace::default()
+            };
+            objects.push(ManifestObject {
+                component: object.component,
+                resource: Resource::Namespace(Box::new(resource)),
+            });
+        }
+        let mut manifest = Manifest { objects };
+        manifest.sort();
+        manifest
     }
 
     fn sort(&mut self) {

@@ -46,6 +46,9 @@ pub struct GenerateArgs {
     /// Print the objects in deletion order (the apply order reversed).
     #[arg(long)]
     pub reverse: bool,
+    /// Also print a Namespace for each namespace used, first (istioctl never prints them).
+    #[arg(long)]
+    pub with_namespaces: bool,
 }
 
 /// Runs one `manifest` subcommand.
@@ -78,6 +81,9 @@ fn run_generate(args: &GenerateArgs) -> mesh_render::Result<String> {
     if let Some(revision) = args.revision.as_deref().filter(|r| *r != "default") {
         overlays.set(&format!("revision={revision}"))?;
     }
-    let rendered = manifest::render(&overlays.merge()?)?;
+    let mut rendered = manifest::render(&overlays.merge()?)?;
+    if args.with_namespaces {
+        rendered = rendered.with_namespaces();
+    }
     if args.reverse { rendered.reverse().to_yaml() } else { rendered.to_yaml() }
 }
