@@ -280,6 +280,33 @@ pub(crate) fn render(gateway: &Gateway) -> (Vec<Value>, Targets) {
     }
     out.push(json!({"apiVersion": "v1", "kind": "Service", "metadata": service_meta, "spec": service}));
 
+    if values.truthy("global.networkPolicy.enabled") {
+        let policy_name = if revision.is_empty() { name.to_owned() } else { format!("{name}-{revision}") };
+        let short = gateway.root.trim_start_matches("istio-");
+        let labels = owned(with(chart_labels(gateway.root, chart), &[("app", name), ("istio", short)]));
+        let port = |port: &Value, protocol: &Value| json!({"ports": [{"protocol": protocol, "port": port}]});
+        let mut ingress = vec![
+            port(&json!(15021), &json!("TCP")),
+            json!({"ports": [{"protocol": "TCP", "port": 15020}, {"protocol": "TCP", "port": 15090}]}),
+        ];
+        for p in &ports {
+            let target =
+                p.get("targetPort").filter(|v| truthy(v)).or_else(|| p.get("port")).cloned().unwrap_or_default();
+            ingress.push(port(&target, p.get("protocol").filter(|v| truthy(v)).unwrap_or(&json!("TCP"))));
+        }
+        out.push(json!({
+            "apiVersion": "networking.k8s.io/v1",
+            "kind": "NetworkPolicy",
+            "metadata": meta(&policy_name, namespace, labels),
+            "spec": {
+                "podSelector": {"matchLabels": selector},
+                "policyTypes": ["Ingress", "Egress"],
+                "ingress": ingress,
+                "egress": [{}]
+            }
+        }));
+    }
+
     (out, Targets::workload("Deployment", name))
 }
 
@@ -299,6 +326,17 @@ mod tests {
         let deployment = objects.iter().find(|o| o["kind"] == "Deployment").unwrap();
         let volumes = deployment["spec"]["template"]["spec"]["volumes"].as_array().unwrap();
         assert!(!volumes.iter().any(|v| v["name"] == "ingressgateway-certs"));
+    }
+
+    #[test]
+    fn network_policy_opens_the_gateway_ports() {
+        let merged = Overlays::new().set("values.global.networkPolicy.enabled=true").unwrap().merge().unwrap();
+        let entry = merged.gateways(Component::IngressGateways).remove(0);
+        let (objects, _) = render(&Values::new(&merged).for_gateway(Component::IngressGateways, &entry, &Value::Null));
+        let policy = objects.iter().find(|o| o["kind"] == "NetworkPolicy").unwrap();
+        let ingress = policy["spec"]["ingress"].as_array().unwrap();
+        assert_eq!(ingress.len(), 5);
+        assert_eq!(ingress[3]["ports"][0]["port"], 8080);
     }
 
     #[test]

@@ -33,14 +33,15 @@
 //!
 //! - The `istio-sidecar-injector` ConfigMap carries the injection policy and selectors but
 //!   not Istio's Go injection templates (mesh injects in Rust, see [`crate::inject`]); the
-//!   `values` ConfigMap holds the merged values only.
+//!   `values` ConfigMaps hold mesh's whole Helm values tree rather than the istiod chart's
+//!   own flattened layout.
 //! - Objects are typed, so fields a kind does not have are dropped (an overlay that writes
 //!   `spec.automountServiceAccountToken` on a ServiceAccount), and `hpaSpec` metrics without
 //!   a `type` get the one their source names (Kubernetes requires it; istioctl omits it).
 //! - Not rendered yet: ztunnel's OpenShift RBAC, CNI's NetworkAttachmentDefinition and
-//!   ResourceQuota, istiod's revision-tag
-//!   webhooks and services, the remote-istiod endpoint objects, the `stable` profile's
-//!   ValidatingAdmissionPolicies, the JWKS ConfigMap, and the gateways' NetworkPolicies.
+//!   ResourceQuota, the CNI and ztunnel NetworkPolicies, istiod's revision-tag webhooks and
+//!   services, the remote-istiod endpoint objects, the `stable` profile's
+//!   ValidatingAdmissionPolicies, and the JWKS ConfigMap.
 
 use std::cmp::Ordering;
 
