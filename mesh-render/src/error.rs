@@ -112,6 +112,13 @@ pub enum Error {
         /// Why it names nothing.
         message: String,
     },
+    /// A manifest could not be rendered: a component's `k8s` settings or overlay patches
+    /// do not apply, or a patched object no longer fits its kind.
+    #[error("manifest: {message}")]
+    Render {
+        /// What failed, naming the object or patch.
+        message: String,
+    },
     /// The result could not be written as YAML or JSON (a bug; please report it).
     #[error("cannot write the configuration: {message}")]
     Serialize {

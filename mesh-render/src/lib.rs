@@ -65,3 +65,5 @@ pub use mesh_api::install::IstioOperator;
 struct GuideDoctests;
 
 pub mod inject;
+
+pub mod manifest;

@@ -33,6 +33,8 @@ enum Command {
     Crds,
     /// Print the SDK's version and the Istio version whose API it models.
     Version,
+    /// Render the Kubernetes objects of an installation, as `istioctl manifest generate`.
+    Manifest(cmd::manifest::Args),
     /// Add Istio's sidecar to the workloads of a file, as `istioctl kube-inject` does.
     KubeInject(cmd::kube_inject::Args),
 }
@@ -50,6 +52,7 @@ fn main() -> ExitCode {
         Command::Crds => cmd::crds::run(&mut out),
         Command::Version => cmd::version::run(&mut out),
         Command::KubeInject(args) => cmd::kube_inject::run(&args, &mut out, &mut err),
+        Command::Manifest(args) => cmd::manifest::run(&args, &mut out, &mut err),
     };
     let code = result.unwrap_or_else(|e| {
         let _ = writeln!(err, "meshctl: {e}");

@@ -3,6 +3,7 @@
 pub mod crds;
 pub mod fmt;
 pub mod kube_inject;
+pub mod manifest;
 pub mod profile;
 pub mod validate;
 pub mod version;
