@@ -20,7 +20,7 @@ use mesh_api::k8s_openapi;
 use mesh_api::networking::VirtualService;
 use mesh_api::{Level, Object};
 use mesh_render::inject::{InjectionSettings, inject, should_inject};
-use mesh_render::{Component, Overlays};
+use mesh_render::{Component, Overlays, render};
 use mesh_routing::{Mesh, MeshSettings, Request};
 
 const NAMESPACE: &str = "istio-app";
@@ -51,10 +51,11 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<ExitCode, Box<dyn std::error::Error>> {
-    install()?;
+    let installed = install()?;
     let workloads = deploy()?;
     let config = load_config()?;
     let Some(mut objects) = config else { return Ok(ExitCode::FAILURE) };
+    objects.extend(installed);
     objects.extend(workloads);
     expose(&objects);
     canary(&objects);
@@ -63,26 +64,45 @@ fn run() -> Result<ExitCode, Box<dyn std::error::Error>> {
 }
 
 /// 1. The `demo` profile, merged the way `istioctl install --set profile=demo` merges it.
-fn install() -> Result<(), mesh_render::Error> {
+fn install() -> Result<Vec<Object>, mesh_render::Error> {
     println!("== 1. Install Istio with the demo profile");
     let merged = Overlays::new().set("profile=demo")?.merge()?;
-    for component in [
+    let errors = merged.validate().iter().filter(|p| p.level == Level::Error).count();
+    println!("   merged IstioOperator: {errors} validation error(s)");
+    let manifest = render(&merged)?;
+    let components = [
         Component::Base,
         Component::Pilot,
         Component::IngressGateways,
         Component::EgressGateways,
         Component::Cni,
         Component::Ztunnel,
-    ] {
-        let state = if merged.is_enabled(component) { "enabled" } else { "off" };
-        println!("   {:<16} {state}", format!("{component:?}"));
+    ];
+    for component in components {
+        if !merged.is_enabled(component) {
+            println!("   {:<16} off", format!("{component:?}"));
+            continue;
+        }
+        let kinds: Vec<String> = manifest.component(component).map(|o| o.resource.kind().to_owned()).collect();
+        println!("   {:<16} {:>2} objects: {}", format!("{component:?}"), kinds.len(), summarize(&kinds));
     }
-    let problems = merged.validate();
-    println!(
-        "   {} validation problem(s) in the merged IstioOperator",
-        problems.iter().filter(|p| p.level == Level::Error).count()
-    );
-    Ok(())
+    let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/online-boutique");
+    let file = out.join("istio-demo.yaml");
+    let yaml = manifest.to_yaml()?;
+    let write = std::fs::create_dir_all(&out).and_then(|()| std::fs::write(&file, yaml));
+    write.map_err(|e| mesh_render::Error::Render { message: format!("{}: {e}", file.display()) })?;
+    println!("   {} objects written to target/online-boutique/istio-demo.yaml", manifest.len());
+    // The gateway workloads and services join the mesh snapshot, so routing finds the pods a
+    // Gateway selects.
+    let installed = manifest
+        .objects()
+        .iter()
+        .filter(|o| matches!(o.resource.kind(), "Deployment" | "Service"))
+        .filter_map(|o| o.resource.to_json().ok())
+        .filter_map(|value| mesh_api::load_value(&value).ok())
+        .map(|document| document.object)
+        .collect();
+    Ok(installed)
 }
 
 /// 2. The shop's Deployments and Services, each Deployment with the sidecar injected.
@@ -174,6 +194,22 @@ fn report_split(mesh: &Mesh) {
         let calls = counts.iter().find(|(d, _)| *d == destination).map_or(0, |(_, n)| *n);
         println!("   {:<10} {:>6.1}% {:>16}", destination.subset.unwrap_or("-"), destination.weight, calls);
     }
+}
+
+/// `Deployment, 2 × Service, ...`: kinds in order of first appearance, counted.
+fn summarize(kinds: &[String]) -> String {
+    let mut counted: Vec<(&str, usize)> = Vec::new();
+    for kind in kinds {
+        match counted.iter_mut().find(|(k, _)| k == kind) {
+            Some((_, n)) => *n += 1,
+            None => counted.push((kind, 1)),
+        }
+    }
+    counted
+        .iter()
+        .map(|(k, n)| if *n == 1 { (*k).to_owned() } else { format!("{n} × {k}") })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {

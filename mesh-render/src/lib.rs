@@ -32,6 +32,8 @@
 //!   (Helm `values` included); [`ListMerge`] picks how lists combine.
 //! - [`SetFlag`]: one `--set path=value`, with Istio's path syntax and value typing.
 //! - [`DumpFormat`]: YAML, JSON or flags, as `istioctl profile dump` printed (Istio 1.23).
+//! - [`render`]: the Kubernetes objects of every enabled component as a [`Manifest`], in
+//!   the order `kubectl apply` accepts (and reversed for deletion).
 //! - [`inject`]: sidecar injection as Istio's webhook and `istioctl kube-inject` do it, with
 //!   [`inject::should_inject`] stating the decision and its reason.
 //! - [`Error`]: what failed, naming the file or flag and the path inside it.
@@ -67,3 +69,4 @@ struct GuideDoctests;
 pub mod inject;
 
 pub mod manifest;
+pub use manifest::{Manifest, render};
