@@ -334,7 +334,65 @@ pub(crate) fn sketch_object_ref(text: &str) -> crate::ObjectRef {
 
 /// Writes a value as one YAML document (no leading `---`).
 pub(crate) fn to_string<T: Serialize + ?Sized>(value: &T) -> Result<String, String> {
-    serde_yaml::to_string(value).map_err(|e| e.to_string())
+    serde_yaml::to_string(value).map(|text| quote_yaml11_booleans(&text)).map_err(|e| e.to_string())
+}
+
+/// Words that YAML 1.2 reads as strings but YAML 1.1 (Go's yaml.v2, behind kubectl and
+/// Kubernetes' own readers) reads as booleans. serde_yaml writes them bare; they are quoted so
+/// that `exact: "yes"` stays a string for every reader.
+const YAML11_BOOLEANS: &[&str] =
+    &["y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF"];
+
+/// Quotes plain keys and values that YAML 1.1 would read as booleans, leaving block scalars'
+/// contents alone.
+fn quote_yaml11_booleans(text: &str) -> String {
+    let quote = |word: &str| if YAML11_BOOLEANS.contains(&word) { format!("'{word}'") } else { word.to_owned() };
+    let mut out = String::with_capacity(text.len());
+    let mut block: Option<usize> = None;
+    for line in text.split_inclusive('\n') {
+        let content = line.trim_end_matches('\n');
+        let indent = content.len() - content.trim_start().len();
+        if let Some(parent) = block {
+            if content.trim().is_empty() || indent > parent {
+                out.push_str(line);
+                continue;
+            }
+            block = None;
+        }
+        // `- - key: value`: sequence dashes, then an optional key, then the value.
+        let mut rest = &content[indent..];
+        let mut prefix = String::from(&content[..indent]);
+        while let Some(after) = rest.strip_prefix("- ") {
+            prefix.push_str("- ");
+            rest = after;
+        }
+        let key_end = if rest.starts_with(['\'', '"']) {
+            rest[1..].find(rest.as_bytes()[0] as char).map(|i| i + 2).filter(|&i| rest[i..].starts_with(':'))
+        } else {
+            rest.find(": ").or_else(|| rest.strip_suffix(':').map(str::len))
+        };
+        let key_indent = prefix.len();
+        let (key, value) = match key_end {
+            Some(end) => (Some(&rest[..end]), rest[end + 1..].trim_start()),
+            None => (None, rest),
+        };
+        out.push_str(&prefix);
+        if let Some(key) = key {
+            out.push_str(&quote(key));
+            out.push(':');
+            if !value.is_empty() {
+                out.push(' ');
+            }
+        }
+        out.push_str(&quote(value));
+        if value.starts_with(['|', '>']) {
+            block = Some(key_indent);
+        }
+        if line.ends_with('\n') {
+            out.push('\n');
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -355,6 +413,20 @@ mod tests {
     fn a_dash_line_inside_text_is_not_a_marker() {
         let chunks = split_documents("a: |\n  ---\n  x\nb: ----\n");
         assert_eq!(chunks.len(), 1);
+    }
+
+    #[test]
+    fn yaml11_booleans_are_quoted_outside_block_scalars() {
+        let value = serde_json::json!({
+            "exact": "yes", "on": ["no", "y", "keep"], "text": "line\nyes\n", "list": [{"a": "off"}], "b": true
+        });
+        let text = to_string(&value).unwrap();
+        assert_eq!(
+            text,
+            "exact: 'yes'\n'on':\n- 'no'\n- 'y'\n- keep\ntext: |\n  line\n  yes\nlist:\n- a: 'off'\nb: true\n"
+        );
+        let back: serde_json::Value = parse(&text).unwrap();
+        assert_eq!(back, value);
     }
 
     #[test]
