@@ -83,6 +83,12 @@ pub use decision::{
 mod explain;
 pub use explain::Explanation;
 
+mod view;
+pub use view::{
+    AbortView, DecisionView, DelayView, DestinationView, DirectResponseView, FaultView, HeadersView, MirrorView,
+    RedirectView, RetriesView, RewriteView, RuleView,
+};
+
 mod sampler;
 pub use sampler::Sampler;
 
