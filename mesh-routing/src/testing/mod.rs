@@ -256,6 +256,21 @@ pub fn run_file(path: impl AsRef<Path>) -> Result<Report, TestFileError> {
     Ok(report)
 }
 
+/// Runs a route test file whose `config` paths are relative to `base` instead of the file's
+/// folder: for tests kept apart from the config they check (a conformance suite pointing
+/// into a checkout found at run time).
+///
+/// # Errors
+///
+/// [`TestFileError`] when the file or its config cannot be read or is malformed.
+pub fn run_file_in(path: impl AsRef<Path>, base: impl AsRef<Path>) -> Result<Report, TestFileError> {
+    let path = path.as_ref();
+    let text = std::fs::read_to_string(path).map_err(|source| TestFileError::Read { path: path.to_owned(), source })?;
+    let mut report = run(&text, base.as_ref(), &path.display().to_string())?;
+    report.file = Some(path.to_owned());
+    Ok(report)
+}
+
 /// Runs route tests given as text; `config` paths are relative to `base`.
 ///
 /// # Errors
