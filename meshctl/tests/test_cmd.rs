@@ -187,6 +187,28 @@ fn unreadable_files_and_config_exit_2() {
 }
 
 #[test]
+fn an_inline_resource_that_does_not_load_exits_2_at_its_line() {
+    let bad = "resources:
+  - apiVersion: networking.istio.io/v1
+    kind: VirtualService
+    metadata: {name: a}
+    spec:
+      hosts: 3
+tests: []
+";
+    let dir = Scratch::new("resource", &[("bad.yaml", bad)]);
+    let run = meshctl(&["test", "bad.yaml"], &dir.0);
+    assert_eq!(run.code, 2);
+    assert_eq!(run.stdout, "0 passed, 0 failed\n");
+    assert_eq!(
+        run.stderr,
+        "bad.yaml: config does not load:
+  bad.yaml:6:7: resources[0]: VirtualService a: spec.hosts: invalid type: integer `3`, expected a sequence
+"
+    );
+}
+
+#[test]
 fn usage_errors_exit_2() {
     let dir = Scratch::new("usage", &[]);
     assert_eq!(meshctl(&["test"], &dir.0).code, 2);

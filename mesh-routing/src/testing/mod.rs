@@ -293,10 +293,7 @@ fn run(text: &str, base: &Path, label: &str) -> Result<Report, TestFileError> {
     for (index, resource) in parsed.resources.iter().enumerate() {
         match mesh_api::load_value(resource) {
             Ok(document) => loaded.documents.push(document),
-            Err(e) => {
-                let message = format!("resources[{index}]: {}", e.to_string().trim_start_matches("<input>: "));
-                loaded.errors.push(mesh_api::Error::Syntax { at: mesh_api::Location::default(), message });
-            }
+            Err(e) => loaded.errors.push(resource_error(text, label, index, &e)),
         }
     }
     if !loaded.errors.is_empty() {
@@ -346,6 +343,30 @@ fn run(text: &str, base: &Path, label: &str) -> Result<Report, TestFileError> {
         });
     }
     Ok(Report { file: None, results, coverage: tracker.finish(&mesh) })
+}
+
+/// A `resources[index]` that did not load, placed at the line of the field at fault in the
+/// test file (the item's own line when the field is not written).
+fn resource_error(text: &str, label: &str, index: usize, error: &mesh_api::Error) -> mesh_api::Error {
+    let item = mesh_api::FieldPath::root().key("resources").index(index);
+    let (message, field) = match error {
+        mesh_api::Error::Invalid { object, field, message, .. } => {
+            (format!("resources[{index}]: {object}: {field}: {message}"), Some(item.clone().join(field)))
+        }
+        other => {
+            let text = other.to_string();
+            let detail = other.location().map_or(text.as_str(), |at| {
+                text.strip_prefix(&at.to_string()).map_or(text.as_str(), |t| t.trim_start_matches(": "))
+            });
+            (format!("resources[{index}]: {detail}"), None)
+        }
+    };
+    let (line, column) = field
+        .and_then(|f| mesh_api::locate_in(text, &f))
+        .or_else(|| mesh_api::locate_in(text, &item))
+        .unwrap_or((0, 0));
+    let file = (label != "<string>").then(|| std::path::PathBuf::from(label));
+    mesh_api::Error::Syntax { at: mesh_api::Location { file, document: 0, line, column }, message }
 }
 
 fn request(spec: &RequestSpec) -> Result<Request, String> {
@@ -478,6 +499,13 @@ tests:
         assert!((partial.coverage.percent() - 66.67).abs() < 0.01);
         let none = run_str("tests: []", ".").unwrap();
         assert_eq!(none.coverage.percent(), 100.0);
+    }
+
+    #[test]
+    fn a_resource_that_does_not_load_is_named_with_its_line_and_field() {
+        let text = "resources:\n  - apiVersion: networking.istio.io/v1\n    kind: VirtualService\n    metadata: {name: a}\n    spec:\n      hosts: 3\ntests: []\n";
+        let err = run_str(text, ".").unwrap_err().to_string();
+        assert!(err.contains("<input>:6:7: resources[0]: VirtualService a: spec.hosts: invalid type"), "{err}");
     }
 
     #[test]
