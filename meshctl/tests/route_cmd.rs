@@ -218,3 +218,29 @@ fn unreadable_input_and_bad_flags_exit_2() {
     assert!(protocol.stderr.contains("[possible values: http, https, grpc, tls, tcp]"), "{}", protocol.stderr);
     assert_eq!(meshctl(&["route", "-f", "mesh.yaml"], &dir.0).code, 2);
 }
+
+#[test]
+fn a_mesh_config_file_sets_the_outbound_traffic_policy() {
+    let dir = Scratch::new(
+        "meshconfig",
+        &[
+            ("mesh.yaml", MESH),
+            ("meshconfig.yaml", "outboundTrafficPolicy:\n  mode: REGISTRY_ONLY\n"),
+            ("bad-meshconfig.yaml", "outboundTrafficPolicy:\n  mode: SOMETIMES\n"),
+        ],
+    );
+    let args = ["route", "-f", "mesh.yaml", "--host", "example.com", "-o", "json"];
+    let allow: serde_json::Value = serde_json::from_str(&meshctl(&args, &dir.0).stdout).expect("JSON");
+    assert_eq!(allow["outcome"], "passthrough");
+    let run = meshctl(&[&args[..], &["--meshConfigFile", "meshconfig.yaml"]].concat(), &dir.0);
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+    let blocked: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    assert_eq!(blocked["outcome"], "blocked");
+    assert_eq!(blocked["status"], 502);
+    let bad = meshctl(&[&args[..], &["--meshConfigFile", "bad-meshconfig.yaml"]].concat(), &dir.0);
+    assert_eq!((bad.code, bad.stdout.as_str()), (1, ""));
+    assert!(bad.stderr.starts_with("bad-meshconfig.yaml:2:"), "{}", bad.stderr);
+    assert!(bad.stderr.contains("outboundTrafficPolicy.mode"), "{}", bad.stderr);
+    let missing = meshctl(&[&args[..], &["--meshConfigFile", "nope.yaml"]].concat(), &dir.0);
+    assert_eq!(missing.code, 2);
+}

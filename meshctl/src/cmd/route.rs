@@ -1,4 +1,5 @@
-//! `meshctl route -f PATH... --host H ...`: where one request goes, and why.
+//! `meshctl route -f PATH... --host H [--port P] [--protocol ...] [--header k=v]... [-o text|yaml|json]`:
+//! where one request goes, and why.
 
 use std::io::{self, Write};
 
@@ -65,6 +66,9 @@ pub struct Args {
     /// A draw in [0, 100) that picks one destination of a weighted split.
     #[arg(long, value_name = "R", value_parser = draw)]
     random: Option<f64>,
+    /// An Istio MeshConfig file: its `rootNamespace` and `outboundTrafficPolicy.mode` apply.
+    #[arg(long = "meshConfigFile", value_name = "FILE")]
+    mesh_config_file: Option<std::path::PathBuf>,
     /// Output format.
     #[arg(short = 'o', long = "output", value_enum, default_value_t = Output::Text)]
     output: Output,
@@ -133,8 +137,29 @@ pub fn run(args: &Args, out: &mut impl Write, err: &mut impl Write) -> io::Resul
     if code == UNREADABLE {
         return Ok(code);
     }
+    let settings = match &args.mesh_config_file {
+        None => MeshSettings::default(),
+        Some(path) => {
+            let text = match std::fs::read_to_string(path) {
+                Ok(text) => text,
+                Err(e) => {
+                    writeln!(err, "{}: {e}", path.display())?;
+                    return Ok(UNREADABLE);
+                }
+            };
+            match mesh_api::parse_yaml::<mesh_api::install::MeshConfig>(&text) {
+                Ok(mc) => MeshSettings::from_mesh_config(&mc),
+                Err(e) => {
+                    let message = e.to_string();
+                    let message = message.strip_prefix("<input>").unwrap_or(&message);
+                    writeln!(err, "{}{message}", path.display())?;
+                    return Ok(INVALID);
+                }
+            }
+        }
+    };
     let objects: Vec<_> = loaded.objects().cloned().collect();
-    let mesh = Mesh::compile(&objects, &MeshSettings::default());
+    let mesh = Mesh::compile(&objects, &settings);
     for w in mesh.warnings() {
         writeln!(err, "warning: {w}")?;
     }
