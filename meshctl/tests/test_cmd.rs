@@ -78,7 +78,8 @@ fn every_example_route_test_file_passes() {
         .collect();
     files.sort();
     assert!(files.len() >= 3, "{files:?}");
-    let mut args = vec!["test", "--coverage"];
+    // The examples reach every rule and weighted destination they configure.
+    let mut args = vec!["test", "--coverage", "--fail-under", "100"];
     args.extend(files.iter().map(String::as_str));
     let run = meshctl(&args, &root);
     assert_eq!((run.code, run.stderr.as_str()), (0, ""), "{}", run.stdout);
@@ -89,7 +90,8 @@ fn every_example_route_test_file_passes() {
         assert!(tests.iter().any(|l| l.starts_with(&format!("ok   {f}: "))), "no test of {f} ran");
     }
     assert_eq!(lines.last(), Some(&format!("{} passed, 0 failed", tests.len()).as_str()));
-    assert!(run.stdout.contains("coverage: "), "{}", run.stdout);
+    assert!(run.stdout.contains("\ncoverage: 100.0% of "), "{}", run.stdout);
+    assert!(!run.stdout.contains("not reached"), "{}", run.stdout);
 }
 
 #[test]
