@@ -18,9 +18,9 @@ use crate::mesh::Mesh;
 use crate::settings::MeshSettings;
 use virtual_service::Ctx;
 
-/// Indices of objects that a later object of the same kind, namespace and name replaces, as
+/// For each object, whether a later object of the same kind, namespace and name replaces it, as
 /// applying the files in order (`kubectl apply -f a.yaml -f b.yaml`) would leave them.
-fn replaced(objects: &[Object]) -> Vec<Option<usize>> {
+fn replaced(objects: &[Object]) -> Vec<bool> {
     let mut last: HashMap<(&str, String, &str), usize> = HashMap::new();
     fn key(o: &Object) -> (String, &str) {
         let m = o.metadata();
@@ -37,7 +37,7 @@ fn replaced(objects: &[Object]) -> Vec<Option<usize>> {
         .enumerate()
         .map(|(i, o)| {
             let (namespace, name) = key(o);
-            last.get(&(o.kind(), namespace, name)).copied().filter(|&j| j != i)
+            last.get(&(o.kind(), namespace, name)).is_some_and(|&j| j != i)
         })
         .collect()
 }
@@ -84,7 +84,7 @@ impl Mesh {
             let namespace = object.metadata().namespace.clone().unwrap_or_else(|| "default".to_owned());
             let name = object.metadata().name.clone().unwrap_or_default();
             let label = format!("{} {namespace}/{name}", object.kind());
-            if replaced_by.is_some() {
+            if replaced_by {
                 if object.is_istio() {
                     warnings.push(CompileWarning {
                         object: label,

@@ -92,18 +92,26 @@ impl Report {
     }
 }
 
-impl fmt::Display for TestResult {
-    /// One line: `ok   name`, or `FAIL name: field: expected X, actual Y; ...`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.passed() {
-            return write!(f, "ok   {}", self.name);
+impl TestResult {
+    /// Writes the test's line, its name prefixed with `label` when one is given.
+    fn write_line(&self, f: &mut impl fmt::Write, label: Option<&str>) -> fmt::Result {
+        f.write_str(if self.passed() { "ok   " } else { "FAIL " })?;
+        if let Some(label) = label {
+            write!(f, "{label}: ")?;
         }
-        write!(f, "FAIL {}:", self.name)?;
+        f.write_str(&self.name)?;
         for (i, m) in self.mismatches.iter().enumerate() {
-            let sep = if i == 0 { "" } else { ";" };
+            let sep = if i == 0 { ":" } else { ";" };
             write!(f, "{sep} {}: expected {}, actual {}", m.field, m.expected, m.actual)?;
         }
         Ok(())
+    }
+}
+
+impl fmt::Display for TestResult {
+    /// One line: `ok   name`, or `FAIL name: field: expected X, actual Y; ...`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_line(f, None)
     }
 }
 
@@ -193,13 +201,9 @@ impl Suite {
         for report in &self.reports {
             let label = Self::label(report);
             for r in &report.results {
-                if several {
-                    let line = r.to_string();
-                    let (status, rest) = line.split_at(5);
-                    out.push_str(&format!("{status}{label}: {rest}\n"));
-                } else {
-                    out.push_str(&format!("{r}\n"));
-                }
+                // Writing to a String cannot fail.
+                let _ = r.write_line(&mut out, several.then_some(label.as_str()));
+                out.push('\n');
             }
         }
         if coverage {
