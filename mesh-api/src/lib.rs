@@ -67,7 +67,7 @@ pub use error::{Error, Location, ObjectRef, Result};
 pub use field_path::{FieldPath, Segment};
 pub use load::{
     Document, Loaded, Source, from_value, from_yaml_str, load_file, load_path, load_paths, load_str, load_value,
-    parse_yaml, read_untyped, to_yaml, to_yaml_string,
+    locate_in, parse_yaml, read_untyped, to_yaml, to_yaml_string,
 };
 pub use object::{Kind, Object, crds, json_schemas};
 pub use validation::{Level, Problem, Validate, Validator};

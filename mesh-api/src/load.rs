@@ -462,6 +462,20 @@ pub(crate) fn meta(name: &str, namespace: Option<&str>) -> ObjectMeta {
     ObjectMeta { name: Some(name.to_owned()), namespace: namespace.map(str::to_owned), ..ObjectMeta::default() }
 }
 
+/// The 1-based line and column where the field at `path` is written in the first YAML
+/// document of `text` (the key of a map entry, the first token of a list item); `None` when
+/// it is not written there. For files of one's own read with [`parse_yaml`].
+///
+/// ```
+/// use mesh_api::FieldPath;
+///
+/// let text = "# two items\nitems:\n  - a\n  - b\n";
+/// assert_eq!(mesh_api::locate_in(text, &FieldPath::root().key("items").index(1)), Some((4, 5)));
+/// ```
+pub fn locate_in(text: &str, path: &FieldPath) -> Option<(usize, usize)> {
+    yaml::locate(text, path)
+}
+
 /// Writes any serializable value (a CRD, a spec, a list) as one YAML document.
 ///
 /// # Errors

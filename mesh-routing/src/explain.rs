@@ -5,7 +5,7 @@ use std::fmt;
 use crate::decision::Decision;
 
 /// The steps that led to a decision, built on demand by [`Decision::explain`].
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Explanation {
     /// One line per step, in order.
     pub steps: Vec<String>,

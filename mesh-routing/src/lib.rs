@@ -49,6 +49,7 @@
 //!   endpoints, warnings, and [`Decision::explain`].
 //! - [`Sampler`] and [`Mesh::simulate`] give reproducible simulated traffic on top of the
 //!   exact shares.
+//! - [`Decision::view`] gives the decision as owned, serializable data ([`DecisionView`]).
 //! - [`testing`] runs route test files (requests and where they must go) from `cargo test`.
 //!
 //! The rules followed are those of the project's routing contract (`routing.md`), named by
@@ -83,10 +84,21 @@ pub use decision::{
 mod explain;
 pub use explain::Explanation;
 
+mod view;
+pub use view::{
+    AbortView, DecisionView, DelayView, DestinationView, DirectResponseView, FaultView, HeadersView, MirrorView,
+    RedirectView, RetriesView, RewriteView, RuleView,
+};
+
 mod sampler;
 pub use sampler::Sampler;
 
 pub mod testing;
+
+// The guide's snippets run as doc tests, so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/testing-routes.md")]
+struct GuideDoctests;
 
 #[doc(inline)]
 pub use mesh_api::Object;

@@ -66,6 +66,31 @@ impl MeshSettings {
         self
     }
 
+    /// The settings an Istio `MeshConfig` gives (`rootNamespace`, `outboundTrafficPolicy.mode`),
+    /// the rest left at their defaults.
+    ///
+    /// ```
+    /// use mesh_routing::{MeshSettings, OutboundTrafficPolicy};
+    ///
+    /// let mc: mesh_api::install::MeshConfig =
+    ///     mesh_api::parse_yaml("outboundTrafficPolicy: {mode: REGISTRY_ONLY}\nrootNamespace: mesh-root\n")?;
+    /// let settings = MeshSettings::from_mesh_config(&mc);
+    /// assert_eq!(settings.outbound_traffic_policy, OutboundTrafficPolicy::RegistryOnly);
+    /// assert_eq!(settings.root_namespace, "mesh-root");
+    /// # Ok::<(), mesh_api::Error>(())
+    /// ```
+    pub fn from_mesh_config(mesh_config: &mesh_api::install::MeshConfig) -> Self {
+        use mesh_api::install::OutboundTrafficPolicyMode as Mode;
+        let mut settings = Self::default();
+        if let Some(ns) = mesh_config.root_namespace.as_deref().filter(|ns| !ns.is_empty()) {
+            settings.root_namespace = ns.to_owned();
+        }
+        if let Some(Mode::RegistryOnly) = mesh_config.outbound_traffic_policy.as_ref().and_then(|p| p.mode) {
+            settings.outbound_traffic_policy = OutboundTrafficPolicy::RegistryOnly;
+        }
+        settings
+    }
+
     /// Sets the outbound traffic policy.
     pub fn outbound_traffic_policy(mut self, policy: OutboundTrafficPolicy) -> Self {
         self.outbound_traffic_policy = policy;

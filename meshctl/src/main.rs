@@ -12,8 +12,8 @@ mod cmd;
 /// Work with Istio configuration without a cluster.
 ///
 /// Exit codes are the same for every command: 0 when nothing is wrong, 1 when the input was
-/// read but something in it is wrong (an invalid object), 2 when input cannot be read or the
-/// command line is wrong. (istioctl uses other codes for `analyze`; meshctl keeps one scheme.)
+/// read but something in it is wrong (an invalid object, a failed route test, coverage under
+/// `--fail-under`), 2 when input cannot be read or the command line is wrong. (istioctl uses other codes for `analyze`; meshctl keeps one scheme.)
 #[derive(Debug, Parser)]
 #[command(name = "meshctl", version, about, long_about)]
 struct Cli {
@@ -37,6 +37,20 @@ enum Command {
     Manifest(cmd::manifest::Args),
     /// Add Istio's sidecar to the workloads of a file, as `istioctl kube-inject` does.
     KubeInject(cmd::kube_inject::Args),
+    /// Run route test files: requests, and where each must go.
+    ///
+    /// Prints one line per test (`ok`, or `FAIL` with expected and actual side by side),
+    /// then `N passed, M failed` alone on the last line. Exit status: 0 when every test
+    /// passes, 1 when a test fails or coverage is under `--fail-under`, 2 when a file or
+    /// its config cannot be read or is invalid.
+    Test(cmd::test::Args),
+    /// Show where one request goes through the given objects, and why.
+    ///
+    /// Prints the steps that led to the decision, then the decision: outcome, VirtualService
+    /// and rule, destinations and shares, timeout, retries, and the rest. Exit status: 0
+    /// when every object loads, 1 when some do not (the rest still route), 2 when a path
+    /// cannot be read or the command line is wrong.
+    Route(cmd::route::Args),
 }
 
 fn main() -> ExitCode {
@@ -53,6 +67,8 @@ fn main() -> ExitCode {
         Command::Version => cmd::version::run(&mut out),
         Command::KubeInject(args) => cmd::kube_inject::run(&args, &mut out, &mut err),
         Command::Manifest(args) => cmd::manifest::run(&args, &mut out, &mut err),
+        Command::Test(args) => cmd::test::run(&args, &mut out, &mut err),
+        Command::Route(args) => cmd::route::run(&args, &mut out, &mut err),
     };
     let code = result.unwrap_or_else(|e| {
         let _ = writeln!(err, "meshctl: {e}");

@@ -18,13 +18,38 @@ use crate::mesh::Mesh;
 use crate::settings::MeshSettings;
 use virtual_service::Ctx;
 
+/// For each object, whether a later object of the same kind, namespace and name replaces it, as
+/// applying the files in order (`kubectl apply -f a.yaml -f b.yaml`) would leave them.
+fn replaced(objects: &[Object]) -> Vec<bool> {
+    let mut last: HashMap<(&str, String, &str), usize> = HashMap::new();
+    fn key(o: &Object) -> (String, &str) {
+        let m = o.metadata();
+        (m.namespace.clone().unwrap_or_else(|| "default".to_owned()), m.name.as_deref().unwrap_or(""))
+    }
+    for (i, o) in objects.iter().enumerate() {
+        let (namespace, name) = key(o);
+        if !name.is_empty() {
+            last.insert((o.kind(), namespace, name), i);
+        }
+    }
+    objects
+        .iter()
+        .enumerate()
+        .map(|(i, o)| {
+            let (namespace, name) = key(o);
+            last.get(&(o.kind(), namespace, name)).is_some_and(|&j| j != i)
+        })
+        .collect()
+}
+
 fn age(object: &Object) -> Option<i128> {
     object.metadata().creation_timestamp.as_ref().map(|t| t.0.as_nanosecond())
 }
 
 impl Mesh {
     /// Compiles a snapshot of objects: qualifies names, indexes hosts, compiles regexes and
-    /// normalises weights. Objects Istio would reject, and references that lead nowhere,
+    /// normalises weights. When several objects share a kind, namespace and name, the last
+    /// one is used, as applying them in order would leave it. Objects Istio would reject, and references that lead nowhere,
     /// become [`Mesh::warnings`]; everything else still routes. Kinds routing does not read
     /// are ignored.
     ///
@@ -55,10 +80,23 @@ impl Mesh {
         let mut gateways = Vec::new();
         let mut sidecars = Vec::new();
 
-        for object in objects {
+        for (object, replaced_by) in objects.iter().zip(replaced(objects)) {
             let namespace = object.metadata().namespace.clone().unwrap_or_else(|| "default".to_owned());
             let name = object.metadata().name.clone().unwrap_or_default();
             let label = format!("{} {namespace}/{name}", object.kind());
+            if replaced_by {
+                if object.is_istio() {
+                    warnings.push(CompileWarning {
+                        object: label,
+                        field: String::new(),
+                        message: format!(
+                            "replaced by a later {} with the same namespace and name, as applying them in order would",
+                            object.kind()
+                        ),
+                    });
+                }
+                continue;
+            }
             if object.is_istio() {
                 let errors: Vec<_> = object.validate().into_iter().filter(|p| p.level == Level::Error).collect();
                 if !errors.is_empty() {
@@ -201,5 +239,45 @@ impl Mesh {
             sidecars,
             warnings,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Mesh, MeshSettings, Request};
+
+    #[test]
+    fn a_later_object_with_the_same_kind_namespace_and_name_replaces_the_earlier() {
+        let loaded = mesh_api::load_str(
+            r"
+apiVersion: v1
+kind: Service
+metadata: {name: reviews, namespace: default}
+spec: {ports: [{name: http, port: 9080}]}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: reviews, namespace: default}
+spec: {hosts: [reviews], http: [{route: [{destination: {host: reviews, subset: v1}}]}]}
+---
+apiVersion: networking.istio.io/v1beta1
+kind: VirtualService
+metadata: {name: reviews, namespace: default}
+spec: {hosts: [reviews], http: [{route: [{destination: {host: reviews, subset: v3}}]}]}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: reviews, namespace: other}
+spec: {hosts: [ratings], http: [{route: [{destination: {host: ratings}}]}]}
+",
+        );
+        let objects: Vec<_> = loaded.objects().cloned().collect();
+        let mesh = Mesh::compile(&objects, &MeshSettings::default());
+        let d = mesh.route(&Request::http("reviews").port(9080));
+        assert_eq!(d.destination().and_then(|d| d.subset), Some("v3"));
+        let replaced: Vec<_> =
+            mesh.warnings().iter().filter(|w| w.message.starts_with("replaced by a later VirtualService")).collect();
+        assert_eq!(replaced.len(), 1, "{:?}", mesh.warnings());
+        assert_eq!(replaced[0].object, "VirtualService default/reviews");
     }
 }

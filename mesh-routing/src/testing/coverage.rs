@@ -3,11 +3,14 @@
 use std::collections::HashSet;
 use std::fmt;
 
+use serde::Serialize;
+use serde::ser::SerializeStruct;
+
 use crate::decision::{Decision, RuleKind};
 use crate::mesh::Mesh;
 
 /// One rule or weighted destination, and whether a test reached it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct CoverageItem {
     /// `ns/name http[2] (name)`, or that followed by `-> host subset` for a destination.
     pub target: String,
@@ -34,6 +37,17 @@ impl Coverage {
     /// The items no test reached.
     pub fn unreached(&self) -> impl Iterator<Item = &str> {
         self.items.iter().filter(|i| !i.reached).map(|i| i.target.as_str())
+    }
+}
+
+impl Serialize for Coverage {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let unreached: Vec<&str> = self.unreached().collect();
+        let mut s = serializer.serialize_struct("Coverage", 3)?;
+        s.serialize_field("percent", &self.percent())?;
+        s.serialize_field("unreached", &unreached)?;
+        s.serialize_field("items", &self.items)?;
+        s.end()
     }
 }
 

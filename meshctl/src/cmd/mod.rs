@@ -5,6 +5,8 @@ pub mod fmt;
 pub mod kube_inject;
 pub mod manifest;
 pub mod profile;
+pub mod route;
+pub mod test;
 pub mod validate;
 pub mod version;
 
@@ -58,5 +60,28 @@ pub fn load_error_code(loaded: &Loaded) -> u8 {
         0
     } else {
         INVALID
+    }
+}
+
+/// How a command prints its results (`-o/--output`), shared by every command that has one.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Output {
+    /// Text for people.
+    #[default]
+    Text,
+    /// YAML: the library's own types, serialized.
+    Yaml,
+    /// JSON: the library's own types, serialized, for other tools.
+    Json,
+}
+
+impl Output {
+    /// Writes `value` as YAML or JSON (not for [`Output::Text`], which each command renders).
+    pub fn write_data<T: serde::Serialize>(self, value: &T, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        let text = match self {
+            Self::Json => serde_json::to_string_pretty(value).map_err(std::io::Error::other)?,
+            Self::Yaml | Self::Text => mesh_api::to_yaml(value).map_err(std::io::Error::other)?,
+        };
+        writeln!(out, "{}", text.trim_end())
     }
 }
