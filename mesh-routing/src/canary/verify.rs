@@ -8,6 +8,7 @@ use mesh_api::{Object, StringMatch};
 
 use super::{AbMatch, Canary, CanaryError};
 use crate::decision::Decision;
+use crate::matchers::host::qualify;
 use crate::{Mesh, MeshSettings, Outcome, Request};
 
 /// Shares may differ by this much (percentage points) before a step counts as wrong.
@@ -147,11 +148,19 @@ fn concrete(host: &str) -> String {
 
 /// Representative requests: per VirtualService, host and gateway, one per match of each
 /// rule plus a plain one; and plain requests to the service itself.
-fn requests(objects: &[&VirtualService], e: &StepExpectation) -> Vec<Request> {
-    let mut out = vec![
-        Request::http(&e.host),
-        Request::http(&e.host.split('.').next().unwrap_or_default().to_owned()).source_namespace(&e.namespace),
-    ];
+fn requests(objects: &[&VirtualService], e: &StepExpectation, ports: &[u32]) -> Vec<Request> {
+    let short = e.host.split('.').next().unwrap_or_default().to_owned();
+    let at = |r: Request, port: Option<u32>| match port {
+        Some(p) => r.port(p),
+        None => r,
+    };
+    let service_ports: Vec<Option<u32>> =
+        if ports.is_empty() { vec![None] } else { ports.iter().copied().map(Some).collect() };
+    let mut out = Vec::new();
+    for port in &service_ports {
+        out.push(at(Request::http(&e.host), *port));
+        out.push(at(Request::http(&short), *port).source_namespace(&e.namespace));
+    }
     for vs in objects {
         let ns = vs.metadata.namespace.as_deref().unwrap_or("default");
         let mut entries: Vec<Option<String>> = Vec::new();
@@ -160,15 +169,20 @@ fn requests(objects: &[&VirtualService], e: &StepExpectation) -> Vec<Request> {
         }
         entries.extend(vs.spec.gateways.iter().filter(|g| *g != "mesh").map(|g| Some(gateway_ref(g, ns))));
         for host in &vs.spec.hosts {
+            let is_service = qualify(host, ns, &e.domain) == e.host;
             for entry in &entries {
-                let mut base = Request::http(&concrete(host)).source_namespace(ns);
-                if let Some(g) = entry {
-                    base = base.gateway(g);
-                }
-                out.push(base.clone());
-                for rule in &vs.spec.http {
-                    for m in &rule.match_ {
-                        out.push(satisfy(base.clone(), m, ns));
+                // Sidecar requests to the service itself go to its ports; others to the default.
+                let ports: &[Option<u32>] = if entry.is_none() && is_service { &service_ports } else { &[None] };
+                for port in ports {
+                    let mut base = at(Request::http(&concrete(host)).source_namespace(ns), *port);
+                    if let Some(g) = entry {
+                        base = base.gateway(g);
+                    }
+                    out.push(base.clone());
+                    for rule in &vs.spec.http {
+                        for m in &rule.match_ {
+                            out.push(satisfy(base.clone(), m, ns));
+                        }
                     }
                 }
             }
@@ -212,11 +226,30 @@ pub fn verify_step(
             _ => None,
         })
         .collect();
+    let (service, namespace) = expected.host.split_once('.').unwrap_or_default();
+    let namespace = namespace.split('.').next().unwrap_or_default();
+    let ports: Vec<u32> = before
+        .iter()
+        .filter_map(|o| match o {
+            Object::Service(s)
+                if s.metadata.name.as_deref() == Some(service)
+                    && s.metadata.namespace.as_deref().unwrap_or("default") == namespace =>
+            {
+                s.spec.as_ref().and_then(|spec| spec.ports.as_ref())
+            }
+            _ => None,
+        })
+        .flatten()
+        .filter_map(|p| u32::try_from(p.port).ok())
+        .collect();
     let ab_header = expected.ab.as_ref().and_then(AbMatch::sample);
-    for plain in requests(&vss, expected) {
-        let mut cases = vec![(plain.clone(), false)];
+    for plain in requests(&vss, expected, &ports) {
+        // A request derived from an A/B rule already carries the A/B header.
+        let carries = ab_header.as_ref().is_some_and(|(k, v)| plain.header_value(k) == Some(v.as_str()));
+        let mut cases = vec![(plain.clone(), carries)];
         if let Some((k, v)) = &ab_header
             && plain.protocol.is_http()
+            && !carries
         {
             cases.push((plain.header(k, v), true));
         }
