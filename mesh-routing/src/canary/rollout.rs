@@ -71,7 +71,7 @@ pub struct CanaryState {
     pub failed_checks: u32,
     /// Passing analyses in a row at the current step.
     pub passed_iterations: u32,
-    /// The results of the last analysis.
+    /// The results of the analysis that led to this state (empty when none ran).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub last_analysis: Vec<CheckResult>,
 }
@@ -337,6 +337,7 @@ impl<H: Hooks> Rollout<H> {
                 self.go_to(snapshot, next, step + 1)
             }
             Phase::Promoting => {
+                let state = CanaryState { last_analysis: Vec::new(), ..state };
                 if !self.hooks.confirm_promotion(&self.canary) {
                     let t = self.prepare(snapshot, state, "waiting for promotion to be confirmed".to_owned())?;
                     return Ok(self.commit(t));
@@ -348,14 +349,18 @@ impl<H: Hooks> Rollout<H> {
                 Ok(self.commit(t))
             }
             Phase::RollingBack { reason } => {
-                let next = CanaryState { phase: Phase::RolledBack { reason: reason.clone() }, ..state.clone() };
+                let next = CanaryState {
+                    phase: Phase::RolledBack { reason: reason.clone() },
+                    last_analysis: Vec::new(),
+                    ..state.clone()
+                };
                 let t = self.prepare(snapshot, next, "rolled back".to_owned())?;
                 self.hooks.post_rollout(&self.canary);
                 Ok(self.commit(t))
             }
             Phase::Paused { .. } | Phase::Promoted | Phase::RolledBack { .. } => {
                 let note = format!("{}; nothing to do", state.phase);
-                let t = self.prepare(snapshot, state, note)?;
+                let t = self.prepare(snapshot, CanaryState { last_analysis: Vec::new(), ..state }, note)?;
                 Ok(self.commit(t))
             }
         }
@@ -365,7 +370,8 @@ impl<H: Hooks> Rollout<H> {
         if let Err(message) = self.hooks.pre_rollout(&self.canary) {
             return self.fail(snapshot, Vec::new(), format!("pre-rollout hook failed: {message}"));
         }
-        let next = CanaryState { phase: Phase::Progressing { step: 0 }, ..self.state.clone() };
+        let next =
+            CanaryState { phase: Phase::Progressing { step: 0 }, last_analysis: Vec::new(), ..self.state.clone() };
         self.go_to(snapshot, next, 0)
     }
 
@@ -385,7 +391,11 @@ impl<H: Hooks> Rollout<H> {
     /// [`CanaryError::Transition`] unless progressing; [`CanaryError::SelfCheck`].
     pub fn pause(&mut self, snapshot: &[Object]) -> Result<Transition, CanaryError> {
         let Phase::Progressing { step } = self.state.phase else { return Err(self.refused("pause")) };
-        let next = CanaryState { phase: Phase::Paused { at: step, resume_at: step }, ..self.state.clone() };
+        let next = CanaryState {
+            phase: Phase::Paused { at: step, resume_at: step },
+            last_analysis: Vec::new(),
+            ..self.state.clone()
+        };
         let t = self.prepare(snapshot, next, "paused; call resume".to_owned())?;
         Ok(self.commit(t))
     }
@@ -397,7 +407,7 @@ impl<H: Hooks> Rollout<H> {
     /// [`CanaryError::Transition`] unless paused; [`CanaryError::SelfCheck`].
     pub fn resume(&mut self, snapshot: &[Object]) -> Result<Transition, CanaryError> {
         let Phase::Paused { resume_at, .. } = self.state.phase else { return Err(self.refused("resume")) };
-        self.go_to(snapshot, self.state.clone(), resume_at)
+        self.go_to(snapshot, CanaryState { last_analysis: Vec::new(), ..self.state.clone() }, resume_at)
     }
 
     /// Stops the rollout and sends all traffic back to the stable subset.
@@ -409,7 +419,11 @@ impl<H: Hooks> Rollout<H> {
         if self.state.is_finished() || matches!(self.state.phase, Phase::RollingBack { .. }) {
             return Err(self.refused("abort"));
         }
-        let next = CanaryState { phase: Phase::RollingBack { reason: reason.to_owned() }, ..self.state.clone() };
+        let next = CanaryState {
+            phase: Phase::RollingBack { reason: reason.to_owned() },
+            last_analysis: Vec::new(),
+            ..self.state.clone()
+        };
         let t = self.prepare(snapshot, next, format!("aborted: {reason}"))?;
         self.hooks.rollback(&self.canary, reason);
         Ok(self.commit(t))
@@ -426,7 +440,7 @@ impl<H: Hooks> Rollout<H> {
         if !matches!(self.state.phase, Phase::Pending | Phase::Progressing { .. } | Phase::Paused { .. }) {
             return Err(self.refused("promote"));
         }
-        let next = CanaryState { phase: Phase::Promoting, ..self.state.clone() };
+        let next = CanaryState { phase: Phase::Promoting, last_analysis: Vec::new(), ..self.state.clone() };
         let t = self.prepare(snapshot, next, "promoted in full by request".to_owned())?;
         Ok(self.commit(t))
     }
