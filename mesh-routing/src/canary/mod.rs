@@ -426,6 +426,11 @@ pub enum CanaryError {
         /// What went wrong, with the request that shows it.
         message: String,
     },
+    /// An emitted object could not be written as YAML. This is a bug; please report it.
+    Write {
+        /// The serializer's message.
+        message: String,
+    },
     /// An [`Applier`] failed to apply the objects.
     Apply {
         /// The applier's message.
@@ -439,6 +444,7 @@ impl fmt::Display for CanaryError {
             Self::Invalid { message } => write!(f, "invalid canary: {message}"),
             Self::Transition { action, phase } => write!(f, "cannot {action} a rollout that is {phase}"),
             Self::SelfCheck { step, message } => write!(f, "step {step} fails its self-check: {message}"),
+            Self::Write { message } => write!(f, "cannot write the objects as YAML: {message}"),
             Self::Apply { message } => write!(f, "apply failed: {message}"),
         }
     }

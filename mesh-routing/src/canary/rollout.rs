@@ -131,10 +131,13 @@ impl Transition {
     ///
     /// # Errors
     ///
-    /// [`mesh_api::Error::Serialize`] if an object cannot be written (a bug).
-    pub fn to_yaml(&self) -> mesh_api::Result<String> {
-        let docs: Vec<String> =
-            self.objects().into_iter().map(|o| Document::new(o).to_yaml()).collect::<Result<_, _>>()?;
+    /// [`CanaryError::Write`] if an object cannot be written (a bug).
+    pub fn to_yaml(&self) -> Result<String, CanaryError> {
+        let mut docs = Vec::new();
+        for object in self.objects() {
+            let text = Document::new(object).to_yaml().map_err(|e| CanaryError::Write { message: e.to_string() })?;
+            docs.push(text);
+        }
         Ok(docs.join("---\n"))
     }
 }

@@ -133,7 +133,9 @@ impl Simulation {
     /// destination. A request that times out (the route's timeout) counts as failed.
     pub fn run(&self, mesh: &Mesh, requests: &[Request]) -> TrafficReport {
         let mut sampler = Sampler::new(self.seed);
-        let mut rows: Vec<(String, Option<String>, u32, Vec<f64>, usize)> = Vec::new();
+        // host, subset, port, latencies, failures
+        type Row = (String, Option<String>, u32, Vec<f64>, usize);
+        let mut rows: Vec<Row> = Vec::new();
         let mut unrouted = 0;
         for i in 0..self.requests {
             let Some(template) = requests.get(i % requests.len().max(1)) else { break };
