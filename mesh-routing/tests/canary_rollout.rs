@@ -415,3 +415,54 @@ fn promotion_waits_for_confirmation() {
     assert_eq!(t.state.phase, Phase::Promoting, "{}", t.note);
     assert_eq!(rollout.hooks().calls, ["confirm"]);
 }
+
+struct FailingHooks {
+    pre: bool,
+    step: bool,
+}
+
+impl Hooks for FailingHooks {
+    fn pre_rollout(&mut self, _: &Canary) -> Result<(), String> {
+        if self.pre { Err("load test not ready".into()) } else { Ok(()) }
+    }
+    fn step(&mut self, _: &Canary, _: usize, weight: u32) -> Result<(), String> {
+        if self.step && weight > 10 { Err("smoke test failed".into()) } else { Ok(()) }
+    }
+}
+
+#[test]
+fn failing_hooks_count_as_failed_checks() {
+    let cluster = InMemoryApplier::new(load(BASE));
+    let c = canary().failed_check_limit(2).build().unwrap();
+    let mut rollout = Rollout::new(c.clone()).with_hooks(FailingHooks { pre: true, step: false });
+    let t = rollout.advance(cluster.objects(), &healthy()).unwrap();
+    assert_eq!((t.state.phase, t.state.failed_checks), (Phase::Pending, 1));
+    assert!(t.note.contains("pre-rollout hook failed: load test not ready"), "{}", t.note);
+
+    let mut rollout = Rollout::new(c).with_hooks(FailingHooks { pre: false, step: true });
+    rollout.advance(cluster.objects(), &healthy()).unwrap();
+    let t = rollout.advance(cluster.objects(), &healthy()).unwrap();
+    assert_eq!((t.state.phase, t.weights.canary), (Phase::Progressing { step: 0 }, 10), "stays at 10%");
+    let t = rollout.advance(cluster.objects(), &healthy()).unwrap();
+    assert!(matches!(&t.state.phase, Phase::RollingBack { reason } if reason.contains("smoke test failed")));
+    assert_eq!(t.weights.canary, 0);
+}
+
+#[test]
+fn each_step_needs_its_iterations_of_passing_analysis() {
+    let cluster = InMemoryApplier::new(load(BASE));
+    let mut rollout = Rollout::new(canary().iterations(3).build().unwrap());
+    let weights: Vec<u32> =
+        (0..5).map(|_| rollout.advance(cluster.objects(), &healthy()).unwrap().weights.canary).collect();
+    assert_eq!(weights, [10, 10, 10, 25, 25]);
+}
+
+#[test]
+fn transitions_write_yaml_destination_rules_first() {
+    let mut rollout = Rollout::new(canary().build().unwrap());
+    let yaml = rollout.advance(&load(BASE), &healthy()).unwrap().to_yaml().unwrap();
+    let reread = load(&yaml);
+    let kinds: Vec<&str> = reread.iter().map(Object::kind).collect();
+    assert_eq!(kinds, ["DestinationRule", "VirtualService"]);
+    assert!(yaml.contains("apiVersion: networking.istio.io/v1\nkind: DestinationRule"), "{yaml}");
+}
