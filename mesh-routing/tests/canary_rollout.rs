@@ -466,3 +466,51 @@ fn transitions_write_yaml_destination_rules_first() {
     assert_eq!(kinds, ["DestinationRule", "VirtualService"]);
     assert!(yaml.contains("apiVersion: networking.istio.io/v1\nkind: DestinationRule"), "{yaml}");
 }
+
+
+#[test]
+fn delegate_virtual_services_are_rewritten_too() {
+    let yaml = format!(
+        "{}---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {{name: root, namespace: shop}}
+spec:
+  hosts: [reviews]
+  http:
+  - match: [{{uri: {{prefix: /}}}}]
+    delegate: {{name: reviews-routes, namespace: shop}}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {{name: reviews-routes, namespace: shop}}
+spec:
+  http:
+  - route: [{{destination: {{host: reviews, subset: v1}}}}]
+",
+        &BASE[..BASE.find("---\napiVersion: networking.istio.io/v1\nkind: VirtualService").unwrap_or(BASE.len())]
+    );
+    let mut cluster = InMemoryApplier::new(load(&yaml));
+    let mut rollout = Rollout::new(canary().build().unwrap());
+    let t = rollout.advance(cluster.objects(), &healthy()).unwrap();
+    let names: Vec<_> = t.virtual_services.iter().map(|v| v.metadata.name.clone().unwrap_or_default()).collect();
+    assert_eq!(names, ["root", "reviews-routes"]);
+    cluster.apply_transition(&t).unwrap();
+    assert_eq!(split(cluster.objects(), &reviews()), shares(&[("reviews/v1", 90.0), ("reviews/v2", 10.0)]));
+}
+
+#[test]
+fn tcp_routes_are_split_as_well() {
+    let yaml = BASE.replace(
+        "  - name: main\n    timeout: 5s\n    route: [{destination: {host: reviews, subset: v1}}]\n",
+        "  - name: main\n    timeout: 5s\n    route: [{destination: {host: reviews, subset: v1}}]\n  tcp:\n  - route: [{destination: {host: reviews, subset: v1, port: {number: 9090}}}]\n",
+    );
+    let mut rollout = Rollout::new(canary().build().unwrap());
+    let t = rollout.advance(&load(&yaml), &healthy()).unwrap();
+    let tcp: Vec<_> = t.virtual_services[0].spec.tcp[0]
+        .route
+        .iter()
+        .map(|d| (d.destination.subset.clone().unwrap_or_default(), d.weight))
+        .collect();
+    assert_eq!(tcp, [("v1".to_owned(), Some(90)), ("v2".to_owned(), Some(10))]);
+}
