@@ -467,7 +467,6 @@ fn transitions_write_yaml_destination_rules_first() {
     assert!(yaml.contains("apiVersion: networking.istio.io/v1\nkind: DestinationRule"), "{yaml}");
 }
 
-
 #[test]
 fn delegate_virtual_services_are_rewritten_too() {
     let yaml = format!(
@@ -501,12 +500,18 @@ spec:
 
 #[test]
 fn tcp_routes_are_split_as_well() {
-    let yaml = BASE.replace(
-        "  - name: main\n    timeout: 5s\n    route: [{destination: {host: reviews, subset: v1}}]\n",
-        "  - name: main\n    timeout: 5s\n    route: [{destination: {host: reviews, subset: v1}}]\n  tcp:\n  - route: [{destination: {host: reviews, subset: v1, port: {number: 9090}}}]\n",
-    );
+    let yaml = BASE
+        .replace(
+            "  - name: main\n    timeout: 5s\n    route: [{destination: {host: reviews, subset: v1}}]\n",
+            "  - name: main\n    timeout: 5s\n    route: [{destination: {host: reviews, subset: v1}}]\n  tcp:\n  - match: [{port: 9090}]\n    route: [{destination: {host: reviews, subset: v1, port: {number: 9090}}}]\n",
+        )
+        .replacen("{ports: [{name: http, port: 9080}]", "{ports: [{name: http, port: 9080}, {name: tcp, port: 9090}]", 1);
+    let mut cluster = InMemoryApplier::new(load(&yaml));
     let mut rollout = Rollout::new(canary().build().unwrap());
-    let t = rollout.advance(&load(&yaml), &healthy()).unwrap();
+    let t = rollout.advance(cluster.objects(), &healthy()).unwrap();
+    cluster.apply_transition(&t).unwrap();
+    let tcp_request = Request::tcp("reviews", 9090).source_namespace("shop");
+    assert_eq!(split(cluster.objects(), &tcp_request), shares(&[("reviews/v1", 90.0), ("reviews/v2", 10.0)]));
     let tcp: Vec<_> = t.virtual_services[0].spec.tcp[0]
         .route
         .iter()

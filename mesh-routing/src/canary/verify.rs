@@ -75,7 +75,12 @@ fn show(map: &BTreeMap<Key, f64>) -> String {
 }
 
 fn describe(r: &Request) -> String {
-    let mut s = format!("{} {}{} from {}", r.method_name(), r.host(), r.path, r.source_namespace_name());
+    let mut s = if r.protocol.is_http() {
+        format!("{} {}{} from {}", r.method_name(), r.host(), r.path, r.source_namespace_name())
+    } else {
+        let protocol = format!("{:?}", r.protocol).to_uppercase();
+        format!("{protocol} {} from {}", r.host(), r.source_namespace_name())
+    };
     if let Some(p) = r.port {
         s.push_str(&format!(" port {p}"));
     }
@@ -184,6 +189,17 @@ fn requests(objects: &[&VirtualService], e: &StepExpectation, ports: &[u32]) -> 
                             out.push(satisfy(base.clone(), m, ns));
                         }
                     }
+                }
+            }
+            // Opaque TCP, from sidecars, on the ports the TCP rules name or the service's.
+            if !vs.spec.tcp.is_empty() && entries.contains(&None) {
+                let mut tcp_ports: Vec<u32> =
+                    vs.spec.tcp.iter().flat_map(|r| &r.match_).filter_map(|m| m.port).collect();
+                if is_service && tcp_ports.is_empty() {
+                    tcp_ports.extend(ports);
+                }
+                for port in tcp_ports {
+                    out.push(Request::tcp(&concrete(host), port).source_namespace(ns));
                 }
             }
         }
@@ -302,7 +318,7 @@ fn check_one(old: &Mesh, new: &Mesh, request: &Request, ab: bool, e: &StepExpect
     if d_old.timeout() != d_new.timeout() {
         return Err("its route timeout changed".to_owned());
     }
-    if let (Some(p), Some(_)) = (e.mirror.filter(|_| !ab), port) {
+    if let (Some(p), Some(_), true) = (e.mirror.filter(|_| !ab), port, request.protocol.is_http()) {
         let mirrored = d_new
             .mirrors()
             .any(|m| m.host == e.host && m.subset == Some(e.canary.as_str()) && (m.percent - p).abs() <= TOLERANCE);
