@@ -114,6 +114,23 @@ impl<'a> Emitter<'a> {
         mesh && vs.spec.hosts.iter().any(|h| self.is_host(h, ns))
     }
 
+    /// A name for a new object of `kind` in the service's namespace: the service's own, or
+    /// `<service>-canary` when the user already has an object of that name.
+    fn free_name(&self, objects: &[Object], kind: &str) -> String {
+        let taken = |name: &str| {
+            objects.iter().any(|o| {
+                o.kind() == kind
+                    && o.metadata().name.as_deref() == Some(name)
+                    && o.metadata().namespace.as_deref().unwrap_or("default") == self.canary.namespace
+            })
+        };
+        let mut name = self.canary.service.clone();
+        while taken(&name) {
+            name.push_str("-canary");
+        }
+        name
+    }
+
     /// Re-splits one list of destinations. `None` when none of them is ours (or ours get
     /// nothing). Weights keep their units when the split is exact, else every weight is
     /// multiplied by 100 so the shares stay exact.
@@ -248,7 +265,7 @@ impl<'a> Emitter<'a> {
         }
         if !served {
             let base = VirtualService::new(
-                &self.canary.service,
+                &self.free_name(objects, "VirtualService"),
                 VirtualServiceSpec {
                     hosts: vec![self.canary.service.clone()],
                     http: vec![HttpRoute {
@@ -289,7 +306,7 @@ impl<'a> Emitter<'a> {
             .collect();
         if out.is_empty() {
             let mut dr = DestinationRule::new(
-                &self.canary.service,
+                &self.free_name(objects, "DestinationRule"),
                 DestinationRuleSpec { host: self.canary.service.clone(), ..DestinationRuleSpec::default() },
             );
             dr.metadata.namespace = Some(self.canary.namespace.clone());
@@ -377,6 +394,17 @@ mod tests {
         let again = e.virtual_services(&[first[0].clone().into()], Traffic { canary_weight: 50, ..t });
         assert_eq!(again[0].spec.http.len(), 2);
         assert_eq!(again[0].spec.http[1].route[1].weight, Some(50));
+    }
+
+    #[test]
+    fn a_new_virtual_service_does_not_replace_one_of_the_same_name() {
+        let objects = load(
+            "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: reviews, namespace: shop}\nspec:\n  hosts: [reviews.example.com]\n  gateways: [edge]\n  http:\n  - route: [{destination: {host: other}}]\n",
+        );
+        let c = canary();
+        let vs = Emitter::new(&c).virtual_services(&objects, traffic(10));
+        assert_eq!(vs.len(), 1);
+        assert_eq!(vs[0].metadata.name.as_deref(), Some("reviews-canary"));
     }
 
     #[test]
