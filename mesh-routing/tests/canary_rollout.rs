@@ -212,7 +212,10 @@ fn rollout_resumes_from_persisted_state() {
     drop(rollout);
     let state: CanaryState = serde_json::from_str(&stored_state).unwrap();
     let spec: Canary = serde_json::from_str(&stored_canary).unwrap();
-    assert!(stored_state.contains(r#""phase":"progressing""#), "{stored_state}");
+    assert_eq!(
+        stored_state,
+        r#"{"phase":"progressing","step":1,"failedChecks":0,"passedIterations":0,"lastAnalysis":[{"check":"success rate >= 99%","value":99.9,"passed":true},{"check":"p99 latency <= 500 ms","value":120.0,"passed":true}]}"#
+    );
     let mut resumed = Rollout::from_state(spec, state);
     let again = resumed.current(cluster.objects()).unwrap();
     assert_eq!(again.weights.canary, 25);

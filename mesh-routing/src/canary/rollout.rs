@@ -65,7 +65,8 @@ impl std::fmt::Display for Phase {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CanaryState {
-    /// The phase.
+    /// The phase (written inline: `phase: progressing`, `step: 1`).
+    #[serde(flatten)]
     pub phase: Phase,
     /// Failed analyses so far; at the canary's limit the rollout rolls back.
     pub failed_checks: u32,
