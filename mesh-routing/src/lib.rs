@@ -50,6 +50,9 @@
 //! - [`Sampler`] and [`Mesh::simulate`] give reproducible simulated traffic on top of the
 //!   exact shares.
 //! - [`Decision::view`] gives the decision as owned, serializable data ([`DecisionView`]).
+//! - [`Simulation`] sends many requests through a mesh with per-destination
+//!   [`Behaviour`]s and reports counts, shares, success rates and latency percentiles.
+//! - [`canary`] rolls a service out over subsets: [`Canary`], [`Rollout`], [`CanaryState`].
 //! - [`testing`] runs route test files (requests and where they must go) from `cargo test`.
 //!
 //! The rules followed are those of the project's routing contract (`routing.md`), named by
@@ -92,6 +95,12 @@ pub use view::{
 
 mod sampler;
 pub use sampler::Sampler;
+
+mod simulate;
+pub use simulate::{Behaviour, DestinationStats, Simulation, TrafficReport};
+
+pub mod canary;
+pub use canary::{Canary, CanaryState, Rollout};
 
 pub mod testing;
 
