@@ -86,6 +86,12 @@ pub use explain::Explanation;
 mod sampler;
 pub use sampler::Sampler;
 
+pub mod diff;
+pub use diff::{RoutingDiff, SampleRequest, diff, representative_requests};
+
+pub mod graph;
+pub use graph::{TrafficGraph, graph};
+
 pub mod testing;
 
 #[doc(inline)]
