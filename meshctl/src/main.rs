@@ -35,6 +35,14 @@ enum Command {
     Version,
     /// Add Istio's sidecar to the workloads of a file, as `istioctl kube-inject` does.
     KubeInject(cmd::kube_inject::Args),
+    /// How routing changes from one config set (`-f`) to another (`--to`): shares that move,
+    /// requests routed differently, rules added or removed.
+    ///
+    /// Exit status: 0 when routing is unchanged, 1 when it changes, 2 when input cannot be read.
+    Diff(cmd::diff::Args),
+    /// Draw the routing as a graph (gateways, services and subsets; routes with conditions and
+    /// shares) in Graphviz DOT or Mermaid.
+    Graph(cmd::graph::Args),
 }
 
 fn main() -> ExitCode {
@@ -50,6 +58,8 @@ fn main() -> ExitCode {
         Command::Crds => cmd::crds::run(&mut out),
         Command::Version => cmd::version::run(&mut out),
         Command::KubeInject(args) => cmd::kube_inject::run(&args, &mut out, &mut err),
+        Command::Diff(args) => cmd::diff::run(&args, &mut out, &mut err),
+        Command::Graph(args) => cmd::graph::run(&args, &mut out, &mut err),
     };
     let code = result.unwrap_or_else(|e| {
         let _ = writeln!(err, "meshctl: {e}");
