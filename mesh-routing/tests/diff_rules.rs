@@ -102,7 +102,7 @@ reviews.shop.svc.cluster.local
   request http POST reviews.shop.svc.cluster.local:9080/r/0?debug=1 from shop [app=web]
     before route → reviews.shop:9080 v1 100%
     after  redirect (301) http://reviews.shop.svc.cluster.local/new
-  + rule VirtualService shop/reviews http[0]: uri regex "/r/[0-9]+", method exact "POST", query debug exact "1", sourceLabels app=web → redirect 301
+  + rule VirtualService shop/reviews http[0]: uri regex "/r/[0-9]+", method exact "POST", query debug exact "1", sourceLabels app=web → redirect 301 to /new
 "#
     );
 }

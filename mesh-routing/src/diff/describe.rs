@@ -112,7 +112,11 @@ pub(crate) fn http_rule_matches(rule: &HttpRule) -> String {
 pub(crate) fn http_action(rule: &HttpRule) -> String {
     match &rule.action.kind {
         HttpActionKind::Route => "route".to_owned(),
-        HttpActionKind::Redirect(r) => format!("redirect {}", r.redirect_code.unwrap_or(301)),
+        HttpActionKind::Redirect(r) => {
+            let target = format!("{}{}", r.authority.as_deref().unwrap_or(""), r.uri.as_deref().unwrap_or(""));
+            let code = r.redirect_code.unwrap_or(301);
+            if target.is_empty() { format!("redirect {code}") } else { format!("redirect {code} to {target}") }
+        }
         HttpActionKind::DirectResponse(d) => format!("direct response {}", d.status),
         HttpActionKind::Delegate(to) => format!("delegate to {to} (unresolved)"),
     }
