@@ -50,6 +50,10 @@
 //! - [`Sampler`] and [`Mesh::simulate`] give reproducible simulated traffic on top of the
 //!   exact shares.
 //! - [`testing`] runs route test files (requests and where they must go) from `cargo test`.
+//! - [`diff()`] compares two meshes over the requests [`representative_requests`] derives from
+//!   their rules: a [`RoutingDiff`] of shares that move, requests routed differently, and rules
+//!   added or removed, per host.
+//! - [`graph()`] draws the routing as a [`TrafficGraph`] (Graphviz DOT or Mermaid).
 //!
 //! The rules followed are those of the project's routing contract (`routing.md`), named by
 //! id (H1, S4, P5, ...) in the tests that show them.
