@@ -59,6 +59,7 @@
 //! id (H1, S4, P5, ...) in the tests that show them.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod matchers;
 

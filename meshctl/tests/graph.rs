@@ -90,7 +90,20 @@ fn graph_exits_2_when_an_input_cannot_be_read() {
 
 #[test]
 fn graph_rejects_an_unknown_format() {
-    let run = meshctl(&["graph", "-f", "online-boutique", "-o", "svg"], &examples());
+    let run = meshctl(&["graph", "-f", "online-boutique", "-o", "png"], &examples());
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("[possible values: dot, mermaid, json]"), "{}", run.stderr);
+    assert!(run.stderr.contains("[possible values: dot, mermaid, svg, json]"), "{}", run.stderr);
+}
+
+#[test]
+fn graph_as_svg_draws_every_node_and_share() {
+    let run = meshctl(&["graph", "-f", "online-boutique", "-o", "svg"], &examples());
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+    assert!(run.stdout.starts_with("<?xml") && run.stdout.contains("<svg "), "{}", run.stdout);
+    assert!(run.stdout.trim_end().ends_with("</svg>"), "{}", run.stdout);
+    for text in
+        ["gateway istio-app/frontend-gateway", "frontend.istio-app", "productcatalogservice.istio-app v2", "75%", "25%"]
+    {
+        assert!(run.stdout.contains(text), "{text} missing from\n{}", run.stdout);
+    }
 }

@@ -3,6 +3,8 @@
 
 mod dot;
 mod mermaid;
+#[cfg(feature = "svg")]
+mod svg;
 
 use serde::Serialize;
 
@@ -113,6 +115,15 @@ impl TrafficGraph {
     /// The graph as a Mermaid flowchart.
     pub fn to_mermaid(&self) -> String {
         mermaid::render(self)
+    }
+
+    /// The graph drawn as an SVG picture, laid out left to right in Rust (no Graphviz needed).
+    /// A route from a host to itself has no arrow in the picture; the DOT and Mermaid texts
+    /// keep it.
+    #[cfg(feature = "svg")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "svg")))]
+    pub fn to_svg(&self) -> String {
+        svg::render(self)
     }
 }
 

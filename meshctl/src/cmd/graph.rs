@@ -1,4 +1,4 @@
-//! `meshctl graph -f PATH... [-o dot|mermaid|json]`
+//! `meshctl graph -f PATH... [-o dot|mermaid|svg|json]`
 
 use std::io::{self, Write};
 
@@ -15,8 +15,8 @@ use super::{Inputs, UNREADABLE};
 pub struct Args {
     #[command(flatten)]
     inputs: Inputs,
-    /// Output format: Graphviz DOT (`| dot -Tsvg > mesh.svg`), a Mermaid flowchart, or the
-    /// graph's nodes and edges as JSON.
+    /// Output format: Graphviz DOT, a Mermaid flowchart, an SVG picture, or the graph's nodes
+    /// and edges as JSON.
     #[arg(short = 'o', long = "output", value_enum, default_value_t = Format::Dot)]
     output: Format,
 }
@@ -28,6 +28,8 @@ pub enum Format {
     Dot,
     /// A Mermaid flowchart.
     Mermaid,
+    /// An SVG picture, laid out in Rust (no Graphviz needed).
+    Svg,
     /// The library's `TrafficGraph` as JSON.
     Json,
 }
@@ -47,6 +49,7 @@ pub fn run(args: &Args, out: &mut impl Write, err: &mut impl Write) -> io::Resul
     match args.output {
         Format::Dot => write!(out, "{}", g.to_dot())?,
         Format::Mermaid => write!(out, "{}", g.to_mermaid())?,
+        Format::Svg => writeln!(out, "{}", g.to_svg())?,
         Format::Json => {
             serde_json::to_writer_pretty(&mut *out, &g)?;
             writeln!(out)?;
