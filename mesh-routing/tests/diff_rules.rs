@@ -203,3 +203,56 @@ spec:
         ]
     );
 }
+
+const GATEWAY: &str = "---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: web, namespace: edge}
+spec:
+  selector: {istio: ingressgateway}
+  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ['*.example.com']}]
+";
+
+const EDGE_VS: &str = "---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: shop, namespace: edge}
+spec:
+  hosts: ['*.example.com']
+  gateways: [web]
+  http:
+  - route: [{destination: {host: reviews.shop.svc.cluster.local, subset: v1}}]
+";
+
+#[test]
+fn a_new_gateway_route_for_a_wildcard_host_is_reported_under_its_pattern() {
+    let base = reviews(V1);
+    let changes = diff(&mesh(&base), &mesh(&format!("{base}{GATEWAY}{EDGE_VS}")));
+    assert_eq!(
+        changes.to_string(),
+        "routing changes for 1 host
+
+*.example.com
+  request http GET any.example.com:80/ via gateway edge/web
+    before refused
+    after  route → reviews.shop:9080 v1 100%
+  + rule VirtualService edge/shop http[0]: any request → route reviews.shop v1 100%
+"
+    );
+}
+
+#[test]
+fn removing_the_gateway_refuses_its_requests_once_each() {
+    let base = reviews(V1);
+    let changes = diff(&mesh(&format!("{base}{GATEWAY}{EDGE_VS}")), &mesh(&format!("{base}{EDGE_VS}")));
+    assert_eq!(
+        changes.to_string(),
+        "routing changes for 1 host
+
+*.example.com
+  request http GET any.example.com:80/ via gateway edge/web
+    before route → reviews.shop:9080 v1 100%
+    after  refused
+"
+    );
+}

@@ -167,7 +167,8 @@ pub struct RuleChange {
 pub fn diff(old: &Mesh, new: &Mesh) -> RoutingDiff {
     let mut samples = representative_requests(old);
     for s in representative_requests(new) {
-        if !samples.iter().any(|o| o.request == s.request) {
+        let line = s.describe();
+        if !samples.iter().any(|o| o.describe() == line) {
             samples.push(s);
         }
     }
@@ -444,5 +445,54 @@ impl fmt::Display for RoutingDiff {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn share(subset: Option<&str>, weight: f64) -> Share {
+        Share { host: "cart.shop.svc.cluster.local".into(), subset: subset.map(Into::into), port: 80, weight }
+    }
+
+    fn rule(vs: &str, matches: &str, index: usize) -> RuleChange {
+        RuleChange {
+            virtual_service: vs.into(),
+            kind: "http".into(),
+            index,
+            name: None,
+            matches: matches.into(),
+            action: "route".into(),
+        }
+    }
+
+    #[test]
+    fn share_moves_list_every_destination_of_either_split() {
+        let moves = share_moves(&[share(Some("v1"), 100.0)], &[share(Some("v1"), 50.0), share(Some("v2"), 50.0)]);
+        let change = ShareChange { moves, requests: Vec::new() };
+        assert_eq!(change.to_string(), "cart: v1 100% → 50%, v2 0% → 50%");
+    }
+
+    #[test]
+    fn destinations_without_subset_print_their_port() {
+        let moves = share_moves(&[share(None, 100.0)], &[share(None, 50.0), share(Some("v2"), 50.0)]);
+        let change = ShareChange { moves, requests: Vec::new() };
+        assert_eq!(change.to_string(), "cart: port 80 100% → 50%, v2 0% → 50%");
+    }
+
+    #[test]
+    fn rules_pair_by_virtual_service_kind_and_conditions_not_position() {
+        let old = [rule("shop/a", "uri prefix \"/x\"", 0), rule("shop/a", "any request", 1)];
+        let new = [rule("shop/a", "any request", 0), rule("shop/b", "uri prefix \"/x\"", 0)];
+        assert_eq!(missing(&old, &new), [old[0].clone()]);
+        assert_eq!(missing(&new, &old), [new[1].clone()]);
+    }
+
+    #[test]
+    fn a_duplicated_rule_pairs_only_once() {
+        let old = [rule("shop/a", "any request", 0)];
+        let new = [rule("shop/a", "any request", 0), rule("shop/a", "any request", 1)];
+        assert_eq!(missing(&new, &old), [new[1].clone()]);
     }
 }

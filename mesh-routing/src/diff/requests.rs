@@ -62,8 +62,10 @@ impl SampleRequest {
 /// ```
 pub fn representative_requests(mesh: &Mesh) -> Vec<SampleRequest> {
     let mut out: Vec<SampleRequest> = Vec::new();
+    // Requests that describe alike (an unset port and the same port written) count once.
     let mut push = |host: String, request: Request| {
-        if !out.iter().any(|s| s.request == request) {
+        let line = describe::request(&request);
+        if !out.iter().any(|s| s.describe() == line) {
             out.push(SampleRequest { host, request });
         }
     };
@@ -259,4 +261,33 @@ fn apply_http(mut r: Request, m: &HttpMatch, pattern: &HostPattern) -> Request {
         r = r.port(p);
     }
     with_source(r, &m.source)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mesh_api::StringMatch;
+
+    #[test]
+    fn wildcard_hosts_get_a_name_under_them() {
+        assert_eq!(concrete(&HostPattern::parse("*.example.com")), "any.example.com");
+        assert_eq!(concrete(&HostPattern::parse("*")), "example.com");
+        assert_eq!(concrete(&HostPattern::parse("a.b")), "a.b");
+    }
+
+    #[test]
+    fn values_come_from_exact_prefix_or_a_regex_sample() {
+        let value = |m: StringMatch| value_for(&StringMatcher::new(&m, false).unwrap());
+        assert_eq!(value(StringMatch::exact("jason")), Some("jason".to_owned()));
+        assert_eq!(value(StringMatch::prefix("/api")), Some("/api".to_owned()));
+        assert_eq!(value(StringMatch::regex("/v[0-9]+/.*")), Some("/v0/".to_owned()));
+        assert_eq!(value(StringMatch::Any), Some("x".to_owned()));
+    }
+
+    #[test]
+    fn a_regex_beyond_the_sampler_gives_no_value() {
+        // A negated class that excludes both letters the sampler tries.
+        let m = StringMatcher::new(&StringMatch::regex("[^xy]"), false).unwrap();
+        assert_eq!(value_for(&m), None);
+    }
 }
