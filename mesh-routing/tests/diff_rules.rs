@@ -256,3 +256,22 @@ fn removing_the_gateway_refuses_its_requests_once_each() {
 "
     );
 }
+
+#[test]
+fn a_timeout_or_retry_change_is_a_change_of_the_requests_it_covers() {
+    let old = "  - route: [{destination: {host: reviews, subset: v1}}]\n    timeout: 5s\n";
+    let new = "  - route: [{destination: {host: reviews, subset: v1}}]\n    timeout: 1s\n    \
+               retries: {attempts: 3, perTryTimeout: 300ms}\n    \
+               mirror: {host: reviews, subset: v2}\n    mirrorPercentage: {value: 5}\n";
+    let changes = diff(&mesh(&reviews(old)), &mesh(&reviews(new)));
+    assert_eq!(
+        changes.to_string(),
+        "routing changes for 1 host
+
+reviews.shop.svc.cluster.local
+  request http GET reviews.shop.svc.cluster.local:9080/ from shop
+    before route → reviews.shop:9080 v1 100% (timeout 5s)
+    after  route → reviews.shop:9080 v1 100% (timeout 1s, retries 3 per try 300ms, mirror reviews.shop v2 5%)
+"
+    );
+}

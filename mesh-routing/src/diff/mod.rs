@@ -39,7 +39,8 @@ pub struct HostDiff {
     /// Splits whose shares move.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub shares: Vec<ShareChange>,
-    /// Requests whose outcome or destination changes (other than a share moving).
+    /// Requests whose outcome, destination or the rule's settings for them (timeout, retries,
+    /// fault, mirrors, rewrite) change, other than a share moving alone.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub requests: Vec<RequestChange>,
     /// Rules only the new mesh has.
@@ -100,6 +101,11 @@ pub struct RouteSummary {
     /// Destinations and shares, for routed requests.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub destinations: Vec<Share>,
+    /// What else the rule does to a routed request, each as one short phrase (`timeout 5s`,
+    /// `retries 2 per try 2s`, `fault abort 503 10%`, `mirror cart.shop v2 5%`,
+    /// `rewrite uri /v2`); empty when it does nothing more.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub behaviour: Vec<String>,
 }
 
 /// A destination with its share.
@@ -183,7 +189,8 @@ pub fn diff(old: &Mesh, new: &Mesh) -> RoutingDiff {
         }
         let h = host_entry(&mut hosts, &s.host);
         let split = before.destinations.len() > 1 || after.destinations.len() > 1;
-        if before_d.outcome() == Outcome::Route && after_d.outcome() == Outcome::Route && split {
+        let only_shares = before.behaviour == after.behaviour;
+        if before_d.outcome() == Outcome::Route && after_d.outcome() == Outcome::Route && split && only_shares {
             let moves = share_moves(&before.destinations, &after.destinations);
             match h.shares.iter_mut().find(|c| c.moves == moves) {
                 Some(c) => c.requests.push(s.describe()),
@@ -216,8 +223,53 @@ fn host_entry<'a>(hosts: &'a mut BTreeMap<String, HostDiff>, host: &str) -> &'a 
     hosts.entry(host.to_owned()).or_insert_with(|| HostDiff { host: host.to_owned(), ..HostDiff::default() })
 }
 
+/// The rule's own settings for a routed request (defaults left out, so a rule that spells
+/// out a default reads as the rule that leaves it out only when the values agree).
+fn behaviour(d: &Decision<'_>) -> Vec<String> {
+    let mut out = Vec::new();
+    if d.outcome() != Outcome::Route {
+        return out;
+    }
+    if let Some(t) = d.timeout() {
+        out.push(format!("timeout {t}"));
+    }
+    if let Some(r) = d.http.and_then(|a| a.retries.as_ref()) {
+        let mut text = format!("retries {}", r.attempts.unwrap_or(0));
+        if let Some(p) = &r.per_try_timeout {
+            text.push_str(&format!(" per try {p}"));
+        }
+        if let Some(on) = r.retry_on.as_deref().filter(|on| !on.is_empty()) {
+            text.push_str(&format!(" on {on}"));
+        }
+        out.push(text);
+    }
+    if let Some(f) = d.fault() {
+        if let Some((delay, percent)) = f.delay {
+            let delay = delay.map_or_else(String::new, |t| format!(" {t}"));
+            out.push(format!("fault delay{delay} {}", describe::percent(percent)));
+        }
+        if let Some((http, grpc, percent)) = f.abort {
+            let code = http.map(|c| c.to_string()).or(grpc.map(str::to_owned)).unwrap_or_default();
+            out.push(format!("fault abort {code} {}", describe::percent(percent)));
+        }
+    }
+    for m in d.mirrors() {
+        out.push(format!("mirror {} {}", describe::destination(m.host, m.subset, None), describe::percent(m.percent)));
+    }
+    if let Some(r) = d.rewrite() {
+        if let Some(uri) = r.uri {
+            out.push(format!("rewrite uri {uri}"));
+        }
+        if let Some(authority) = r.authority {
+            out.push(format!("rewrite authority {authority}"));
+        }
+    }
+    out
+}
+
 fn summary(d: &Decision<'_>) -> RouteSummary {
     RouteSummary {
+        behaviour: behaviour(d),
         outcome: d.outcome().to_string(),
         status: d.status(),
         location: d.redirect().filter(|_| d.outcome() == Outcome::Redirect).map(|r| r.location()),
@@ -376,7 +428,8 @@ impl fmt::Display for ShareChange {
 }
 
 impl fmt::Display for RouteSummary {
-    /// `route → reviews.shop v1 100%`, `notFound (404)`, `redirect (301) https://a.com/`.
+    /// `route → reviews.shop v1 100% (timeout 5s)`, `notFound (404)`,
+    /// `redirect (301) https://a.com/`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.outcome)?;
         if let Some(s) = self.status {
@@ -398,6 +451,9 @@ impl fmt::Display for RouteSummary {
                 })
                 .collect();
             write!(f, " → {}", list.join(", "))?;
+        }
+        if !self.behaviour.is_empty() {
+            write!(f, " ({})", self.behaviour.join(", "))?;
         }
         Ok(())
     }
