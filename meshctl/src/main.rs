@@ -41,7 +41,7 @@ enum Command {
     /// Exit status: 0 when routing is unchanged, 1 when it changes, 2 when input cannot be read.
     Diff(cmd::diff::Args),
     /// Draw the routing as a graph (gateways, services and subsets; routes with conditions and
-    /// shares) in Graphviz DOT or Mermaid.
+    /// shares) in Graphviz DOT, Mermaid or SVG.
     Graph(cmd::graph::Args),
 }
 
