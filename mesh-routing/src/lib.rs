@@ -54,11 +54,16 @@
 //!   [`Behaviour`]s and reports counts, shares, success rates and latency percentiles.
 //! - [`canary`] rolls a service out over subsets: [`Canary`], [`Rollout`], [`CanaryState`].
 //! - [`testing`] runs route test files (requests and where they must go) from `cargo test`.
+//! - [`diff()`] compares two meshes over the requests [`representative_requests`] derives from
+//!   their rules: a [`RoutingDiff`] of shares that move, requests routed differently, and rules
+//!   added or removed, per host.
+//! - [`graph()`] draws the routing as a [`TrafficGraph`] (Graphviz DOT or Mermaid).
 //!
 //! The rules followed are those of the project's routing contract (`routing.md`), named by
 //! id (H1, S4, P5, ...) in the tests that show them.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod matchers;
 
@@ -101,6 +106,12 @@ pub use simulate::{Behaviour, DestinationStats, Simulation, TrafficReport};
 
 pub mod canary;
 pub use canary::{Canary, CanaryState, Rollout};
+
+pub mod diff;
+pub use diff::{RoutingDiff, SampleRequest, diff, representative_requests};
+
+pub mod graph;
+pub use graph::{TrafficGraph, graph};
 
 pub mod testing;
 

@@ -51,6 +51,14 @@ enum Command {
     /// when every object loads, 1 when some do not (the rest still route), 2 when a path
     /// cannot be read or the command line is wrong.
     Route(cmd::route::Args),
+    /// How routing changes from one config set (`-f`) to another (`--to`): shares that move,
+    /// requests routed differently, rules added or removed.
+    ///
+    /// Exit status: 0 when routing is unchanged, 1 when it changes, 2 when input cannot be read.
+    Diff(cmd::diff::Args),
+    /// Draw the routing as a graph (gateways, services and subsets; routes with conditions and
+    /// shares) in Graphviz DOT, Mermaid or SVG.
+    Graph(cmd::graph::Args),
 }
 
 fn main() -> ExitCode {
@@ -69,6 +77,8 @@ fn main() -> ExitCode {
         Command::Manifest(args) => cmd::manifest::run(&args, &mut out, &mut err),
         Command::Test(args) => cmd::test::run(&args, &mut out, &mut err),
         Command::Route(args) => cmd::route::run(&args, &mut out, &mut err),
+        Command::Diff(args) => cmd::diff::run(&args, &mut out, &mut err),
+        Command::Graph(args) => cmd::graph::run(&args, &mut out, &mut err),
     };
     let code = result.unwrap_or_else(|e| {
         let _ = writeln!(err, "meshctl: {e}");
