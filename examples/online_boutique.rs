@@ -1,7 +1,8 @@
 //! The Online Boutique story, end to end and offline: install Istio with the `demo` profile,
 //! deploy the shop's 11 services into `istio-app` with sidecars injected, expose the
 //! storefront through the ingress gateway, split `productcatalogservice` 75/25 between v1 and
-//! a v2 canary, then roll back to 100% v1.
+//! a v2 canary, see in simulated traffic that v2 is 3 s slower, and let the canary analysis
+//! roll it back to 100% v1.
 //!
 //! Run it with `cargo run --example online_boutique`. The shop's Istio configuration is in
 //! `examples/online-boutique/`; the Kubernetes workloads are built in code below.
@@ -17,11 +18,11 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use mesh_api::k8s_openapi;
-use mesh_api::networking::VirtualService;
 use mesh_api::{Level, Object};
 use mesh_render::inject::{InjectionSettings, inject, should_inject};
 use mesh_render::{Component, Overlays, render};
-use mesh_routing::{Mesh, MeshSettings, Request};
+use mesh_routing::canary::{Applier, Canary, Check, InMemoryApplier, Metrics, Rollout, StaticMetrics};
+use mesh_routing::{Behaviour, Mesh, MeshSettings, Request, Simulation, TrafficReport, diff, graph};
 
 const NAMESPACE: &str = "istio-app";
 
@@ -58,8 +59,14 @@ fn run() -> Result<ExitCode, Box<dyn std::error::Error>> {
     objects.extend(installed);
     objects.extend(workloads);
     expose(&objects);
-    canary(&objects);
-    rollback(&mut objects)?;
+    let observed = canary(&objects);
+    write_graph(&objects, "graph-canary")?;
+    let rolled_back = rollback(&objects, &observed)?;
+    write_graph(&rolled_back, "graph-rolled-back")?;
+    let before = Mesh::compile(&objects, &MeshSettings::default());
+    let after = Mesh::compile(&rolled_back, &MeshSettings::default());
+    println!("\n== What the rollback changed");
+    print_indented(&diff(&before, &after).to_string());
     Ok(ExitCode::SUCCESS)
 }
 
@@ -161,38 +168,85 @@ fn expose(objects: &[Object]) {
     }
 }
 
-/// 5. productcatalogservice v2 takes a quarter of the calls.
-fn canary(objects: &[Object]) {
+/// 5. productcatalogservice v2 takes a quarter of the calls, and turns out 3 s slower.
+fn canary(objects: &[Object]) -> TrafficReport {
     let mesh = Mesh::compile(objects, &MeshSettings::default());
-    println!("\n== 5. Canary: productcatalogservice v1 75% / v2 25%");
-    report_split(&mesh);
+    println!("\n== 5. Canary: productcatalogservice v1 75% / v2 25%, 10,000 simulated calls");
+    let report = traffic().run(&mesh, &[catalog()]);
+    print_indented(&report.to_string());
+    report
 }
 
-/// 6. v2 turned out 3 s slower: every call goes back to v1.
-fn rollback(objects: &mut [Object]) -> Result<(), mesh_api::Error> {
-    println!("\n== 6. Roll back: productcatalogservice 100% v1");
-    let rolled_back = VirtualService::builder("productcatalogservice")
-        .namespace(NAMESPACE)
-        .split([("v1", 100), ("v2", 0)])
+/// 6. The analysis sees v2's latency, the rollout rolls back, and every call goes to v1.
+fn rollback(objects: &[Object], observed: &TrafficReport) -> Result<Vec<Object>, Box<dyn std::error::Error>> {
+    println!("\n== 6. Analysis and rollback");
+    let canary = Canary::builder(&format!("productcatalogservice.{NAMESPACE}"))
+        .stable("v1", [("version", "v1")])
+        .canary("v2", [("version", "v2")])
+        .steps([25])
+        .check(Check::success_rate(99.0))
+        .check(Check::latency(99.0, 500.0))
         .build()?;
-    for object in objects.iter_mut() {
-        if object.kind() == "VirtualService" && object.name() == Some("productcatalogservice") {
-            *object = Object::from(rolled_back.clone());
+    let mut cluster = InMemoryApplier::new(objects.to_vec());
+    let mut rollout = Rollout::new(canary);
+    // The shop already sends 25% to v2: the first step states it; from then on the analysis
+    // reads the simulated traffic.
+    let none = StaticMetrics::new();
+    let mut metrics: &dyn Metrics = &none;
+    while !rollout.state().is_finished() {
+        let transition = rollout.advance(cluster.objects(), metrics)?;
+        println!(
+            "   {:<13} v1 {:>3}% / v2 {:>3}%  {}",
+            phase(&transition),
+            transition.weights.stable,
+            transition.weights.canary,
+            transition.note
+        );
+        for check in &transition.analysis {
+            let value = check.value.map_or_else(|| "no data".to_owned(), |v| format!("{v:.1}"));
+            println!("     {} {}: {value}", if check.passed { "pass" } else { "FAIL" }, check.check);
         }
+        cluster.apply_transition(&transition)?;
+        metrics = observed;
     }
+    let objects = cluster.objects().to_vec();
+    let mesh = Mesh::compile(&objects, &MeshSettings::default());
+    println!("   after the rollback, 10,000 simulated calls:");
+    print_indented(&traffic().run(&mesh, &[catalog()]).to_string());
+    Ok(objects)
+}
+
+fn phase(transition: &mesh_routing::canary::Transition) -> String {
+    let text = format!("{:?}", transition.state.phase);
+    text.split([' ', '{', '(']).next().unwrap_or_default().to_owned()
+}
+
+/// v1 answers in about 40 ms; v2 adds 3 s.
+fn traffic() -> Simulation {
+    Simulation::new(10_000, 7)
+        .subset("v1", Behaviour::new(40.0))
+        .subset("v2", Behaviour::new(40.0).added_latency_ms(3_000.0))
+}
+
+fn catalog() -> Request {
+    Request::grpc("productcatalogservice").port(3550).source_namespace(NAMESPACE)
+}
+
+/// The routing graph, as Graphviz DOT and Mermaid, under `target/online-boutique/`.
+fn write_graph(objects: &[Object], name: &str) -> std::io::Result<()> {
     let mesh = Mesh::compile(objects, &MeshSettings::default());
-    report_split(&mesh);
+    let graph = graph(&mesh);
+    let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/online-boutique");
+    std::fs::create_dir_all(&out)?;
+    std::fs::write(out.join(format!("{name}.dot")), graph.to_dot())?;
+    std::fs::write(out.join(format!("{name}.mmd")), graph.to_mermaid())?;
+    println!("   routing graph written to target/online-boutique/{name}.dot and {name}.mmd");
     Ok(())
 }
 
-fn report_split(mesh: &Mesh) {
-    let request = Request::grpc("productcatalogservice").port(3550).source_namespace(NAMESPACE);
-    let decision = mesh.route(&request);
-    println!("   {:<10} {:>7} {:>16}", "subset", "share", "of 10,000 calls");
-    let counts = mesh.simulate(&request, 10_000, 7);
-    for destination in decision.destinations() {
-        let calls = counts.iter().find(|(d, _)| *d == destination).map_or(0, |(_, n)| *n);
-        println!("   {:<10} {:>6.1}% {:>16}", destination.subset.unwrap_or("-"), destination.weight, calls);
+fn print_indented(text: &str) {
+    for line in text.lines() {
+        println!("   {line}");
     }
 }
 
