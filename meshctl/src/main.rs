@@ -37,6 +37,8 @@ enum Command {
     Manifest(cmd::manifest::Args),
     /// Add Istio's sidecar to the workloads of a file, as `istioctl kube-inject` does.
     KubeInject(cmd::kube_inject::Args),
+    /// Compare the objects an IstioOperator renders with objects observed in a cluster.
+    VerifyInstall(cmd::verify_install::Args),
 }
 
 fn main() -> ExitCode {
@@ -53,6 +55,7 @@ fn main() -> ExitCode {
         Command::Version => cmd::version::run(&mut out),
         Command::KubeInject(args) => cmd::kube_inject::run(&args, &mut out, &mut err),
         Command::Manifest(args) => cmd::manifest::run(&args, &mut out, &mut err),
+        Command::VerifyInstall(args) => cmd::verify_install::run(&args, &mut out, &mut err),
     };
     let code = result.unwrap_or_else(|e| {
         let _ = writeln!(err, "meshctl: {e}");

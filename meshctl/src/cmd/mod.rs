@@ -6,6 +6,7 @@ pub mod kube_inject;
 pub mod manifest;
 pub mod profile;
 pub mod validate;
+pub mod verify_install;
 pub mod version;
 
 use std::io::Read;
