@@ -38,6 +38,8 @@
 //!   [`inject::should_inject`] stating the decision and its reason.
 //! - [`verify`]: a rendered manifest compared with the objects a cluster holds, field by
 //!   field, as `istioctl verify-install` (Istio 1.23) did.
+//! - [`addons`]: Istio's sample observability addons (Kiali, Prometheus, Grafana, Jaeger)
+//!   as typed objects to add to an installation.
 //! - [`Error`]: what failed, naming the file or flag and the path inside it.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -75,3 +77,6 @@ pub use manifest::{Manifest, render};
 
 pub mod verify;
 pub use verify::{VerifyReport, verify};
+
+pub mod addons;
+pub use addons::Addon;
