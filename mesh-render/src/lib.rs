@@ -36,7 +36,7 @@
 //!   the order `kubectl apply` accepts (and reversed for deletion).
 //! - [`inject`]: sidecar injection as Istio's webhook and `istioctl kube-inject` do it, with
 //!   [`inject::should_inject`] stating the decision and its reason.
-//! - [`verify`]: a rendered manifest compared with the objects a cluster holds, field by
+//! - [`verify`](mod@verify): a rendered manifest compared with the objects a cluster holds, field by
 //!   field, as `istioctl verify-install` (Istio 1.23) did.
 //! - [`addons`]: Istio's sample observability addons (Kiali, Prometheus, Grafana, Jaeger)
 //!   as typed objects to add to an installation.
