@@ -70,6 +70,18 @@ fn a_changed_image_is_shown_with_both_values_and_leftovers_are_extra() {
 }
 
 #[test]
+fn a_rollout_in_progress_is_not_ready() {
+    let run = verify_install("observed-rolling-out.yaml", &[]);
+    let expected = CHECKED.replace(
+        "✔ Deployment: istio-ingressgateway.istio-system checked successfully",
+        "✘ Deployment: istio-ingressgateway.istio-system: not ready: 1 old replica pending termination",
+    ) + "Checked 0 custom resource definitions\nChecked 0 Istio Deployments\n\
+         4 ok, 0 missing, 0 differ, 1 not ready, 0 extra\n\
+         ✘ Istio is installed as the manifest says but not rolled out yet\n";
+    assert_eq!(run, Run { code: 1, stdout: expected, stderr: String::new() });
+}
+
+#[test]
 fn json_output_carries_each_difference_and_the_summary() {
     let run = verify_install("observed-changed-image.yaml", &["-o", "json"]);
     assert_eq!((run.code, run.stderr.as_str()), (1, ""));

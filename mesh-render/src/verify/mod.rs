@@ -4,7 +4,8 @@
 //! The observed objects are ordinary [`mesh_api::Object`]s, usually read from the output of
 //! `kubectl get -o yaml` ([`observed_objects`] unwraps its `kind: List` documents). For each
 //! expected object the report says whether it is there and, when it is, which of the fields the
-//! manifest sets hold other values; fields only the cluster sets (defaults the API server
+//! manifest sets hold other values, and, for Deployments and DaemonSets observed with a
+//! `status`, whether they are rolled out; fields only the cluster sets (defaults the API server
 //! fills in, `status`, extra annotations) never count. Observed objects that carry Istio's
 //! install labels but that the manifest does not hold are listed as extra.
 //!
@@ -72,6 +73,9 @@ pub enum Status {
     Missing,
     /// Observed, but some fields the manifest sets hold other values.
     Differs,
+    /// Observed and matching, but its observed status shows a workload not rolled out (a
+    /// Deployment or DaemonSet whose pods are not all updated and available).
+    NotReady,
     /// Observed with Istio's install labels, but not in the manifest.
     Extra,
 }
@@ -111,6 +115,9 @@ pub struct ObjectCheck {
     /// For [`Status::Differs`], every field that differs.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub differences: Vec<Difference>,
+    /// For [`Status::NotReady`], what the rollout is waiting for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 impl fmt::Display for ObjectCheck {
@@ -119,6 +126,7 @@ impl fmt::Display for ObjectCheck {
             Status::Ok => write!(f, "✔ {} checked successfully", self.id)?,
             Status::Missing => write!(f, "✘ {}: not found", self.id)?,
             Status::Extra => write!(f, "? {}: not in the manifest", self.id)?,
+            Status::NotReady => write!(f, "✘ {}: {}", self.id, self.reason.as_deref().unwrap_or("not ready"))?,
             Status::Differs => {
                 let n = self.differences.len();
                 write!(f, "✘ {}: {n} field{} differ{}", self.id, plural(n), if n == 1 { "s" } else { "" })?;
@@ -145,6 +153,9 @@ pub struct Summary {
     pub missing: usize,
     /// Objects present with other values.
     pub differs: usize,
+    /// Workloads present and matching but not rolled out.
+    #[serde(default)]
+    pub not_ready: usize,
     /// Istio-labelled objects the manifest does not hold.
     pub extra: usize,
     /// CustomResourceDefinitions found as expected.
@@ -166,7 +177,7 @@ pub struct VerifyReport {
 impl VerifyReport {
     /// Whether every expected object is present and matches (extras do not count).
     pub fn is_success(&self) -> bool {
-        self.summary.missing == 0 && self.summary.differs == 0
+        self.summary.missing == 0 && self.summary.differs == 0 && self.summary.not_ready == 0
     }
 
     /// The checks with a given outcome.
@@ -183,9 +194,15 @@ impl fmt::Display for VerifyReport {
         let s = &self.summary;
         writeln!(f, "Checked {} custom resource definition{}", s.crds, plural(s.crds))?;
         writeln!(f, "Checked {} Istio Deployment{}", s.istio_deployments, plural(s.istio_deployments))?;
-        writeln!(f, "{} ok, {} missing, {} differ, {} extra", s.ok, s.missing, s.differs, s.extra)?;
+        write!(f, "{} ok, {} missing, {} differ", s.ok, s.missing, s.differs)?;
+        if s.not_ready > 0 {
+            write!(f, ", {} not ready", s.not_ready)?;
+        }
+        writeln!(f, ", {} extra", s.extra)?;
         if self.is_success() {
             writeln!(f, "✔ Istio is installed and verified successfully")
+        } else if s.missing == 0 && s.differs == 0 {
+            writeln!(f, "✘ Istio is installed as the manifest says but not rolled out yet")
         } else {
             writeln!(f, "✘ Istio installation does not match the manifest")
         }
@@ -247,7 +264,13 @@ pub fn verify(manifest: &Manifest, observed: &[Object]) -> VerifyReport {
         let component = Some(object.component.spec_name().to_owned());
         let Some((_, found)) = observed.iter().find(|(o, _)| *o == id) else {
             report.summary.missing += 1;
-            report.objects.push(ObjectCheck { id, component, status: Status::Missing, differences: Vec::new() });
+            report.objects.push(ObjectCheck {
+                id,
+                component,
+                status: Status::Missing,
+                differences: Vec::new(),
+                reason: None,
+            });
             continue;
         };
         matched.insert(id.clone());
@@ -261,7 +284,11 @@ pub fn verify(manifest: &Manifest, observed: &[Object]) -> VerifyReport {
                 }
             }
         }
-        let status = if differences.is_empty() {
+        let reason = if differences.is_empty() { not_rolled_out(&expected, &actual) } else { None };
+        let status = if reason.is_some() {
+            report.summary.not_ready += 1;
+            Status::NotReady
+        } else if differences.is_empty() {
             report.summary.ok += 1;
             match id.kind.as_str() {
                 "CustomResourceDefinition" => report.summary.crds += 1,
@@ -273,7 +300,7 @@ pub fn verify(manifest: &Manifest, observed: &[Object]) -> VerifyReport {
             report.summary.differs += 1;
             Status::Differs
         };
-        report.objects.push(ObjectCheck { id, component, status, differences });
+        report.objects.push(ObjectCheck { id, component, status, differences, reason });
     }
     for (id, object) in &observed {
         let meta = object.metadata();
@@ -287,10 +314,59 @@ pub fn verify(manifest: &Manifest, observed: &[Object]) -> VerifyReport {
                 component: None,
                 status: Status::Extra,
                 differences: Vec::new(),
+                reason: None,
             });
         }
     }
     report
+}
+
+/// Why an observed Deployment or DaemonSet is not rolled out, judged from its `status` as
+/// istioctl 1.23's verifier did; none when it is, or when no status was observed.
+fn not_rolled_out(expected: &Value, observed: &Value) -> Option<String> {
+    let status = observed.get("status").filter(|s| s.as_object().is_some_and(|m| !m.is_empty()))?;
+    let count = |key: &str| status.get(key).and_then(Value::as_i64).unwrap_or(0);
+    match expected.get("kind").and_then(Value::as_str)? {
+        "Deployment" => {
+            let stalled = status.get("conditions").and_then(Value::as_array).into_iter().flatten().any(|c| {
+                c.get("type").and_then(Value::as_str) == Some("Progressing")
+                    && c.get("reason").and_then(Value::as_str) == Some("ProgressDeadlineExceeded")
+            });
+            let desired = observed.pointer("/spec/replicas").and_then(Value::as_i64).unwrap_or(1);
+            let (updated, total, available) = (count("updatedReplicas"), count("replicas"), count("availableReplicas"));
+            if stalled {
+                Some("exceeded its progress deadline".to_owned())
+            } else if updated < desired {
+                Some(format!("not ready: {updated} of {desired} replicas updated"))
+            } else if total > updated {
+                Some(format!(
+                    "not ready: {} old replica{} pending termination",
+                    total - updated,
+                    plural((total - updated) as usize)
+                ))
+            } else if available < updated {
+                Some(format!("not ready: {available} of {updated} updated replicas available"))
+            } else {
+                None
+            }
+        }
+        "DaemonSet" => {
+            let desired = count("desiredNumberScheduled");
+            let (scheduled, ready) = (count("currentNumberScheduled"), count("numberReady"));
+            let rolling = observed
+                .pointer("/spec/updateStrategy/type")
+                .and_then(Value::as_str)
+                .is_none_or(|t| t == "RollingUpdate");
+            if scheduled != desired {
+                Some(format!("not ready: {scheduled} of {desired} pods scheduled"))
+            } else if rolling && (desired == 0 || ready < desired) {
+                Some(format!("not ready: {ready} of {desired} pods ready"))
+            } else {
+                None
+            }
+        }
+        _ => None,
+    }
 }
 
 /// Records where `observed` fails to hold what `expected` sets.
@@ -458,6 +534,47 @@ mod tests {
         assert_eq!(report.summary.extra, 1);
         assert!(report.is_success());
         assert_eq!(report.objects[0].to_string(), "? ServiceAccount: old.istio-system: not in the manifest");
+    }
+
+    fn deployment_with_status(status: Value) -> (Value, Value) {
+        let expected = serde_json::json!({"kind": "Deployment", "spec": {"replicas": 2}});
+        let observed = serde_json::json!({"kind": "Deployment", "spec": {"replicas": 2}, "status": status});
+        (expected, observed)
+    }
+
+    #[test]
+    fn a_deployment_is_rolled_out_when_every_replica_is_updated_and_available() {
+        let (e, o) =
+            deployment_with_status(serde_json::json!({"replicas": 2, "updatedReplicas": 2, "availableReplicas": 2}));
+        assert_eq!(not_rolled_out(&e, &o), None);
+        let (e, o) =
+            deployment_with_status(serde_json::json!({"replicas": 2, "updatedReplicas": 1, "availableReplicas": 1}));
+        assert_eq!(not_rolled_out(&e, &o).as_deref(), Some("not ready: 1 of 2 replicas updated"));
+        let (e, o) =
+            deployment_with_status(serde_json::json!({"replicas": 3, "updatedReplicas": 2, "availableReplicas": 2}));
+        assert_eq!(not_rolled_out(&e, &o).as_deref(), Some("not ready: 1 old replica pending termination"));
+        let (e, o) =
+            deployment_with_status(serde_json::json!({"replicas": 2, "updatedReplicas": 2, "availableReplicas": 1}));
+        assert_eq!(not_rolled_out(&e, &o).as_deref(), Some("not ready: 1 of 2 updated replicas available"));
+    }
+
+    #[test]
+    fn a_stalled_deployment_is_not_ready_and_without_status_nothing_is_judged() {
+        let (e, o) = deployment_with_status(serde_json::json!({
+            "conditions": [{"type": "Progressing", "status": "False", "reason": "ProgressDeadlineExceeded"}],
+        }));
+        assert_eq!(not_rolled_out(&e, &o).as_deref(), Some("exceeded its progress deadline"));
+        let (e, mut o) = deployment_with_status(Value::Null);
+        o.as_object_mut().unwrap().remove("status");
+        assert_eq!(not_rolled_out(&e, &o), None);
+    }
+
+    #[test]
+    fn a_daemon_set_needs_every_pod_scheduled_and_ready() {
+        let expected = serde_json::json!({"kind": "DaemonSet"});
+        let observed = |ready: i64| serde_json::json!({"status": {"desiredNumberScheduled": 3, "currentNumberScheduled": 3, "numberReady": ready}});
+        assert_eq!(not_rolled_out(&expected, &observed(3)), None);
+        assert_eq!(not_rolled_out(&expected, &observed(2)).as_deref(), Some("not ready: 2 of 3 pods ready"));
     }
 
     #[test]
