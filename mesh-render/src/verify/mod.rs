@@ -252,7 +252,9 @@ const DERIVED_KINDS: [&str; 6] = ["Pod", "ReplicaSet", "ControllerRevision", "En
 /// compared (apart from `apiVersion`, `kind` and `status`): an observed object may carry
 /// more. Maps compare key by key, lists whose items all have a `name` item by item by name
 /// (an observed item the manifest lacks is a difference), other lists position by position;
-/// numbers compare by value, and an empty map or list in the manifest matches an absent field.
+/// numbers and resource quantities (`2000m` = `2`) compare by value, an empty map or list in
+/// the manifest matches an absent field, and a validating webhook rendered with
+/// `failurePolicy: Ignore` may read `Fail` (istiod switches it once it serves).
 pub fn verify(manifest: &Manifest, observed: &[Object]) -> VerifyReport {
     let observed: Vec<(ObjectId, &Object)> =
         observed.iter().map(|o| (ObjectId::of(o.kind(), o.namespace(), o.name()), o)).collect();
@@ -426,12 +428,55 @@ fn compare(path: &str, expected: &Value, observed: Option<&Value>, out: &mut Vec
                 differ(out);
             }
         }
+        Value::String(text) if is_quantity_path(path) => {
+            let same =
+                observed.and_then(Value::as_str).zip(quantity(text)).is_some_and(|(o, e)| quantity(o) == Some(e));
+            if !same && observed != Some(expected) {
+                differ(out);
+            }
+        }
         scalar => {
-            if observed != Some(scalar) {
+            if observed != Some(scalar) && !owned_by_istiod(path, scalar) {
                 differ(out);
             }
         }
     }
+}
+
+/// Whether a field holds a resource quantity, which the API server rewrites in canonical
+/// form (`2000m` reads back as `2`, `1024Mi` as `1Gi`).
+fn is_quantity_path(path: &str) -> bool {
+    path.contains(".limits.") || path.contains(".requests.")
+}
+
+/// A quantity's value, as a number (`500m` is 0.5, `1Ki` is 1024).
+fn quantity(text: &str) -> Option<f64> {
+    let split = text.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(text.len());
+    let (number, suffix) = text.split_at(split);
+    let factor = match suffix {
+        "" => 1.0,
+        "m" => 1e-3,
+        "k" => 1e3,
+        "M" => 1e6,
+        "G" => 1e9,
+        "T" => 1e12,
+        "P" => 1e15,
+        "E" => 1e18,
+        "Ki" => 1024.0,
+        "Mi" => 1024f64.powi(2),
+        "Gi" => 1024f64.powi(3),
+        "Ti" => 1024f64.powi(4),
+        "Pi" => 1024f64.powi(5),
+        "Ei" => 1024f64.powi(6),
+        _ => return None,
+    };
+    number.parse::<f64>().ok().map(|n| n * factor)
+}
+
+/// Fields istiod changes after install: it turns its validating webhooks' `failurePolicy`
+/// from `Ignore` to `Fail` once it serves them, so `Ignore` as rendered is never a difference.
+fn owned_by_istiod(path: &str, expected: &Value) -> bool {
+    path.starts_with("webhooks[") && path.ends_with("].failurePolicy") && expected == "Ignore"
 }
 
 /// The items' names, when every item is a map with a string `name`.
@@ -509,6 +554,32 @@ mod tests {
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].expected, None);
         assert_eq!(found[0].path, "spec.env[name:B]");
+    }
+
+    #[test]
+    fn quantities_compare_by_value() {
+        let expected = serde_json::json!({"limits": {"cpu": "2000m", "memory": "1024Mi"}, "requests": {"cpu": "100m"}});
+        let same = serde_json::json!({"limits": {"cpu": "2", "memory": "1Gi"}, "requests": {"cpu": "100m"}});
+        assert!(differences(expected.clone(), same).is_empty());
+        let other = serde_json::json!({"limits": {"cpu": "1", "memory": "1Gi"}, "requests": {"cpu": "0.1"}});
+        let found = differences(expected, other);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].path, "spec.limits.cpu");
+        assert_eq!(quantity("1.5Ki"), Some(1536.0));
+        assert_eq!(quantity("lots"), None);
+    }
+
+    #[test]
+    fn istiod_may_turn_its_webhooks_to_fail() {
+        let mut out = Vec::new();
+        let expected = serde_json::json!([{"name": "rev.validation.istio.io", "failurePolicy": "Ignore"}]);
+        let observed = serde_json::json!([{"name": "rev.validation.istio.io", "failurePolicy": "Fail"}]);
+        compare("webhooks", &expected, Some(&observed), &mut out);
+        assert!(out.is_empty(), "{out:?}");
+        let expected = serde_json::json!([{"name": "rev.validation.istio.io", "failurePolicy": "Fail"}]);
+        let observed = serde_json::json!([{"name": "rev.validation.istio.io", "failurePolicy": "Ignore"}]);
+        compare("webhooks", &expected, Some(&observed), &mut out);
+        assert_eq!(out.len(), 1);
     }
 
     #[test]
