@@ -47,7 +47,7 @@ fn server_defaults_and_status_do_not_count() {
         istiod["spec"]["progressDeadlineSeconds"] = json!(600);
         istiod["spec"]["template"]["spec"]["containers"][0]["terminationMessagePath"] = json!("/dev/termination-log");
         istiod["metadata"]["annotations"] = json!({"deployment.kubernetes.io/revision": "3"});
-        istiod["status"] = json!({"replicas": 1, "readyReplicas": 1});
+        istiod["status"] = json!({"replicas": 1, "updatedReplicas": 1, "availableReplicas": 1, "readyReplicas": 1});
         let service = find(items, "Service", "istiod");
         service["spec"]["clusterIP"] = json!("10.96.0.10");
     });
