@@ -36,6 +36,10 @@
 //!   the order `kubectl apply` accepts (and reversed for deletion).
 //! - [`inject`]: sidecar injection as Istio's webhook and `istioctl kube-inject` do it, with
 //!   [`inject::should_inject`] stating the decision and its reason.
+//! - [`verify`](mod@verify): a rendered manifest compared with the objects a cluster holds, field by
+//!   field, as `istioctl verify-install` (Istio 1.23) did.
+//! - [`addons`]: Istio's sample observability addons (Kiali, Prometheus, Grafana, Jaeger)
+//!   as typed objects to add to an installation.
 //! - [`Error`]: what failed, naming the file or flag and the path inside it.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -70,3 +74,9 @@ pub mod inject;
 
 pub mod manifest;
 pub use manifest::{Manifest, render};
+
+pub mod verify;
+pub use verify::{VerifyReport, verify};
+
+pub mod addons;
+pub use addons::Addon;

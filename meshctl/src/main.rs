@@ -59,6 +59,8 @@ enum Command {
     /// Draw the routing as a graph (gateways, services and subsets; routes with conditions and
     /// shares) in Graphviz DOT, Mermaid or SVG.
     Graph(cmd::graph::Args),
+    /// Compare the objects an IstioOperator renders with objects observed in a cluster.
+    VerifyInstall(cmd::verify_install::Args),
 }
 
 fn main() -> ExitCode {
@@ -79,6 +81,7 @@ fn main() -> ExitCode {
         Command::Route(args) => cmd::route::run(&args, &mut out, &mut err),
         Command::Diff(args) => cmd::diff::run(&args, &mut out, &mut err),
         Command::Graph(args) => cmd::graph::run(&args, &mut out, &mut err),
+        Command::VerifyInstall(args) => cmd::verify_install::run(&args, &mut out, &mut err),
     };
     let code = result.unwrap_or_else(|e| {
         let _ = writeln!(err, "meshctl: {e}");

@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 use std::path::PathBuf;
 
-use mesh_render::{Error, Overlays, manifest};
+use mesh_render::{Addon, Error, Overlays, addons, manifest};
 
 use super::{INVALID, UNREADABLE};
 
@@ -49,6 +49,10 @@ pub struct GenerateArgs {
     /// Also print a Namespace for each namespace used, first (istioctl never prints them).
     #[arg(long)]
     pub with_namespaces: bool,
+    /// Also print Istio's sample observability addons, after the installation: a
+    /// comma-separated list of kiali, prometheus, grafana, jaeger.
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub addons: Vec<Addon>,
 }
 
 /// Runs one `manifest` subcommand.
@@ -85,5 +89,25 @@ fn run_generate(args: &GenerateArgs) -> mesh_render::Result<String> {
     if args.with_namespaces {
         rendered = rendered.with_namespaces();
     }
-    if args.reverse { rendered.reverse().to_yaml() } else { rendered.to_yaml() }
+    let extra = addons::render_in(&args.addons, &addon_namespace(&rendered))?;
+    if args.reverse {
+        let mut extra = extra;
+        extra.reverse();
+        Ok(addons::to_yaml(&extra)? + &rendered.reverse().to_yaml()?)
+    } else {
+        Ok(rendered.to_yaml()? + &addons::to_yaml(&extra)?)
+    }
+}
+
+/// The namespace of istiod (else of any rendered object, else `istio-system`), where the
+/// addons go.
+fn addon_namespace(rendered: &manifest::Manifest) -> String {
+    let objects = rendered.objects();
+    let istiod =
+        objects.iter().find(|o| o.component == mesh_render::Component::Pilot && o.resource.namespace().is_some());
+    istiod
+        .or_else(|| objects.iter().find(|o| o.resource.namespace().is_some()))
+        .and_then(|o| o.resource.namespace())
+        .unwrap_or("istio-system")
+        .to_owned()
 }

@@ -10,6 +10,7 @@ pub mod profile;
 pub mod route;
 pub mod test;
 pub mod validate;
+pub mod verify_install;
 pub mod version;
 
 use std::io::Read;
