@@ -1,43 +1,11 @@
 //! Transcript tests: each runs `meshctl` and checks stdout, stderr and the exit code whole.
 
-use std::path::{Path, PathBuf};
+mod support;
+
+use support::{Scratch, meshctl};
+
+use std::path::Path;
 use std::process::Command;
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn meshctl(args: &[&str], dir: &Path) -> Run {
-    let output =
-        Command::new(env!("CARGO_BIN_EXE_meshctl")).args(args).current_dir(dir).output().expect("meshctl runs");
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
-
-/// A scratch folder holding the given files, removed when dropped.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str, files: &[(&str, &str)]) -> Self {
-        let dir = std::env::temp_dir().join(format!("meshctl-{name}-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("scratch dir");
-        for (file, text) in files {
-            std::fs::write(dir.join(file), text).expect("write");
-        }
-        Self(dir)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        std::fs::remove_dir_all(&self.0).ok();
-    }
-}
 
 const GOOD: &str = "apiVersion: networking.istio.io/v1beta1
 kind: VirtualService

@@ -1,23 +1,10 @@
 //! Transcript tests of `meshctl graph` on the Online Boutique example.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod support;
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
+use support::meshctl;
 
-fn meshctl(args: &[&str], dir: &Path) -> Run {
-    let output =
-        Command::new(env!("CARGO_BIN_EXE_meshctl")).args(args).current_dir(dir).output().expect("meshctl runs");
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
+use std::path::PathBuf;
 
 fn examples() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples")

@@ -2,25 +2,11 @@
 //! the exit code whole. The dump cases are the inputs of istioctl 1.23's `profile dump`
 //! goldens, with today's `default` profile under them.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod support;
 
-#[derive(Debug, PartialEq)]
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
+use support::{Run, Scratch, meshctl};
 
-fn meshctl(args: &[&str], dir: &Path) -> Run {
-    let output =
-        Command::new(env!("CARGO_BIN_EXE_meshctl")).args(args).current_dir(dir).output().expect("meshctl runs");
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
+use std::path::Path;
 
 fn ok(stdout: &str) -> Run {
     Run { code: 0, stdout: stdout.to_owned(), stderr: String::new() }
@@ -28,26 +14,6 @@ fn ok(stdout: &str) -> Run {
 
 fn failed(code: i32, stderr: &str) -> Run {
     Run { code, stdout: String::new(), stderr: stderr.to_owned() }
-}
-
-/// A scratch folder holding the given files, removed when dropped.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str, files: &[(&str, &str)]) -> Self {
-        let dir = std::env::temp_dir().join(format!("meshctl-profile-{name}-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("scratch dir");
-        for (file, text) in files {
-            std::fs::write(dir.join(file), text).expect("write");
-        }
-        Self(dir)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        std::fs::remove_dir_all(&self.0).ok();
-    }
 }
 
 const ALL_OFF: &str = "apiVersion: install.istio.io/v1alpha1

@@ -1,43 +1,8 @@
 //! Transcript tests of `meshctl route`: stdout, stderr and the exit code of each run.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod support;
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn meshctl(args: &[&str], dir: &Path) -> Run {
-    let output =
-        Command::new(env!("CARGO_BIN_EXE_meshctl")).args(args).current_dir(dir).output().expect("meshctl runs");
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
-
-/// A scratch folder holding the given files, removed when dropped.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str, files: &[(&str, &str)]) -> Self {
-        let dir = std::env::temp_dir().join(format!("meshctl-route-{name}-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("scratch dir");
-        for (file, text) in files {
-            std::fs::write(dir.join(file), text).expect("write");
-        }
-        Self(dir)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        std::fs::remove_dir_all(&self.0).ok();
-    }
-}
+use support::{Scratch, meshctl};
 
 const MESH: &str = "apiVersion: v1
 kind: Service
