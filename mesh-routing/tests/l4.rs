@@ -109,3 +109,33 @@ spec: {{hosts: [db], tcp: [{{match: [{{port: 5432}}]}}]}}
     assert!(m.warnings().iter().any(|w| w.object == "VirtualService data/db"), "{:?}", m.warnings());
     assert!(m.route(&Request::tcp("10.0.0.7", 5432)).virtual_service().is_none());
 }
+
+#[test]
+fn l3_gateway_tcp_rules_ignore_source_predicates() {
+    let m = mesh(&format!(
+        "{SERVICES}---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {{name: gw, namespace: data}}
+spec:
+  selector: {{istio: ingressgateway}}
+  servers: [{{port: {{number: 9000, name: tcp, protocol: TCP}}, hosts: ['*']}}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {{name: db-in, namespace: data}}
+spec:
+  hosts: ['*']
+  gateways: [gw]
+  tcp:
+  - match: [{{port: 9000, sourceNamespace: nowhere}}]
+    route: [{{destination: {{host: db, subset: primary, port: {{number: 5432}}}}}}]
+"
+    ));
+    // At a gateway only port and gateways are evaluated: the sourceNamespace that names no
+    // caller does not stop the rule (a sidecar would skip it).
+    let d = m.route(&Request::tcp("db.example.com", 9000).gateway("data/gw"));
+    assert_eq!(d.outcome(), Outcome::Route);
+    assert_eq!(d.rule().unwrap().kind, RuleKind::Tcp);
+    assert_eq!(d.destination().unwrap().subset, Some("primary"));
+}
