@@ -84,6 +84,10 @@ fn main() -> ExitCode {
         Command::VerifyInstall(args) => cmd::verify_install::run(&args, &mut out, &mut err),
     };
     let code = result.unwrap_or_else(|e| {
+        // A reader that stopped early (`meshctl ... | head`) is not a failure of ours.
+        if e.kind() == io::ErrorKind::BrokenPipe {
+            return 0;
+        }
         let _ = writeln!(err, "meshctl: {e}");
         2
     });
