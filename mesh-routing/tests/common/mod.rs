@@ -29,3 +29,4 @@ pub fn pod(name: &str, namespace: &str, app: &str, version: &str) -> String {
         "---\napiVersion: v1\nkind: Pod\nmetadata: {{name: {name}, namespace: {namespace}, labels: {{app: {app}, version: {version}}}}}\n"
     )
 }
+pub mod boutique;
