@@ -104,6 +104,9 @@ pub use sampler::Sampler;
 mod simulate;
 pub use simulate::{Behaviour, DestinationStats, Simulation, TrafficReport};
 
+pub mod analyze;
+pub use analyze::{Message, MessageLevel, analyze};
+
 pub mod canary;
 pub use canary::{Canary, CanaryState, Rollout};
 

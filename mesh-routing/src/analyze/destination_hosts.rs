@@ -1,0 +1,161 @@
+//! `virtualservice.DestinationHostAnalyzer`: every host a virtual service routes or mirrors
+//! to must be a Kubernetes Service or a ServiceEntry host visible from its namespace, and a
+//! port it names must be one that service serves.
+
+use mesh_api::Object;
+
+use super::{Message, fqdn, host_covers, mirror_destinations, namespace_of, route_destinations, virtual_services};
+
+/// A host some service answers for, the namespace it lives in, where it is visible and its ports.
+struct KnownHost {
+    host: String,
+    namespace: String,
+    export_to: Vec<String>,
+    ports: Vec<u32>,
+}
+
+impl KnownHost {
+    /// Whether a client in `namespace` may see this host.
+    fn visible_from(&self, namespace: &str) -> bool {
+        self.export_to.is_empty()
+            || self.export_to.iter().any(|e| e == "*" || e == namespace || (e == "." && self.namespace == namespace))
+    }
+}
+
+fn known_hosts(objects: &[Object]) -> Vec<KnownHost> {
+    let mut out = Vec::new();
+    for object in objects {
+        let namespace = namespace_of(object).to_owned();
+        match object {
+            Object::Service(svc) => {
+                let name = object.name().unwrap_or_default();
+                let export_to = svc
+                    .metadata
+                    .annotations
+                    .as_ref()
+                    .and_then(|a| a.get("networking.istio.io/exportTo"))
+                    .map(|v| v.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect())
+                    .unwrap_or_default();
+                let ports = svc
+                    .spec
+                    .as_ref()
+                    .and_then(|s| s.ports.as_ref())
+                    .map(|ps| ps.iter().filter_map(|p| u32::try_from(p.port).ok()).collect())
+                    .unwrap_or_default();
+                out.push(KnownHost {
+                    host: format!("{name}.{namespace}.svc.cluster.local"),
+                    namespace,
+                    export_to,
+                    ports,
+                });
+            }
+            Object::ServiceEntry(se) => {
+                let ports: Vec<u32> = se.spec.ports.iter().map(|p| p.number).collect();
+                for host in &se.spec.hosts {
+                    out.push(KnownHost {
+                        host: fqdn(&namespace, host),
+                        namespace: namespace.clone(),
+                        export_to: se.spec.export_to.clone(),
+                        ports: ports.clone(),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Reports route and mirror destinations whose host, or host and port, no service provides.
+pub fn destination_hosts(objects: &[Object]) -> Vec<Message> {
+    let known = known_hosts(objects);
+    let mut messages = Vec::new();
+    for (object, vs) in virtual_services(objects) {
+        let namespace = namespace_of(object);
+        for d in route_destinations(vs).into_iter().chain(mirror_destinations(vs)) {
+            let host = &d.destination.host;
+            let wanted = fqdn(namespace, host);
+            let found =
+                known.iter().filter(|k| k.visible_from(namespace)).find(|k| k.host == wanted).or_else(|| {
+                    known.iter().filter(|k| k.visible_from(namespace)).find(|k| host_covers(&k.host, &wanted))
+                });
+            let Some(service) = found else {
+                let reftype = if d.mirror { "mirror host" } else { "host" };
+                messages.push(Message::referenced_resource_not_found(
+                    object,
+                    Some(format!("{}.host", d.path)),
+                    reftype,
+                    host,
+                ));
+                continue;
+            };
+            if let Some(port) = d.destination.port.as_ref().and_then(|p| p.number)
+                && !service.ports.contains(&port)
+            {
+                messages.push(Message::referenced_resource_not_found(
+                    object,
+                    Some(format!("{}.port.number", d.path)),
+                    "host:port",
+                    &format!("{host}:{port}"),
+                ));
+            }
+        }
+    }
+    messages
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(yaml: &str) -> Vec<Message> {
+        let loaded = mesh_api::load_str(yaml);
+        assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+        let objects: Vec<Object> = loaded.objects().cloned().collect();
+        destination_hosts(&objects)
+    }
+
+    const SERVICE: &str = "apiVersion: v1\nkind: Service\nmetadata: {name: reviews, namespace: default}\nspec: {ports: [{name: http, port: 9080}]}\n---\n";
+
+    #[test]
+    fn destination_host_must_name_a_service() {
+        let m = run(&format!(
+            "{SERVICE}apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {{name: vs, namespace: default}}\nspec:\n  hosts: [reviews]\n  http: [{{route: [{{destination: {{host: reviews}}}}, {{destination: {{host: bogus}}}}]}}]\n"
+        ));
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0].code, "IST0101");
+        assert_eq!(m[0].resource, "VirtualService default/vs");
+        assert_eq!(m[0].path.as_deref(), Some("spec.http[0].route[1].destination.host"));
+        assert_eq!(m[0].message, "Referenced host not found: \"bogus\"");
+    }
+
+    #[test]
+    fn destination_port_must_be_served() {
+        let m = run(&format!(
+            "{SERVICE}apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {{name: vs, namespace: default}}\nspec:\n  hosts: [reviews]\n  http: [{{route: [{{destination: {{host: reviews, port: {{number: 80}}}}}}]}}]\n"
+        ));
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0].message, "Referenced host:port not found: \"reviews:80\"");
+    }
+
+    #[test]
+    fn mirror_host_must_name_a_service() {
+        let m = run(&format!(
+            "{SERVICE}apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {{name: vs, namespace: default}}\nspec:\n  hosts: [reviews]\n  http: [{{route: [{{destination: {{host: reviews}}}}], mirror: {{host: gone}}}}]\n"
+        ));
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0].message, "Referenced mirror host not found: \"gone\"");
+    }
+
+    #[test]
+    fn service_entry_hosts_count_when_exported() {
+        let se = "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: ext, namespace: other}\nspec: {hosts: ['*.example.com'], exportTo: ['.'], ports: [{number: 443, name: tls, protocol: TLS}], resolution: DNS}\n---\n";
+        let vs = |ns: &str| {
+            format!(
+                "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {{name: vs, namespace: {ns}}}\nspec:\n  hosts: [a.example.com]\n  tcp: [{{route: [{{destination: {{host: a.example.com}}}}]}}]\n"
+            )
+        };
+        assert!(run(&format!("{se}{}", vs("other"))).is_empty());
+        assert_eq!(run(&format!("{se}{}", vs("default"))).len(), 1);
+    }
+}
