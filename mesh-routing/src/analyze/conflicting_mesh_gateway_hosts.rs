@@ -53,11 +53,12 @@ fn full_name(object: &Object) -> String {
     format!("{}/{}", namespace_of(object), object.name().unwrap_or_default())
 }
 
-/// Reports every mesh-bound virtual service whose host overlaps another's.
+/// Reports every mesh-bound virtual service whose host overlaps another's, once per virtual
+/// service (naming the first host in conflict).
 pub fn conflicting_mesh_gateway_hosts(objects: &[Object]) -> Vec<Message> {
     let claims = claims(objects);
     let mut messages = Vec::new();
-    let mut reported: Vec<(*const Object, &str)> = Vec::new();
+    let mut reported: Vec<*const Object> = Vec::new();
     for claim in &claims {
         let mut names = vec![full_name(claim.object)];
         for other in &claims {
@@ -69,7 +70,7 @@ pub fn conflicting_mesh_gateway_hosts(objects: &[Object]) -> Vec<Message> {
                 names.push(name);
             }
         }
-        let key = (std::ptr::from_ref(claim.object), claim.host.as_str());
+        let key = std::ptr::from_ref(claim.object);
         if names.len() < 2 || reported.contains(&key) {
             continue;
         }

@@ -1,10 +1,14 @@
 //! `virtualservice.DestinationHostAnalyzer`: every host a virtual service routes or mirrors
 //! to must be a Kubernetes Service or a ServiceEntry host visible from its namespace, and a
-//! port it names must be one that service serves.
+//! port it names must be one that service serves (IST0101); a service with several ports
+//! needs the port named (IST0112).
 
 use mesh_api::Object;
 
-use super::{Message, fqdn, host_covers, mirror_destinations, namespace_of, route_destinations, virtual_services};
+use super::{
+    Message, MessageLevel, fqdn, host_covers, mirror_destinations, namespace_of, resource_name, route_destinations,
+    virtual_services,
+};
 
 /// A host some service answers for, the namespace it lives in, where it is visible and its ports.
 struct KnownHost {
@@ -66,19 +70,31 @@ fn known_hosts(objects: &[Object]) -> Vec<KnownHost> {
     out
 }
 
+/// The namespaces a virtual service's routes must resolve in: those it is exported to, or its
+/// own when it is exported everywhere.
+fn viewers(namespace: &str, export_to: &[String]) -> Vec<String> {
+    if export_to.is_empty() || export_to.iter().any(|e| e == "*") {
+        return vec![namespace.to_owned()];
+    }
+    export_to.iter().map(|e| if e == "." { namespace.to_owned() } else { e.clone() }).collect()
+}
+
 /// Reports route and mirror destinations whose host, or host and port, no service provides.
 pub fn destination_hosts(objects: &[Object]) -> Vec<Message> {
     let known = known_hosts(objects);
     let mut messages = Vec::new();
     for (object, vs) in virtual_services(objects) {
         let namespace = namespace_of(object);
+        let viewers = viewers(namespace, &vs.spec.export_to);
         for d in route_destinations(vs).into_iter().chain(mirror_destinations(vs)) {
             let host = &d.destination.host;
             let wanted = fqdn(namespace, host);
-            let found =
-                known.iter().filter(|k| k.visible_from(namespace)).find(|k| k.host == wanted).or_else(|| {
-                    known.iter().filter(|k| k.visible_from(namespace)).find(|k| host_covers(&k.host, &wanted))
-                });
+            let visible = |k: &&KnownHost| viewers.iter().all(|v| k.visible_from(v));
+            let found = known
+                .iter()
+                .filter(visible)
+                .find(|k| k.host == wanted)
+                .or_else(|| known.iter().filter(visible).find(|k| host_covers(&k.host, &wanted)));
             let Some(service) = found else {
                 let reftype = if d.mirror { "mirror host" } else { "host" };
                 messages.push(Message::referenced_resource_not_found(
@@ -89,9 +105,24 @@ pub fn destination_hosts(objects: &[Object]) -> Vec<Message> {
                 ));
                 continue;
             };
-            if let Some(port) = d.destination.port.as_ref().and_then(|p| p.number)
-                && !service.ports.contains(&port)
-            {
+            let Some(port) = d.destination.port.as_ref().and_then(|p| p.number) else {
+                if service.ports.len() > 1 {
+                    let ports: Vec<String> = service.ports.iter().map(u32::to_string).collect();
+                    messages.push(Message {
+                        code: "IST0112",
+                        name: "VirtualServiceDestinationPortSelectorRequired",
+                        level: MessageLevel::Error,
+                        resource: resource_name(object),
+                        path: Some(format!("{}.host", d.path)),
+                        message: format!(
+                            "This VirtualService routes to a service {host:?} that exposes multiple ports [{}]. Specifying a port in the destination is required to disambiguate.",
+                            ports.join(" ")
+                        ),
+                    });
+                }
+                continue;
+            };
+            if !service.ports.contains(&port) {
                 messages.push(Message::referenced_resource_not_found(
                     object,
                     Some(format!("{}.port.number", d.path)),
@@ -139,6 +170,20 @@ mod tests {
     }
 
     #[test]
+    fn port_is_required_when_the_service_has_several() {
+        let svc = "apiVersion: v1\nkind: Service\nmetadata: {name: two, namespace: default}\nspec: {ports: [{name: a, port: 9080}, {name: b, port: 9090}]}\n---\n";
+        let m = run(&format!(
+            "{svc}apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {{name: vs, namespace: default}}\nspec:\n  hosts: [two]\n  http: [{{route: [{{destination: {{host: two}}}}, {{destination: {{host: two, port: {{number: 9090}}}}}}]}}]\n"
+        ));
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0].code, "IST0112");
+        assert_eq!(
+            m[0].message,
+            "This VirtualService routes to a service \"two\" that exposes multiple ports [9080 9090]. Specifying a port in the destination is required to disambiguate."
+        );
+    }
+
+    #[test]
     fn mirror_host_must_name_a_service() {
         let m = run(&format!(
             "{SERVICE}apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {{name: vs, namespace: default}}\nspec:\n  hosts: [reviews]\n  http: [{{route: [{{destination: {{host: reviews}}}}], mirror: {{host: gone}}}}]\n"
@@ -157,5 +202,18 @@ mod tests {
         };
         assert!(run(&format!("{se}{}", vs("other"))).is_empty());
         assert_eq!(run(&format!("{se}{}", vs("default"))).len(), 1);
+    }
+
+    #[test]
+    fn destination_must_be_visible_where_the_virtual_service_is_exported() {
+        let svc = "apiVersion: v1\nkind: Service\nmetadata: {name: hello, namespace: hello, annotations: {networking.istio.io/exportTo: 'a,.'}}\nspec: {ports: [{name: http, port: 9080}]}\n---\n";
+        let vs = |export: &str| {
+            format!(
+                "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {{name: vs, namespace: hello}}\nspec:\n  hosts: [hello]\n  exportTo: [{export}]\n  http: [{{route: [{{destination: {{host: hello}}}}]}}]\n"
+            )
+        };
+        assert!(run(&format!("{svc}{}", vs("a"))).is_empty());
+        assert!(run(&format!("{svc}{}", vs("'*'"))).is_empty());
+        assert_eq!(run(&format!("{svc}{}", vs("bogus"))).len(), 1);
     }
 }
