@@ -1,7 +1,9 @@
 //! `virtualservice.DestinationHostAnalyzer`: every host a virtual service routes or mirrors
 //! to must be a Kubernetes Service or a ServiceEntry host visible from its namespace, and a
 //! port it names must be one that service serves (IST0101); a service with several ports
-//! needs the port named (IST0112).
+//! needs the port named (IST0112). A gateway-bound virtual service routing without a subset
+//! to a host whose own virtual service splits it by subsets gets IST0140: those subsets do
+//! not apply to its requests.
 
 use mesh_api::Object;
 
@@ -132,6 +134,67 @@ pub fn destination_hosts(objects: &[Object]) -> Vec<Message> {
             }
         }
     }
+    messages.extend(ingress_route_rules_not_affected(objects));
+    messages
+}
+
+/// `namespace/name` of an object, or `name` alone without a namespace.
+fn full_name(object: &Object) -> String {
+    let name = object.name().unwrap_or_default();
+    match object.namespace() {
+        Some(ns) if !ns.is_empty() => format!("{ns}/{name}"),
+        _ => name.to_owned(),
+    }
+}
+
+/// IST0140: a gateway-bound HTTP route without a subset to a host that another virtual
+/// service routes by subset, for that host as one of its own hosts.
+fn ingress_route_rules_not_affected(objects: &[Object]) -> Vec<Message> {
+    // Virtual services routing one of their own hosts to a subset, with those hosts.
+    let subset_routed: Vec<(&Object, Vec<&str>)> = virtual_services(objects)
+        .map(|(object, vs)| {
+            let hosts = vs
+                .spec
+                .http
+                .iter()
+                .flat_map(|rule| &rule.route)
+                .map(|r| &r.destination)
+                .filter(|d| d.subset.is_some() && vs.spec.hosts.contains(&d.host))
+                .map(|d| d.host.as_str())
+                .collect();
+            (object, hosts)
+        })
+        .filter(|(_, hosts): &(&Object, Vec<&str>)| !hosts.is_empty())
+        .collect();
+    let mut messages = Vec::new();
+    for (object, vs) in virtual_services(objects) {
+        if vs.spec.gateways.is_empty() {
+            continue;
+        }
+        for (i, rule) in vs.spec.http.iter().enumerate() {
+            for (j, route) in rule.route.iter().enumerate() {
+                if route.destination.subset.is_some() {
+                    continue;
+                }
+                for (other, hosts) in &subset_routed {
+                    for _ in hosts.iter().filter(|h| **h == route.destination.host) {
+                        messages.push(Message {
+                            code: "IST0140",
+                            name: "IngressRouteRulesNotAffected",
+                            level: MessageLevel::Warning,
+                            resource: resource_name(object),
+                            path: Some(format!("spec.http[{i}].route[{j}].destination.host")),
+                            message: format!(
+                                "Subset in virtual service {} has no effect on ingress gateway {} requests",
+                                full_name(other),
+                                full_name(object)
+                            ),
+                        });
+                    }
+                }
+            }
+        }
+    }
     messages
 }
 
@@ -181,6 +244,24 @@ mod tests {
             m[0].message,
             "This VirtualService routes to a service \"two\" that exposes multiple ports [9080 9090]. Specifying a port in the destination is required to disambiguate."
         );
+    }
+
+    #[test]
+    fn subsets_do_not_apply_to_gateway_routes_without_one() {
+        let split = "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: split, namespace: default}\nspec: {hosts: [reviews], http: [{route: [{destination: {host: reviews, subset: v1}}]}]}\n---\n";
+        let ingress = |subset: &str| {
+            format!(
+                "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {{name: ingress, namespace: default}}\nspec: {{hosts: [a.com], gateways: [gw], http: [{{route: [{{destination: {{host: reviews{subset}}}}}]}}]}}\n"
+            )
+        };
+        let m = run(&format!("{SERVICE}{split}{}", ingress("")));
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0].code, "IST0140");
+        assert_eq!(
+            m[0].message,
+            "Subset in virtual service default/split has no effect on ingress gateway default/ingress requests"
+        );
+        assert!(run(&format!("{SERVICE}{split}{}", ingress(", subset: v1"))).is_empty());
     }
 
     #[test]
