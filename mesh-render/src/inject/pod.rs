@@ -26,7 +26,7 @@ mod sidecar;
 use gateway::render_gateway;
 use merge::{apply_override, canonical_quantity, canonical_resources, go_container_json, strategic_merge};
 use post::{parse_bool, prometheus_merge, rewrite_probes};
-use sidecar::{canonical_revision, render, resources};
+use sidecar::{agent_args, base_annotations, canonical_revision, render, resources};
 
 use super::settings::merge_json;
 use super::{InjectError, InjectionSettings};

@@ -25,31 +25,9 @@ pub(super) fn render_gateway(
         (s("service.istio.io/canonical-name"), name),
         (s("service.istio.io/canonical-revision"), canonical_revision(view)),
     ];
-    let mut annotations =
-        vec![(s("istio.io/rev"), if st.revision.is_empty() { s("default") } else { st.revision.clone() })];
-    if let Some(first) = apps.first() {
-        for key in ["kubectl.kubernetes.io/default-logs-container", "kubectl.kubernetes.io/default-container"] {
-            if view.annotation(key).is_none() {
-                annotations.push((s(key), first.clone()));
-            }
-        }
-    }
+    let annotations = base_annotations(view, &apps);
     let agent_level = view.or("sidecar.istio.io/agentLogLevel", &st.agent_log_level);
-    let mut args = vec![
-        s("proxy"),
-        s("router"),
-        s("--domain"),
-        format!("$(POD_NAMESPACE).svc.{}", st.cluster_domain),
-        format!("--proxyLogLevel={}", view.or("sidecar.istio.io/logLevel", &st.log_level)),
-        format!("--proxyComponentLogLevel={}", view.or("sidecar.istio.io/componentLogLevel", &st.component_log_level)),
-        format!("--log_output_level={agent_level}"),
-    ];
-    if st.sts_port != 0 {
-        args.push(format!("--stsPort={}", st.sts_port));
-    }
-    if st.log_as_json {
-        args.push(s("--log_as_json"));
-    }
+    let args = agent_args(view, "router", &agent_level);
     let mut envs = vec![env("PILOT_CERT_PROVIDER", st.pilot_cert_provider.clone()), env("CA_ADDR", ca_address(st))];
     envs.push(env_field("POD_NAME", "metadata.name"));
     envs.push(env_field("POD_NAMESPACE", "metadata.namespace"));

@@ -7,8 +7,8 @@ use mesh_api::install::ProxyConfig;
 use mesh_api::k8s_openapi;
 
 use super::{
-    Owner, PodView, Rendered, app_containers, ca_address, canonical_revision, empty_dir, env, env_field, mount,
-    pod_ports_json, proxy_config_json, resources, s, shared_volumes,
+    Owner, PodView, Rendered, agent_args, app_containers, base_annotations, ca_address, canonical_revision, empty_dir,
+    env, env_field, mount, pod_ports_json, proxy_config_json, resources, s, shared_volumes,
 };
 
 /// The annotation both templates set: the app's probes are left alone.
@@ -37,33 +37,11 @@ pub(super) fn render_agent(
         (s("service.istio.io/canonical-name"), name),
         (s("service.istio.io/canonical-revision"), canonical_revision(view)),
     ];
-    let mut annotations =
-        vec![(s("istio.io/rev"), if st.revision.is_empty() { s("default") } else { st.revision.clone() })];
-    if let Some(first) = apps.first() {
-        for key in ["kubectl.kubernetes.io/default-logs-container", "kubectl.kubernetes.io/default-container"] {
-            if view.annotation(key).is_none() {
-                annotations.push((s(key), first.clone()));
-            }
-        }
-    }
+    let mut annotations = base_annotations(view, &apps);
     annotations.push(no_probe_rewrite());
 
     let agent_level = view.or("sidecar.istio.io/agentLogLevel", &st.agent_log_level);
-    let mut args = vec![
-        s("proxy"),
-        s("sidecar"),
-        s("--domain"),
-        format!("$(POD_NAMESPACE).svc.{}", st.cluster_domain),
-        format!("--proxyLogLevel={}", view.or("sidecar.istio.io/logLevel", &st.log_level)),
-        format!("--proxyComponentLogLevel={}", view.or("sidecar.istio.io/componentLogLevel", &st.component_log_level)),
-        format!("--log_output_level={agent_level}"),
-    ];
-    if st.sts_port != 0 {
-        args.push(format!("--stsPort={}", st.sts_port));
-    }
-    if st.log_as_json {
-        args.push(s("--log_as_json"));
-    }
+    let args = agent_args(view, "sidecar", &agent_level);
 
     let mut envs = vec![env("ISTIO_META_GENERATOR", "grpc"), env("OUTPUT_CERTS", "/var/lib/istio/data")];
     if st.inbound_localhost {

@@ -33,6 +33,43 @@ pub(super) fn resources(view: &PodView<'_>) -> Option<ResourceRequirements> {
     })
 }
 
+/// The annotations every injected pod gets: its revision, and the app container that
+/// `kubectl logs` and `kubectl exec` pick by default (unless the pod already names one).
+pub(super) fn base_annotations(view: &PodView<'_>, apps: &[String]) -> Vec<(String, String)> {
+    let st = view.settings;
+    let mut annotations =
+        vec![(s("istio.io/rev"), if st.revision.is_empty() { s("default") } else { st.revision.clone() })];
+    if let Some(first) = apps.first() {
+        for key in ["kubectl.kubernetes.io/default-logs-container", "kubectl.kubernetes.io/default-container"] {
+            if view.annotation(key).is_none() {
+                annotations.push((s(key), first.clone()));
+            }
+        }
+    }
+    annotations
+}
+
+/// The pilot-agent command line shared by every template: `proxy <mode>` and its log settings.
+pub(super) fn agent_args(view: &PodView<'_>, mode: &str, agent_level: &str) -> Vec<String> {
+    let st = view.settings;
+    let mut args = vec![
+        s("proxy"),
+        s(mode),
+        s("--domain"),
+        format!("$(POD_NAMESPACE).svc.{}", st.cluster_domain),
+        format!("--proxyLogLevel={}", view.or("sidecar.istio.io/logLevel", &st.log_level)),
+        format!("--proxyComponentLogLevel={}", view.or("sidecar.istio.io/componentLogLevel", &st.component_log_level)),
+        format!("--log_output_level={agent_level}"),
+    ];
+    if st.sts_port != 0 {
+        args.push(format!("--stsPort={}", st.sts_port));
+    }
+    if st.log_as_json {
+        args.push(s("--log_as_json"));
+    }
+    args
+}
+
 pub(super) fn canonical_name(view: &PodView<'_>, owner: &Owner<'_>) -> String {
     let name = view
         .label("service.istio.io/canonical-name")
@@ -101,15 +138,7 @@ pub(super) fn render(
     labels.push((s("service.istio.io/canonical-name"), canonical_name(view, owner)));
     labels.push((s("service.istio.io/canonical-revision"), canonical_revision(view)));
 
-    let mut annotations =
-        vec![(s("istio.io/rev"), if st.revision.is_empty() { s("default") } else { st.revision.clone() })];
-    if let Some(first) = apps.first() {
-        for key in ["kubectl.kubernetes.io/default-logs-container", "kubectl.kubernetes.io/default-container"] {
-            if view.annotation(key).is_none() {
-                annotations.push((s(key), first.clone()));
-            }
-        }
-    }
+    let mut annotations = base_annotations(view, &apps);
     if st.cni_enabled {
         if st.cni_provider == "multus" {
             annotations.push((
@@ -256,21 +285,7 @@ pub(super) fn render(
         });
     }
 
-    let mut args = vec![
-        s("proxy"),
-        s("sidecar"),
-        s("--domain"),
-        format!("$(POD_NAMESPACE).svc.{}", st.cluster_domain),
-        format!("--proxyLogLevel={}", view.or("sidecar.istio.io/logLevel", &st.log_level)),
-        format!("--proxyComponentLogLevel={}", view.or("sidecar.istio.io/componentLogLevel", &st.component_log_level)),
-        format!("--log_output_level={agent_level}"),
-    ];
-    if st.sts_port != 0 {
-        args.push(format!("--stsPort={}", st.sts_port));
-    }
-    if st.log_as_json {
-        args.push(s("--log_as_json"));
-    }
+    let mut args = agent_args(view, "sidecar", &agent_level);
     if !st.outlier_log_path.is_empty() {
         args.push(format!("--outlierLogPath={}", st.outlier_log_path));
     }
