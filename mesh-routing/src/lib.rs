@@ -122,7 +122,7 @@ pub mod testing;
 
 // The guide's snippets run as doc tests, so they stay true.
 #[cfg(doctest)]
-#[doc = include_str!("../../docs/testing-routes.md")]
+#[doc = include_str!("../../docs/route-tests.md")]
 struct GuideDoctests;
 
 #[doc(inline)]
