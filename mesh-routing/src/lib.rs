@@ -125,6 +125,10 @@ pub mod testing;
 #[doc = include_str!("../../docs/route-tests.md")]
 struct GuideDoctests;
 
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/routing.md")]
+struct RoutingGuideDoctests;
+
 #[doc(inline)]
 pub use mesh_api::Object;
 #[doc(inline)]

@@ -10,6 +10,7 @@
 //! - `route-test [file=NAME] [failing=N]`: a route test file whose tests all pass (all but
 //!   N, to show a failure);
 //! - `operator [file=NAME]`: an IstioOperator overlay that merges over its profile;
+//! - `mesh-config [file=NAME]`: an Istio MeshConfig (as `--meshConfigFile` reads);
 //! - `command`: a `$ meshctl ...` transcript, run with the binary built by this package; the
 //!   lines after a command are its standard output then its standard error (a line `...`
 //!   stands for any number of lines), and `# exit N` after the command gives its exit status
@@ -361,6 +362,9 @@ fn check_guide(path: &Path) -> Vec<String> {
             Some("load") => check_load(block),
             Some("route-test") => check_route_test(block, &scratch.0),
             Some("operator") => check_operator(block),
+            Some("mesh-config") => mesh_api::parse_yaml::<mesh_api::install::MeshConfig>(&block.body)
+                .map(drop)
+                .map_err(|e| format!("not a MeshConfig: {e}")),
             Some("command") => check_command(block, &scratch.0),
             Some("excerpt") => check_excerpt(block),
             Some("cargo") => check_cargo(block),
