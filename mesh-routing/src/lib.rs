@@ -129,6 +129,10 @@ struct GuideDoctests;
 #[doc = include_str!("../../docs/routing.md")]
 struct RoutingGuideDoctests;
 
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/canary.md")]
+struct CanaryGuideDoctests;
+
 #[doc(inline)]
 pub use mesh_api::Object;
 #[doc(inline)]
