@@ -70,6 +70,10 @@ pub use mesh_api::install::IstioOperator;
 #[doc = include_str!("../../docs/profiles-and-overlays.md")]
 struct GuideDoctests;
 
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/install.md")]
+struct InstallGuideDoctests;
+
 pub mod inject;
 
 pub mod manifest;
