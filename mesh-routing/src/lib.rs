@@ -133,6 +133,10 @@ struct RoutingGuideDoctests;
 #[doc = include_str!("../../docs/canary.md")]
 struct CanaryGuideDoctests;
 
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/getting-started.md")]
+struct GettingStartedDoctests;
+
 #[doc(inline)]
 pub use mesh_api::Object;
 #[doc(inline)]
