@@ -137,6 +137,10 @@ struct CanaryGuideDoctests;
 #[doc = include_str!("../../docs/getting-started.md")]
 struct GettingStartedDoctests;
 
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/architecture.md")]
+struct ArchitectureDoctests;
+
 #[doc(inline)]
 pub use mesh_api::Object;
 #[doc(inline)]
