@@ -159,7 +159,7 @@ fn matches(expected: &[&str], actual: &[&str]) -> bool {
     }
 }
 
-fn trim_trailing_blank<'a>(mut lines: Vec<&'a str>) -> Vec<&'a str> {
+fn trim_trailing_blank(mut lines: Vec<&str>) -> Vec<&str> {
     while lines.last().is_some_and(|l| l.trim().is_empty()) {
         lines.pop();
     }
