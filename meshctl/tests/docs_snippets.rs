@@ -419,3 +419,17 @@ fn transcripts_read_continuations_and_exit_codes() {
     assert_eq!((t[1].exit, t[1].output.len()), (0, 0));
     assert!(transcripts("$ kubectl apply -f x.yaml\n").is_err());
 }
+
+#[test]
+fn an_excerpt_must_be_lines_of_the_file_together_and_in_order() {
+    let block = |body: &str| Block {
+        guide: "t.md".to_owned(),
+        line: 1,
+        lang: "toml".to_owned(),
+        check: Some(vec!["excerpt".to_owned(), "examples/Cargo.toml".to_owned()]),
+        body: body.to_owned(),
+    };
+    assert!(check_excerpt(&block("[[example]]\nname = \"online_boutique\"\n")).is_ok());
+    assert!(check_excerpt(&block("name = \"online_boutique\"\n[[example]]\n")).is_err());
+    assert!(check_cargo(&Block { check: None, lang: "sh".to_owned(), ..block("cargo run --example nope\n") }).is_err());
+}
