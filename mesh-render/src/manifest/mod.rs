@@ -60,6 +60,12 @@ mod values;
 
 pub use k8s::apply_overlay_patch;
 
+/// The Helm values istiod's chart renders with for a merged configuration (chart defaults,
+/// chart profile, user values), as untyped data.
+pub(crate) fn effective_values(merged: &Merged) -> Value {
+    values::Values::new(merged).into_tree()
+}
+
 use k8s_openapi::api::admissionregistration::v1::{MutatingWebhookConfiguration, ValidatingWebhookConfiguration};
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment};
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
