@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use mesh_api::install::{InterceptionMode, IstioOperator};
-use mesh_render::inject::{InjectionSettings, NativeSidecars, inject};
+use mesh_render::inject::{InjectionSettings, KubeInject, NativeSidecars, inject};
 use serde_json::Value;
 
 /// The cases that differ from their golden today, each with the reason. The test fails if any
@@ -185,8 +185,59 @@ const EXPLICIT: &[(&str, &str, Setup)] = &[
     ("hello.yaml", "hello-old-version.yaml.injected", Setup::AutoOldKubelet),
 ];
 
-/// Settings for a case, or the reason they cannot be modelled.
+/// The `--set` flags (or IstioOperator file) a case's settings come from, as `CASES.md`
+/// gives them; `None` for cases whose settings are edits of the mesh config or of the
+/// injector's switches, which are made on the settings directly.
+fn kube_inject_flags(setup: Setup) -> Option<(Vec<&'static str>, Option<&'static str>)> {
+    let flags = match setup {
+        Setup::Default => vec![],
+        Setup::Cni => vec!["components.cni.enabled=true"],
+        Setup::CniNetwork => {
+            vec!["components.cni.enabled=true", "values.cni.provider=default", "values.global.network=network1"]
+        }
+        Setup::CniMultus => vec!["components.cni.enabled=true", "values.cni.provider=multus"],
+        Setup::ProxyImage => vec!["values.global.proxy.image=proxyTest"],
+        Setup::ProxyInitImage => vec!["values.global.proxy_init.image=proxyInitTest"],
+        Setup::PullPolicy("Always") => vec!["values.global.imagePullPolicy=Always"],
+        Setup::PullPolicy(_) => vec!["values.global.imagePullPolicy=Never"],
+        Setup::TrafficParams => vec![
+            "values.global.proxy.includeIPRanges=127.0.0.1/24\\,10.96.0.1/24",
+            "values.global.proxy.excludeIPRanges=10.96.0.2/24\\,10.96.0.3/24",
+            "values.global.proxy.excludeInboundPorts=4\\,5\\,6",
+            "values.global.proxy.statusPort=0",
+        ],
+        Setup::StatusParams => vec![
+            "values.global.proxy.statusPort=123",
+            "values.global.proxy.readinessInitialDelaySeconds=100",
+            "values.global.proxy.readinessPeriodSeconds=200",
+            "values.global.proxy.readinessFailureThreshold=300",
+        ],
+        Setup::MountMtlsCerts => vec!["values.global.mountMtlsCerts=true"],
+        Setup::Hold => vec!["values.global.proxy.holdApplicationUntilProxyStarts=true"],
+        Setup::Operator(file) => return Some((vec![], Some(file))),
+        _ => return None,
+    };
+    Some((flags, None))
+}
+
+/// Settings for a case, or the reason they cannot be modelled. Cases made with flags go
+/// through [`KubeInject`] (what `meshctl kube-inject --set/--operatorFileName` runs), with
+/// the flags of Istio's harness (`profile=empty`, `components.pilot.enabled=true`) and native
+/// sidecars on (the harness's kubelets are 1.33 and 1.34). The other cases edit the default
+/// settings directly.
 fn settings(setup: Setup, dir: &Path) -> Result<InjectionSettings, String> {
+    if let Some((flags, operator)) = kube_inject_flags(setup) {
+        let mut inputs = KubeInject::new();
+        if let Some(file) = operator {
+            let text = std::fs::read_to_string(dir.join(file)).map_err(|e| format!("{file}: {e}"))?;
+            inputs.operator(file, &text);
+        }
+        for flag in flags.iter().chain(&["profile=empty", "components.pilot.enabled=true"]) {
+            inputs.set(flag);
+        }
+        inputs.native_sidecars(NativeSidecars::On);
+        return inputs.settings().map(|(s, _)| s).map_err(|e| e.to_string());
+    }
     let mut s = InjectionSettings::default();
     match setup {
         Setup::Default => {}

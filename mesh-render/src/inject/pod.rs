@@ -774,6 +774,9 @@ pub(crate) fn inject_pod(
     if inits.is_empty() {
         spec.init_containers = None;
     }
+    if meta.labels.as_ref().is_some_and(BTreeMap::is_empty) {
+        meta.labels = None;
+    }
     Ok(())
 }
 

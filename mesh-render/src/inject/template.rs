@@ -144,14 +144,14 @@ struct Parser {
 }
 
 /// How a block's body ended.
-enum End {
+enum Close {
     End,
     Else(Option<String>),
     Eof,
 }
 
 impl Parser {
-    fn block(&mut self) -> Result<(Vec<Node>, End), TemplateError> {
+    fn block(&mut self) -> Result<(Vec<Node>, Close), TemplateError> {
         let mut nodes = Vec::new();
         while let Some(token) = self.tokens.get(self.at).cloned() {
             self.at += 1;
@@ -164,14 +164,14 @@ impl Parser {
             };
             let (word, rest) = action.split_once(char::is_whitespace).unwrap_or((action.as_str(), ""));
             match word {
-                "end" => return Ok((nodes, End::End)),
+                "end" => return Ok((nodes, Close::End)),
                 "else" => {
                     let rest = rest.trim();
                     let cond = rest.strip_prefix("if").map(|c| c.trim().to_owned());
                     if !rest.is_empty() && cond.is_none() {
                         return fail(format!("{{{{ else {rest} }}}} is not supported"));
                     }
-                    return Ok((nodes, End::Else(cond)));
+                    return Ok((nodes, Close::Else(cond)));
                 }
                 "if" => {
                     let mut branches = vec![(parse_operand(rest)?, Vec::new())];
@@ -179,30 +179,30 @@ impl Parser {
                     loop {
                         let (body, end) = self.block()?;
                         match end {
-                            End::End => {
+                            Close::End => {
                                 if let Some(last) = branches.last_mut() {
                                     last.1 = body;
                                 }
                                 break;
                             }
-                            End::Else(Some(cond)) => {
+                            Close::Else(Some(cond)) => {
                                 if let Some(last) = branches.last_mut() {
                                     last.1 = body;
                                 }
                                 branches.push((parse_operand(&cond)?, Vec::new()));
                             }
-                            End::Else(None) => {
+                            Close::Else(None) => {
                                 if let Some(last) = branches.last_mut() {
                                     last.1 = body;
                                 }
                                 let (body, end) = self.block()?;
-                                if !matches!(end, End::End) {
+                                if !matches!(end, Close::End) {
                                     return fail("an {{ if }} is not closed with {{ end }}");
                                 }
                                 otherwise = body;
                                 break;
                             }
-                            End::Eof => return fail("an {{ if }} is not closed with {{ end }}"),
+                            Close::Eof => return fail("an {{ if }} is not closed with {{ end }}"),
                         }
                     }
                     nodes.push(Node::If(branches, otherwise));
@@ -212,9 +212,9 @@ impl Parser {
                     let over = parse_operand(pipe)?;
                     let (body, end) = self.block()?;
                     let otherwise = match end {
-                        End::End => Vec::new(),
-                        End::Else(None) => match self.block()? {
-                            (otherwise, End::End) => otherwise,
+                        Close::End => Vec::new(),
+                        Close::Else(None) => match self.block()? {
+                            (otherwise, Close::End) => otherwise,
                             _ => return fail(format!("a {{{{ {word} }}}} is not closed with {{{{ end }}}}")),
                         },
                         _ => return fail(format!("a {{{{ {word} }}}} is not closed with {{{{ end }}}}")),
@@ -237,7 +237,7 @@ impl Parser {
                 _ => nodes.push(Node::Print(parse_operand(&action)?)),
             }
         }
-        Ok((nodes, End::Eof))
+        Ok((nodes, Close::Eof))
     }
 }
 
@@ -246,9 +246,9 @@ impl Template {
     pub(crate) fn parse(source: &str) -> Result<Self, TemplateError> {
         let mut parser = Parser { tokens: tokenize(source)?, at: 0 };
         match parser.block()? {
-            (nodes, End::Eof) => Ok(Template { nodes }),
-            (_, End::End) => fail("{{ end }} without a block to close"),
-            (_, End::Else(_)) => fail("{{ else }} outside an {{ if }}, {{ range }} or {{ with }}"),
+            (nodes, Close::Eof) => Ok(Template { nodes }),
+            (_, Close::End) => fail("{{ end }} without a block to close"),
+            (_, Close::Else(_)) => fail("{{ else }} outside an {{ if }}, {{ range }} or {{ with }}"),
         }
     }
 
