@@ -593,3 +593,13 @@ fn untyped<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, String> {
     let value = mesh_api::read_untyped(text).into_iter().next().ok_or("empty")?.map_err(|e| e.to_string())?;
     serde_json::from_value(value).map_err(|e| e.to_string())
 }
+
+#[test]
+fn every_known_difference_is_documented() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/install-differences.md");
+    let doc = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    for (golden, _) in KNOWN_DIFFERENCES.iter().chain(WHOLE_POD_DIFFERENCES) {
+        let entry = format!("**`{golden}`.**");
+        assert!(doc.contains(&entry), "{} does not explain {entry}", path.display());
+    }
+}

@@ -351,3 +351,13 @@ fn flag_force_input_is_refused_without_force() {
     let merged = Overlays::new().force(true).file(&path).and_then(|o| o.merge()).expect("--force proceeds");
     assert!(merged.warnings().iter().any(|w| w.contains("badKey")), "{:?}", merged.warnings());
 }
+
+#[test]
+fn every_known_difference_is_documented() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/install-differences.md");
+    let doc = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    for (case, key, _) in KNOWN {
+        let entry = format!("**`{case}`, `{key}`.**");
+        assert!(doc.contains(&entry), "{} does not explain {entry}", path.display());
+    }
+}

@@ -29,7 +29,8 @@
 //! ```
 //!
 //! What the objects hold follows the chart snapshot Istio's `manifest generate` goldens were
-//! rendered from (`mesh-render/tests/manifest_corpus.rs` compares them). Known differences:
+//! rendered from (`mesh-render/tests/manifest_corpus.rs` compares them). Known differences
+//! (each one the tests allow is explained in `docs/install-differences.md`):
 //!
 //! - The `istio-sidecar-injector` ConfigMap carries the injection policy and selectors but
 //!   not Istio's Go injection templates (mesh injects in Rust, see [`crate::inject`]); the
