@@ -233,11 +233,13 @@ impl InjectionSettings {
 /// The inputs of `istioctl kube-inject` without a cluster, turned into [`InjectionSettings`].
 ///
 /// Order: the chart defaults with native sidecars left to `auto` (off without a cluster);
-/// then `--valuesFile`; then `--meshConfigFile`; then `--operatorFileName` with the `--set`
-/// flags over it, merged as `manifest generate` merges them (its values win over the values
-/// file, as istioctl lets the IstioOperator override the files); then the templates of
-/// `--injectConfigFile`; then `--revision` and `--native-sidecars`. Inputs are given as text,
-/// each with the name errors should use.
+/// the installation `--operatorFileName` and the `--set` flags describe, merged over its
+/// profile as `manifest generate` merges them; then `--valuesFile` and `--meshConfigFile`;
+/// then again what the IstioOperator and the flags set themselves (`hub`, `tag`, `revision`,
+/// `meshConfig`, the CNI switch, `values`), so they win over the files, as istioctl lets the
+/// IstioOperator override them; then the templates of `--injectConfigFile`; then
+/// `--revision` and `--native-sidecars`. Inputs are given as text, each with the name errors
+/// should use.
 ///
 /// # Examples
 ///
@@ -321,14 +323,8 @@ impl KubeInject {
     pub fn settings(&self) -> Result<(InjectionSettings, Vec<String>), InjectError> {
         let mut settings = InjectionSettings::offline();
         let mut warnings = Vec::new();
-        if let Some((origin, text)) = &self.values {
-            let tree = read_document(origin, text)?;
-            warnings.extend(settings.apply_values_tree(origin, &tree)?);
-        }
-        if let Some((origin, text)) = &self.mesh_config {
-            let mesh: MeshConfig = decode_lenient(origin, read_document(origin, text)?, &mut warnings)?;
-            settings.apply_mesh_config(&mesh);
-        }
+        // The installation the IstioOperator and flags describe, as the charts see it.
+        let mut user = None;
         if self.operator.is_some() || !self.set.is_empty() {
             let config = |e: crate::Error| InjectError::Config { message: e.to_string() };
             let mut overlays = Overlays::new();
@@ -340,6 +336,20 @@ impl KubeInject {
             }
             let merged = overlays.merge().map_err(config)?;
             warnings.extend(settings.apply_merged(&merged)?);
+            let own = overlays.user_config().map_err(config)?;
+            user = Some(crate::overlays::check("the IstioOperator and --set flags".to_owned(), &own).map_err(config)?);
+        }
+        if let Some((origin, text)) = &self.values {
+            let tree = read_document(origin, text)?;
+            warnings.extend(settings.apply_values_tree(origin, &tree)?);
+        }
+        if let Some((origin, text)) = &self.mesh_config {
+            let mesh: MeshConfig = decode_lenient(origin, read_document(origin, text)?, &mut warnings)?;
+            settings.apply_mesh_config(&mesh);
+        }
+        // What the IstioOperator and flags say themselves wins over the files.
+        if let Some(user) = &user {
+            settings.apply_operator(user);
         }
         if let Some((origin, text)) = &self.inject_config {
             let parsed =

@@ -40,9 +40,10 @@
 //!   `spec.automountServiceAccountToken` on a ServiceAccount), and `hpaSpec` metrics without
 //!   a `type` get the one their source names (Kubernetes requires it; istioctl omits it).
 //! - Not rendered yet: ztunnel's OpenShift RBAC, CNI's NetworkAttachmentDefinition and
-//!   ResourceQuota, the CNI and ztunnel NetworkPolicies, istiod's revision-tag webhooks and
-//!   services, the remote-istiod endpoint objects, the `stable` profile's
-//!   ValidatingAdmissionPolicies, and the JWKS ConfigMap.
+//!   ResourceQuota, the CNI and ztunnel NetworkPolicies, and the JWKS ConfigMap. Revision
+//!   tags (`values.revisionTags`), the remote istiod's Service and EndpointSlice
+//!   (`istiodRemote.enabled` with `global.remotePilotAddress`) and the `stable` channel's
+//!   ValidatingAdmissionPolicies are rendered.
 
 use std::cmp::Ordering;
 
@@ -67,10 +68,14 @@ pub(crate) fn effective_values(merged: &Merged) -> Value {
     values::Values::new(merged).into_tree()
 }
 
-use k8s_openapi::api::admissionregistration::v1::{MutatingWebhookConfiguration, ValidatingWebhookConfiguration};
+use k8s_openapi::api::admissionregistration::v1::{
+    MutatingWebhookConfiguration, ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding,
+    ValidatingWebhookConfiguration,
+};
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment};
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Service, ServiceAccount};
+use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
@@ -164,6 +169,9 @@ resources!(
     PodDisruptionBudget,
     HorizontalPodAutoscaler,
     NetworkPolicy,
+    ValidatingAdmissionPolicy,
+    ValidatingAdmissionPolicyBinding,
+    EndpointSlice,
 );
 
 impl Resource {
