@@ -197,16 +197,31 @@ pub(crate) fn render(values: &Values, namespace: &str) -> (Vec<Value>, Targets) 
 
     if values.truthy("global.configValidation") {
         let labels = with(app.clone(), &[("istio", "istiod"), ("istio.io/rev", &rev_label)]);
+        // `base.validationURL` replaces the service (a remote cluster validating through its
+        // primary); with `base.validationCABundle` the webhook fails closed from the start.
+        let url = values.text("base.validationURL", "");
+        let mut validation_client = if url.is_empty() {
+            json!({"service": {"name": name, "namespace": istio_namespace, "path": "/validate"}})
+        } else {
+            json!({"url": url})
+        };
+        let ca = values.text("base.validationCABundle", "");
+        let failure_policy = if ca.is_empty() {
+            values.text("base.validationFailurePolicy", "Ignore")
+        } else {
+            validation_client["caBundle"] = json!(ca);
+            "Fail".to_owned()
+        };
         out.push(json!({
             "apiVersion": "admissionregistration.k8s.io/v1",
             "kind": "ValidatingWebhookConfiguration",
             "metadata": meta(&format!("{}-{istio_namespace}", revisioned("istio-validator", &revision)), "", labels),
             "webhooks": [{
                 "name": "rev.validation.istio.io",
-                "clientConfig": {"service": {"name": name, "namespace": istio_namespace, "path": "/validate"}},
+                "clientConfig": validation_client,
                 "rules": validation_rules(),
                 "objectSelector": {"matchExpressions": [{"key": "istio.io/rev", "operator": "In", "values": [rev_label]}]},
-                "failurePolicy": "Ignore",
+                "failurePolicy": failure_policy,
                 "sideEffects": "None",
                 "admissionReviewVersions": ["v1"]
             }]
