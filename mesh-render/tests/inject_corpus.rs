@@ -62,6 +62,9 @@ enum Setup {
     InboundLocalhost,
     OtelSemconv,
     Fips,
+    /// Default settings, with an injection config holding Istio's own template files (as the
+    /// chart's injector ConfigMap does): mesh renders its built-in templates in their place.
+    IstioTemplates,
 }
 
 /// The explicit table of `CASES.md` (`TestInjection`, then `TestInjectionOlderVersion`): input,
@@ -226,6 +229,26 @@ fn kube_inject_flags(setup: Setup) -> Option<(Vec<&'static str>, Option<&'static
 /// sidecars on (the harness's kubelets are 1.33 and 1.34). The other cases edit the default
 /// settings directly.
 fn settings(setup: Setup, dir: &Path) -> Result<InjectionSettings, String> {
+    if matches!(setup, Setup::IstioTemplates) {
+        let mut config = String::from("policy: enabled\ntemplates:\n");
+        for (name, file) in [
+            ("sidecar", "injection-template.yaml"),
+            ("gateway", "gateway-injection-template.yaml"),
+            ("grpc-agent", "grpc-agent.yaml"),
+            ("grpc-simple", "grpc-simple.yaml"),
+        ] {
+            let text =
+                std::fs::read_to_string(dir.join("../templates").join(file)).map_err(|e| format!("{file}: {e}"))?;
+            config.push_str(&format!("  {name}: |\n"));
+            for line in text.lines() {
+                config.push_str(&format!("    {line}\n"));
+            }
+        }
+        let mut inputs = KubeInject::new();
+        inputs.inject_config("istio-templates", &config).native_sidecars(NativeSidecars::On);
+        inputs.set("profile=empty").set("components.pilot.enabled=true");
+        return inputs.settings().map(|(s, _)| s).map_err(|e| e.to_string());
+    }
     if let Some((flags, operator)) = kube_inject_flags(setup) {
         let mut inputs = KubeInject::new();
         if let Some(file) = operator {
@@ -306,6 +329,7 @@ fn settings(setup: Setup, dir: &Path) -> Result<InjectionSettings, String> {
             s.apply_mesh_config(&mesh);
         }
         Setup::Fips => s.compliance_policy = "fips-140-3".into(),
+        Setup::IstioTemplates => {}
     }
     Ok(s)
 }
@@ -601,5 +625,21 @@ fn every_known_difference_is_documented() {
     for (golden, _) in KNOWN_DIFFERENCES.iter().chain(WHOLE_POD_DIFFERENCES) {
         let entry = format!("**`{golden}`.**");
         assert!(doc.contains(&entry), "{} does not explain {entry}", path.display());
+    }
+}
+
+#[test]
+fn istio_own_templates_are_rendered_by_the_built_in_code() {
+    let Some(corpus) = corpus() else { return };
+    let dir = corpus.join("inject/cases");
+    for (input, golden) in [
+        ("hello.yaml", "hello.yaml.injected"),
+        ("gateway.yaml", "gateway.yaml.injected"),
+        ("grpc-agent.yaml", "grpc-agent.yaml.injected"),
+        ("multi-container.yaml", "multi-container.yaml.injected"),
+    ] {
+        if let Err(why) = run_case(&dir, input, golden, Setup::IstioTemplates, true) {
+            panic!("{golden}: {why}");
+        }
     }
 }
