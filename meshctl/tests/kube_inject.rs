@@ -118,11 +118,11 @@ fn a_missing_file_exits_2() {
 }
 
 #[test]
-fn unknown_values_keys_are_ignored_with_a_warning() {
+fn unknown_values_keys_are_kept_for_templates_with_a_warning() {
     let dir = Scratch::new("values", &[("pod.yaml", POD), ("values.yaml", "global:\n  proxyy: {}\n")]);
     let run = meshctl(&["kube-inject", "-f", "pod.yaml", "--valuesFile", "values.yaml"], &dir.0);
     assert_eq!(run.code, 0);
-    assert_eq!(run.stderr, "values.yaml: ignoring unknown key global.proxyy\n");
+    assert_eq!(run.stderr, "values.yaml: unknown key global.proxyy kept for text templates only\n");
     assert!(run.stdout.contains("istio-proxy"));
 }
 
@@ -173,7 +173,7 @@ fn inject_config_templates_and_set_flags_shape_the_sidecar() {
         &dir.0,
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(run.stderr, "values.yaml: ignoring unknown key global.suffix\n");
+    assert_eq!(run.stderr, "values.yaml: unknown key global.suffix kept for text templates only\n");
     assert_eq!(names_after(&run.stdout, "containers"), ["hello", "istio-proxy"]);
     assert!(run.stdout.contains("image: example.com/custom:v1\n"), "{}", run.stdout);
     assert!(!run.stdout.contains("labels: {}"), "{}", run.stdout);

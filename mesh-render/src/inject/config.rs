@@ -113,11 +113,12 @@ impl InjectConfig {
     }
 }
 
-/// Decodes `value` as `T`, leaving out (with a warning each) keys `T` does not declare, as
-/// istioctl's readers ignore them.
+/// Decodes `value` as `T`, leaving out (with a warning each, ending with `note`) keys `T` does
+/// not declare, as istioctl's readers ignore them.
 fn decode_lenient<T: serde::de::DeserializeOwned>(
     origin: &str,
     mut value: Value,
+    note: &str,
     warnings: &mut Vec<String>,
 ) -> Result<T, InjectError> {
     if value.is_null() {
@@ -137,12 +138,15 @@ fn decode_lenient<T: serde::de::DeserializeOwned>(
                 if !removed {
                     return Err(fail(&e));
                 }
-                warnings.push(format!("{origin}: ignoring unknown key {full}"));
+                warnings.push(format!("{origin}: unknown key {full} {note}"));
             }
             Err(e) => return Err(fail(&e)),
         }
     }
 }
+
+/// How a values key Istio does not declare is reported: it is kept for text templates.
+const TEMPLATES_ONLY: &str = "kept for text templates only";
 
 /// The value at a path as serde_path_to_error prints it (`.` for the root).
 fn locate<'a>(value: &'a mut Value, path: &str) -> Option<&'a mut Value> {
@@ -174,7 +178,7 @@ impl InjectionSettings {
     /// [`InjectError::Config`] when a declared key has a value of the wrong type.
     pub fn apply_values_tree(&mut self, origin: &str, tree: &Value) -> Result<Vec<String>, InjectError> {
         let mut warnings = Vec::new();
-        let values: Values = decode_lenient(origin, tree.clone(), &mut warnings)?;
+        let values: Values = decode_lenient(origin, tree.clone(), TEMPLATES_ONLY, &mut warnings)?;
         self.apply_values(&values);
         if tree.is_object() {
             merge_json(&mut self.values_tree, tree.clone());
@@ -219,7 +223,7 @@ impl InjectionSettings {
     pub fn apply_merged(&mut self, merged: &Merged) -> Result<Vec<String>, InjectError> {
         let values = crate::manifest::effective_values(merged);
         let mut warnings = Vec::new();
-        let typed: Values = decode_lenient("values", values.clone(), &mut Vec::new())?;
+        let typed: Values = decode_lenient("values", values.clone(), TEMPLATES_ONLY, &mut Vec::new())?;
         self.apply_values(&typed);
         if let Some(rev) = merged.operator().spec.revision.as_deref() {
             self.revision = if rev == "default" { String::new() } else { rev.to_owned() };
@@ -252,7 +256,7 @@ impl InjectionSettings {
 ///     .native_sidecars(NativeSidecars::On)
 ///     .settings()?;
 /// assert_eq!(settings.proxy_image(), "example.com/istio/proxyv2:1.0");
-/// assert_eq!(warnings, ["values.yaml: ignoring unknown key global.suffix"]);
+/// assert_eq!(warnings, ["values.yaml: unknown key global.suffix kept for text templates only"]);
 /// # Ok::<(), mesh_render::inject::InjectError>(())
 /// ```
 #[derive(Clone, Debug, Default)]
@@ -344,7 +348,7 @@ impl KubeInject {
             warnings.extend(settings.apply_values_tree(origin, &tree)?);
         }
         if let Some((origin, text)) = &self.mesh_config {
-            let mesh: MeshConfig = decode_lenient(origin, read_document(origin, text)?, &mut warnings)?;
+            let mesh: MeshConfig = decode_lenient(origin, read_document(origin, text)?, "ignored", &mut warnings)?;
             settings.apply_mesh_config(&mesh);
         }
         // What the IstioOperator and flags say themselves wins over the files.
