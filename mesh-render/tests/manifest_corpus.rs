@@ -361,3 +361,42 @@ fn every_known_difference_is_documented() {
         assert!(doc.contains(&entry), "{} does not explain {entry}", path.display());
     }
 }
+
+/// `input-extra-resources/default_tag.yaml` holds the webhook of the revision tag `default`
+/// pointing at revision `test-dev2`, as a cluster returns it (with server defaults). mesh's
+/// `istio-revision-tag-default` for that configuration has the same webhooks, calls and
+/// selectors.
+#[test]
+fn revision_tag_webhook_matches_the_corpus_one() {
+    let Some(corpus) = common::corpus() else { return };
+    let path = corpus.join("manifest-generate/input-extra-resources/default_tag.yaml");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let theirs = documents(&text).remove(0);
+    let mut overlays = Overlays::new();
+    overlays.set("revision=test-dev2").and_then(|o| o.set("values.revisionTags[0]=default")).expect("flags");
+    let rendered = manifest::render(&overlays.merge().expect("merges")).expect("renders");
+    let ours = rendered.find("MutatingWebhookConfiguration", "istio-revision-tag-default").expect("tag webhook");
+    let ours = ours.to_json().expect("json");
+    let view = |mwc: &Value| -> Vec<Value> {
+        mwc["webhooks"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|h| {
+                json!([
+                    h["name"],
+                    h["clientConfig"],
+                    h["namespaceSelector"],
+                    h["objectSelector"],
+                    h["failurePolicy"],
+                    h["reinvocationPolicy"]
+                ])
+            })
+            .collect()
+    };
+    assert_eq!(view(&ours), view(&theirs));
+    for label in ["app", "istio.io/rev", "istio.io/tag", "release"] {
+        assert_eq!(ours["metadata"]["labels"][label], theirs["metadata"]["labels"][label], "label {label}");
+    }
+    println!("revision tag (default_tag.yaml): 1/1 objects match");
+}
