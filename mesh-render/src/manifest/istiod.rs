@@ -513,6 +513,23 @@ fn extra_objects(values: &Values, namespace: &str, service_labels: &Map<String, 
             }));
         }
     }
+    let extra_ca = values.text("pilot.jwksResolverExtraRootCA", "");
+    if namespaced && (!remote || local_injector) && !extra_ca.is_empty() {
+        let labels = with(
+            chart_labels("istiod", CHART),
+            &[
+                ("istio.io/rev", &rev_label),
+                ("install.operator.istio.io/owning-resource", "unknown"),
+                ("operator.istio.io/component", "Pilot"),
+            ],
+        );
+        out.push(json!({
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": meta(&revisioned("pilot-jwks-extra-cacerts", &revision), namespace, labels),
+            "data": {"extra.pem": extra_ca}
+        }));
+    }
     let control = !remote || values.truthy("global.configCluster") || local_injector;
     if namespaced && control && values.truthy("experimental.stableValidationPolicy") {
         let istio_namespace = values.text("global.istioNamespace", "istio-system");
@@ -783,6 +800,10 @@ fn deployment(values: &Values, namespace: &str, name: &str, labels: &Map<String,
             {"name": "istio-csr-ca-configmap", "mountPath": "/var/run/secrets/istiod/ca", "readOnly": true}
         ]
     });
+    let jwks = !values.text("pilot.jwksResolverExtraRootCA", "").is_empty();
+    if jwks && let Some(mounts) = container["volumeMounts"].as_array_mut() {
+        mounts.insert(4, json!({"name": "extracacerts", "mountPath": "/cacerts"}));
+    }
     if let Some(resources) = values.get("pilot.resources").filter(|v| truthy(v)) {
         container["resources"] = resources.clone();
     }
@@ -803,6 +824,10 @@ fn deployment(values: &Values, namespace: &str, name: &str, labels: &Map<String,
             {"name": "istio-csr-ca-configmap", "configMap": {"name": "istio-ca-root-cert", "defaultMode": 420, "optional": true}}
         ]
     });
+    if jwks && let Some(volumes) = pod["volumes"].as_array_mut() {
+        let config = revisioned("pilot-jwks-extra-cacerts", &values.revision());
+        volumes.push(json!({"name": "extracacerts", "configMap": {"name": config}}));
+    }
     for (key, field) in [
         ("pilot.nodeSelector", "nodeSelector"),
         ("pilot.affinity", "affinity"),
@@ -949,5 +974,22 @@ mod tests {
         let binding = find(&objects, "ValidatingAdmissionPolicyBinding");
         assert_eq!(binding["metadata"]["name"], "stable-channel-policy-binding-istio-system.istio.io");
         assert!(render_flags(&[]).iter().all(|o| o["kind"] != "ValidatingAdmissionPolicy"));
+    }
+
+    #[test]
+    fn extra_jwks_root_ca_gets_a_config_map_mounted_into_istiod() {
+        let objects = render_flags(&["revision=canary", "values.pilot.jwksResolverExtraRootCA=PEM"]);
+        let config = named(&objects, "ConfigMap", "pilot-jwks-extra-cacerts-canary").unwrap();
+        assert_eq!(config["data"]["extra.pem"], "PEM");
+        let pod = &find(&objects, "Deployment")["spec"]["template"]["spec"];
+        assert!(
+            pod["volumes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|v| v["configMap"]["name"] == "pilot-jwks-extra-cacerts-canary")
+        );
+        let mounts = pod["containers"][0]["volumeMounts"].as_array().unwrap();
+        assert!(mounts.iter().any(|m| m["name"] == "extracacerts" && m["mountPath"] == "/cacerts"));
     }
 }

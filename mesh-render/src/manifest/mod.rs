@@ -39,8 +39,8 @@
 //! - Objects are typed, so fields a kind does not have are dropped (an overlay that writes
 //!   `spec.automountServiceAccountToken` on a ServiceAccount), and `hpaSpec` metrics without
 //!   a `type` get the one their source names (Kubernetes requires it; istioctl omits it).
-//! - Not rendered yet: ztunnel's OpenShift RBAC, CNI's NetworkAttachmentDefinition and
-//!   ResourceQuota, the CNI and ztunnel NetworkPolicies, and the JWKS ConfigMap. Revision
+//! - Not rendered yet: ztunnel's OpenShift RBAC, CNI's NetworkAttachmentDefinition, the CNI
+//!   and ztunnel NetworkPolicies. The node agents' ResourceQuotas, the JWKS ConfigMap, revision
 //!   tags (`values.revisionTags`), the remote istiod's Service and EndpointSlice
 //!   (`istiodRemote.enabled` with `global.remotePilotAddress`) and the `stable` channel's
 //!   ValidatingAdmissionPolicies are rendered.
@@ -74,7 +74,7 @@ use k8s_openapi::api::admissionregistration::v1::{
 };
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment};
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
-use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Service, ServiceAccount};
+use k8s_openapi::api::core::v1::{ConfigMap, Namespace, ResourceQuota, Service, ServiceAccount};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
@@ -172,6 +172,7 @@ resources!(
     ValidatingAdmissionPolicy,
     ValidatingAdmissionPolicyBinding,
     EndpointSlice,
+    ResourceQuota,
 );
 
 impl Resource {

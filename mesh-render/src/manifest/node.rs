@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::base::{chart_labels, meta, with};
+use super::base::{chart_labels, helm_labels, meta, with};
 use super::k8s::Targets;
 use super::values::{Values, truthy};
 use crate::overlays::Component;
@@ -96,6 +96,8 @@ pub(crate) fn render(component: Component, values: &Values, namespace: &str) -> 
                 }
             }),
         ];
+        let mut objects = objects;
+        objects.extend(resource_quota(values, "ztunnel", &name, "ztunnel", namespace));
         return (objects, Targets::workload("DaemonSet", &name));
     }
 
@@ -180,7 +182,30 @@ pub(crate) fn render(component: Component, values: &Values, namespace: &str) -> 
             }
         }),
     ]);
+    objects.extend(resource_quota(values, "cni", "istio-cni-resource-quota", "istio-cni", namespace));
     (objects, Targets::workload("DaemonSet", name))
+}
+
+/// The node agent's ResourceQuota (`<root>.resourceQuotas.enabled`): room for its pods in the
+/// `system-node-critical` priority class, on clusters (such as GKE) that limit it.
+fn resource_quota(values: &Values, root: &str, name: &str, app: &str, namespace: &str) -> Option<Value> {
+    let scope = values.text("global.resourceScope", "all");
+    if scope == "cluster" || !values.truthy(&format!("{root}.resourceQuotas.enabled")) {
+        return None;
+    }
+    let chart = if root == "cni" { "cni" } else { "ztunnel" };
+    let labels = with(helm_labels(chart), &[("app.kubernetes.io/name", app)]);
+    Some(json!({
+        "apiVersion": "v1",
+        "kind": "ResourceQuota",
+        "metadata": meta(name, namespace, labels),
+        "spec": {
+            "hard": {"pods": values.text(&format!("{root}.resourceQuotas.pods"), "5000")},
+            "scopeSelector": {"matchExpressions": [
+                {"operator": "In", "scopeName": "PriorityClass", "values": ["system-node-critical"]}
+            ]}
+        }
+    }))
 }
 
 /// The CNI agent's settings ConfigMap (`istio-cni-config`, which its container reads as
@@ -307,5 +332,27 @@ mod tests {
                 .unwrap()
                 .ends_with("ztunnel:latest-distroless")
         );
+    }
+
+    #[test]
+    fn resource_quotas_reserve_room_for_node_critical_pods() {
+        let merged = crate::Overlays::new()
+            .set("profile=ambient")
+            .and_then(|o| o.set("values.cni.resourceQuotas.enabled=true"))
+            .and_then(|o| o.set("values.ztunnel.resourceQuotas.enabled=true"))
+            .and_then(|o| o.set("values.ztunnel.resourceQuotas.pods=64"))
+            .and_then(|o| o.merge())
+            .unwrap();
+        let values = Values::new(&merged);
+        let (cni, _) = render(Component::Cni, &values, "istio-system");
+        let quota = cni.iter().find(|o| o["kind"] == "ResourceQuota").unwrap();
+        assert_eq!(quota["metadata"]["name"], "istio-cni-resource-quota");
+        assert_eq!(quota["spec"]["hard"]["pods"], "5000");
+        let (ztunnel, _) = render(Component::Ztunnel, &values, "istio-system");
+        let quota = ztunnel.iter().find(|o| o["kind"] == "ResourceQuota").unwrap();
+        assert_eq!(quota["metadata"]["name"], "ztunnel");
+        assert_eq!(quota["spec"]["hard"]["pods"], "64");
+        let plain = Values::new(&crate::Overlays::new().set("profile=ambient").and_then(|o| o.merge()).unwrap());
+        assert!(render(Component::Cni, &plain, "istio-system").0.iter().all(|o| o["kind"] != "ResourceQuota"));
     }
 }
