@@ -39,8 +39,9 @@
 //! - Objects are typed, so fields a kind does not have are dropped (an overlay that writes
 //!   `spec.automountServiceAccountToken` on a ServiceAccount), and `hpaSpec` metrics without
 //!   a `type` get the one their source names (Kubernetes requires it; istioctl omits it).
-//! - Not rendered yet: ztunnel's OpenShift RBAC, CNI's NetworkAttachmentDefinition, the CNI
-//!   and ztunnel NetworkPolicies. The node agents' ResourceQuotas, the JWKS ConfigMap, revision
+//! - Not rendered yet: ztunnel's OpenShift RBAC and CNI's NetworkAttachmentDefinition (a
+//!   Multus kind k8s-openapi does not type). The node agents' ResourceQuotas and
+//!   NetworkPolicies, the JWKS ConfigMap, revision
 //!   tags (`values.revisionTags`), the remote istiod's Service and EndpointSlice
 //!   (`istiodRemote.enabled` with `global.remotePilotAddress`) and the `stable` channel's
 //!   ValidatingAdmissionPolicies are rendered.
