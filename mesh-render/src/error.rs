@@ -103,6 +103,14 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// The merged configuration fails istioctl's validation (a bad hub, tag or revision, a
+    /// gateway name or port, a values or mesh config check). Every error found is listed;
+    /// fix them, or pass `--force` ([`crate::Overlays::force`]) to render anyway.
+    #[error("{}", validation_message(problems))]
+    Validation {
+        /// Each error, as `field path: message`.
+        problems: Vec<String>,
+    },
     /// `--config-path` names nothing in the merged configuration. Paths are relative to
     /// `spec` (`components.pilot`, `values.gateways.istio-egressgateway.secretVolumes`).
     #[error("config path {path:?}: {message}")]
@@ -125,6 +133,16 @@ pub enum Error {
         /// What the serializer said.
         message: String,
     },
+}
+
+/// The message of [`Error::Validation`]: one line per problem under a heading.
+fn validation_message(problems: &[String]) -> String {
+    let mut text = String::from("the configuration is not valid (--force renders it anyway):");
+    for problem in problems {
+        text.push_str("\n  ");
+        text.push_str(problem);
+    }
+    text
 }
 
 /// The message of [`Error::UnknownProfile`]: the nearest known name, or all of them.

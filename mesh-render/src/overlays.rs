@@ -36,6 +36,14 @@ use crate::tree::{ListMerge, merge};
 ///
 /// Each file is checked against the IstioOperator schema when added, and the user
 /// configuration again after each flag, so an error names the file or flag that caused it.
+/// [`Overlays::merge`] then runs istioctl's checks on the result (hub, tag, revision, gateway
+/// names and ports, values, mesh config): errors stop the merge, warnings are kept in
+/// [`Merged::warnings`].
+///
+/// With [`Overlays::force`] (istioctl's `--force`), errors become warnings and the merge goes
+/// on: a field the schema refuses is left out of the configuration (istioctl passes it to the
+/// charts, which ignore what they do not read), and the checks' errors are reported, not
+/// fatal. Set it before adding files, since files are checked as they are added.
 ///
 /// # Examples
 ///
@@ -57,6 +65,9 @@ pub struct Overlays {
     files: Vec<(String, Value)>,
     flags: Vec<SetFlag>,
     lists: ListMerge,
+    force: bool,
+    /// What `force` let through while files were added.
+    warnings: Vec<String>,
 }
 
 impl Overlays {
@@ -107,7 +118,8 @@ impl Overlays {
                 });
             }
         };
-        check(origin.to_owned(), &tree)?;
+        let mut tree = tree;
+        check_forced(origin, &mut tree, self.force, &mut self.warnings)?;
         self.files.push((origin.to_owned(), tree));
         Ok(self)
     }
@@ -128,6 +140,25 @@ impl Overlays {
         self
     }
 
+    /// istioctl's `--force`: proceed despite validation errors, reporting them as warnings
+    /// (see the type's documentation). Set it before adding files.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use mesh_render::Overlays;
+    ///
+    /// let bad = "spec:\n  values:\n    global:\n      badKey: x\n";
+    /// assert!(Overlays::new().yaml("bad.yaml", bad).is_err());
+    /// let merged = Overlays::new().force(true).yaml("bad.yaml", bad)?.merge()?;
+    /// assert!(merged.warnings()[0].contains("badKey"), "{:?}", merged.warnings());
+    /// # Ok::<(), mesh_render::Error>(())
+    /// ```
+    pub fn force(&mut self, force: bool) -> &mut Self {
+        self.force = force;
+        self
+    }
+
     /// Chooses how lists merge (default: [`ListMerge::Replace`], current Istio).
     pub fn list_merge(&mut self, lists: ListMerge) -> &mut Self {
         self.lists = lists;
@@ -142,6 +173,11 @@ impl Overlays {
     /// [`Error::SetPath`] when a flag's path cannot be followed, [`Error::Invalid`] naming the
     /// flag after which the configuration no longer fits the schema.
     pub fn user_config(&self) -> Result<Value> {
+        self.user_config_noting(&mut Vec::new())
+    }
+
+    /// [`Overlays::user_config`], keeping what `force` let through in `warnings`.
+    fn user_config_noting(&self, warnings: &mut Vec<String>) -> Result<Value> {
         let mut user = json!({
             "apiVersion": "install.istio.io/v1alpha1",
             "kind": "IstioOperator",
@@ -153,7 +189,7 @@ impl Overlays {
         }
         for flag in &self.flags {
             flag.apply(&mut user)?;
-            check(format!("--set {flag}"), &user)?;
+            check_forced(&format!("--set {flag}"), &mut user, self.force, warnings)?;
         }
         Ok(user)
     }
@@ -165,7 +201,7 @@ impl Overlays {
     ///
     /// As [`Overlays::user_config`], plus [`Error::UnknownProfile`] and [`Error::ProfileFile`].
     pub fn untranslated(&self) -> Result<Value> {
-        let (_, mut tree, profile) = self.layered()?;
+        let (_, mut tree, profile) = self.layered(&mut Vec::new())?;
         if let Some(spec) = tree.get_mut("spec").and_then(Value::as_object_mut) {
             spec.insert("profile".into(), Value::String(profile));
         }
@@ -181,25 +217,39 @@ impl Overlays {
         dump(&self.untranslated()?, config_path, format)
     }
 
-    /// Runs the whole merge and checks the result against the IstioOperator schema.
+    /// Runs the whole merge, checks the result against the IstioOperator schema, then runs
+    /// istioctl's validation on it ([`Merged::validate`]).
     ///
     /// # Errors
     ///
     /// Any error of the steps above; [`Error::Invalid`] with origin `merged configuration`
-    /// when only the combination fails the schema.
+    /// when only the combination fails the schema; [`Error::Validation`] listing every error
+    /// the validation found (unless [`Overlays::force`] is on).
     pub fn merge(&self) -> Result<Merged> {
-        let (user, mut tree, profile) = self.layered()?;
+        let mut warnings = self.warnings.clone();
+        let (user, mut tree, profile) = self.layered(&mut warnings)?;
         translate(&mut tree)?;
         if let Some(values) = user.pointer("/spec/values").filter(|v| v.is_object()) {
             merge(&mut tree, &json!({"spec": {"values": values}}), ListMerge::Replace);
         }
-        let operator = check("merged configuration".to_owned(), &tree)?;
-        Ok(Merged { operator, tree, profile })
+        let operator = check_forced("merged configuration", &mut tree, self.force, &mut warnings)?;
+        let mut merged = Merged { operator, tree, profile, warnings: Vec::new() };
+        let problems = merged.validate();
+        let (errors, notes): (Vec<_>, Vec<_>) = problems.into_iter().partition(|p| p.level == mesh_api::Level::Error);
+        if !errors.is_empty() {
+            if !self.force {
+                return Err(Error::Validation { problems: errors.iter().map(ToString::to_string).collect() });
+            }
+            warnings.extend(errors.iter().map(|p| format!("{p} (continuing because of --force)")));
+        }
+        warnings.extend(notes.iter().map(ToString::to_string));
+        merged.warnings = warnings;
+        Ok(merged)
     }
 
     /// Steps 1 to 3: the user configuration, the layered tree and the profile name.
-    fn layered(&self) -> Result<(Value, Value, String)> {
-        let user = self.user_config()?;
+    fn layered(&self, warnings: &mut Vec<String>) -> Result<(Value, Value, String)> {
+        let user = self.user_config_noting(warnings)?;
         let text =
             |key: &str| user.get("spec").and_then(|s| s.get(key)).and_then(Value::as_str).filter(|s| !s.is_empty());
         let profile = text("profile").unwrap_or("default").to_owned();
@@ -264,6 +314,43 @@ fn translate(tree: &mut Value) -> Result<()> {
         tree["metadata"]["namespace"] = Value::String(namespace);
     }
     Ok(())
+}
+
+/// [`check`]; with `force`, a field the schema refuses is removed from `tree` (and noted in
+/// `warnings`) until the rest fits.
+fn check_forced(origin: &str, tree: &mut Value, force: bool, warnings: &mut Vec<String>) -> Result<IstioOperator> {
+    loop {
+        match check(origin.to_owned(), tree) {
+            Err(Error::Invalid { origin, field, message }) if force && remove_field(tree, &field) => {
+                warnings.push(format!("{origin}: {field}: {message}; left out because of --force"));
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Removes the value at `path` from `tree`; false when there is none (or the path is the root).
+fn remove_field(tree: &mut Value, path: &FieldPath) -> bool {
+    let Some((last, parents)) = path.segments().split_last() else { return false };
+    let mut at = tree;
+    for segment in parents {
+        let next = match segment {
+            mesh_api::Segment::Key(key) => at.get_mut(key.as_str()),
+            mesh_api::Segment::Index(i) => at.get_mut(*i),
+        };
+        match next {
+            Some(v) => at = v,
+            None => return false,
+        }
+    }
+    match (last, at) {
+        (mesh_api::Segment::Key(key), Value::Object(map)) => map.shift_remove(key.as_str()).is_some(),
+        (mesh_api::Segment::Index(i), Value::Array(items)) if *i < items.len() => {
+            items.remove(*i);
+            true
+        }
+        _ => false,
+    }
 }
 
 /// Checks a tree against the IstioOperator schema (through mesh-api's reader, so unknown
@@ -339,6 +426,7 @@ pub struct Merged {
     operator: IstioOperator,
     tree: Value,
     profile: String,
+    warnings: Vec<String>,
 }
 
 impl Merged {
@@ -360,6 +448,13 @@ impl Merged {
     /// The profile the configuration started from.
     pub fn profile(&self) -> &str {
         &self.profile
+    }
+
+    /// What the merge reported without failing, one line each: the validation's warnings,
+    /// and under [`Overlays::force`] the errors it let through (fields left out, failed
+    /// checks). `istioctl` prints these to stderr.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     /// The checks `istioctl` runs on the merged configuration before installing (image hub
@@ -615,11 +710,42 @@ mod tests {
     }
 
     #[test]
-    fn merged_configuration_is_validated_on_request() {
-        let m = merged(&[], &["revision=Bad_Revision"]).unwrap();
-        let problems = m.validate();
-        assert!(problems.iter().any(|p| p.path.to_string() == "spec.revision"), "{problems:?}");
+    fn validation_errors_stop_the_merge() {
+        let err = merged(&[], &["revision=Bad_Revision"]).unwrap_err();
+        let Error::Validation { problems } = &err else { panic!("{err}") };
+        assert!(problems.iter().any(|p| p.starts_with("spec.revision: ")), "{problems:?}");
+        assert!(err.to_string().starts_with("the configuration is not valid (--force renders it anyway):\n  "));
         assert!(merged(&[], &[]).unwrap().validate().iter().all(|p| p.level != mesh_api::Level::Error));
+    }
+
+    #[test]
+    fn force_turns_validation_errors_into_warnings() {
+        let mut overlays = Overlays::new();
+        overlays.force(true).set("revision=Bad_Revision").unwrap();
+        let m = overlays.merge().unwrap();
+        assert!(m.validate().iter().any(|p| p.path.to_string() == "spec.revision"));
+        assert!(
+            m.warnings()
+                .iter()
+                .any(|w| w.starts_with("spec.revision: ") && w.ends_with("(continuing because of --force)")),
+            "{:?}",
+            m.warnings()
+        );
+    }
+
+    #[test]
+    fn force_leaves_out_fields_the_schema_refuses() {
+        let mut overlays = Overlays::new();
+        overlays.force(true);
+        overlays.yaml("bad.yaml", "spec:\n  hub: docker.io/istio\n  values:\n    global:\n      badKey: x\n").unwrap();
+        overlays.set("values.pilot.autoscaleMin=many").unwrap();
+        let m = overlays.merge().unwrap();
+        assert_eq!(m.tree()["spec"]["values"]["global"]["hub"], json!("docker.io/istio"));
+        assert!(m.tree()["spec"]["values"]["global"].get("badKey").is_none());
+        assert!(m.tree()["spec"]["values"]["pilot"].get("autoscaleMin").is_none());
+        let warnings = m.warnings();
+        assert!(warnings[0].starts_with("bad.yaml: spec.values.global.badKey: unknown field"), "{warnings:?}");
+        assert!(warnings[1].starts_with("--set values.pilot.autoscaleMin=many: spec.values.pilot.autoscaleMin: "));
     }
 
     #[test]

@@ -8,16 +8,12 @@
 use std::path::{Path, PathBuf};
 
 use mesh_api::install::{InterceptionMode, IstioOperator};
-use mesh_render::inject::{InjectionSettings, NativeSidecars, inject};
+use mesh_render::inject::{InjectionSettings, KubeInject, NativeSidecars, inject};
 use serde_json::Value;
 
 /// The cases that differ from their golden today, each with the reason. The test fails if any
 /// other case differs, and also if one of these starts to match (so the list stays true).
-const KNOWN_DIFFERENCES: &[(&str, &str)] = &[
-    ("custom-template.yaml.injected", "templates written in Go template syntax in values (`custom`) are not run"),
-    ("sidecar-spire.yaml.injected", "templates written in Go template syntax in values (`spire`) are not run"),
-    ("gateway-spire.yaml.injected", "templates written in Go template syntax in values (`spire`) are not run"),
-];
+const KNOWN_DIFFERENCES: &[(&str, &str)] = &[];
 
 /// Warnings `istioctl kube-inject` must print for a case (from `CASES.md`).
 const EXPECTED_WARNINGS: &[(&str, &str)] = &[(
@@ -66,6 +62,9 @@ enum Setup {
     InboundLocalhost,
     OtelSemconv,
     Fips,
+    /// Default settings, with an injection config holding Istio's own template files (as the
+    /// chart's injector ConfigMap does): mesh renders its built-in templates in their place.
+    IstioTemplates,
 }
 
 /// The explicit table of `CASES.md` (`TestInjection`, then `TestInjectionOlderVersion`): input,
@@ -189,8 +188,79 @@ const EXPLICIT: &[(&str, &str, Setup)] = &[
     ("hello.yaml", "hello-old-version.yaml.injected", Setup::AutoOldKubelet),
 ];
 
-/// Settings for a case, or the reason they cannot be modelled.
+/// The `--set` flags (or IstioOperator file) a case's settings come from, as `CASES.md`
+/// gives them; `None` for cases whose settings are edits of the mesh config or of the
+/// injector's switches, which are made on the settings directly.
+fn kube_inject_flags(setup: Setup) -> Option<(Vec<&'static str>, Option<&'static str>)> {
+    let flags = match setup {
+        Setup::Default => vec![],
+        Setup::Cni => vec!["components.cni.enabled=true"],
+        Setup::CniNetwork => {
+            vec!["components.cni.enabled=true", "values.cni.provider=default", "values.global.network=network1"]
+        }
+        Setup::CniMultus => vec!["components.cni.enabled=true", "values.cni.provider=multus"],
+        Setup::ProxyImage => vec!["values.global.proxy.image=proxyTest"],
+        Setup::ProxyInitImage => vec!["values.global.proxy_init.image=proxyInitTest"],
+        Setup::PullPolicy("Always") => vec!["values.global.imagePullPolicy=Always"],
+        Setup::PullPolicy(_) => vec!["values.global.imagePullPolicy=Never"],
+        Setup::TrafficParams => vec![
+            "values.global.proxy.includeIPRanges=127.0.0.1/24\\,10.96.0.1/24",
+            "values.global.proxy.excludeIPRanges=10.96.0.2/24\\,10.96.0.3/24",
+            "values.global.proxy.excludeInboundPorts=4\\,5\\,6",
+            "values.global.proxy.statusPort=0",
+        ],
+        Setup::StatusParams => vec![
+            "values.global.proxy.statusPort=123",
+            "values.global.proxy.readinessInitialDelaySeconds=100",
+            "values.global.proxy.readinessPeriodSeconds=200",
+            "values.global.proxy.readinessFailureThreshold=300",
+        ],
+        Setup::MountMtlsCerts => vec!["values.global.mountMtlsCerts=true"],
+        Setup::Hold => vec!["values.global.proxy.holdApplicationUntilProxyStarts=true"],
+        Setup::Operator(file) => return Some((vec![], Some(file))),
+        _ => return None,
+    };
+    Some((flags, None))
+}
+
+/// Settings for a case, or the reason they cannot be modelled. Cases made with flags go
+/// through [`KubeInject`] (what `meshctl kube-inject --set/--operatorFileName` runs), with
+/// the flags of Istio's harness (`profile=empty`, `components.pilot.enabled=true`) and native
+/// sidecars on (the harness's kubelets are 1.33 and 1.34). The other cases edit the default
+/// settings directly.
 fn settings(setup: Setup, dir: &Path) -> Result<InjectionSettings, String> {
+    if matches!(setup, Setup::IstioTemplates) {
+        let mut config = String::from("policy: enabled\ntemplates:\n");
+        for (name, file) in [
+            ("sidecar", "injection-template.yaml"),
+            ("gateway", "gateway-injection-template.yaml"),
+            ("grpc-agent", "grpc-agent.yaml"),
+            ("grpc-simple", "grpc-simple.yaml"),
+        ] {
+            let text =
+                std::fs::read_to_string(dir.join("../templates").join(file)).map_err(|e| format!("{file}: {e}"))?;
+            config.push_str(&format!("  {name}: |\n"));
+            for line in text.lines() {
+                config.push_str(&format!("    {line}\n"));
+            }
+        }
+        let mut inputs = KubeInject::new();
+        inputs.inject_config("istio-templates", &config).native_sidecars(NativeSidecars::On);
+        inputs.set("profile=empty").set("components.pilot.enabled=true");
+        return inputs.settings().map(|(s, _)| s).map_err(|e| e.to_string());
+    }
+    if let Some((flags, operator)) = kube_inject_flags(setup) {
+        let mut inputs = KubeInject::new();
+        if let Some(file) = operator {
+            let text = std::fs::read_to_string(dir.join(file)).map_err(|e| format!("{file}: {e}"))?;
+            inputs.operator(file, &text);
+        }
+        for flag in flags.iter().chain(&["profile=empty", "components.pilot.enabled=true"]) {
+            inputs.set(flag);
+        }
+        inputs.native_sidecars(NativeSidecars::On);
+        return inputs.settings().map(|(s, _)| s).map_err(|e| e.to_string());
+    }
     let mut s = InjectionSettings::default();
     match setup {
         Setup::Default => {}
@@ -259,6 +329,7 @@ fn settings(setup: Setup, dir: &Path) -> Result<InjectionSettings, String> {
             s.apply_mesh_config(&mesh);
         }
         Setup::Fips => s.compliance_policy = "fips-140-3".into(),
+        Setup::IstioTemplates => {}
     }
     Ok(s)
 }
@@ -502,7 +573,7 @@ fn inject_goldens_match() {
 }
 
 /// The number of cases that match today; the test fails below it.
-const FLOOR: usize = 127;
+const FLOOR: usize = 130;
 
 /// The whole-pod comparison checks the entire pod spec of every workload (every container
 /// field, env values included, volumes, pull secrets, security context), besides annotations
@@ -513,7 +584,7 @@ const WHOLE_POD_DIFFERENCES: &[(&str, &str)] = &[(
 )];
 
 /// The number of cases whose whole pod spec matches.
-const WHOLE_POD_FLOOR: usize = 126;
+const WHOLE_POD_FLOOR: usize = 129;
 
 #[test]
 fn inject_goldens_match_whole_pod() {
@@ -545,4 +616,30 @@ fn inject_goldens_match_whole_pod() {
 fn untyped<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, String> {
     let value = mesh_api::read_untyped(text).into_iter().next().ok_or("empty")?.map_err(|e| e.to_string())?;
     serde_json::from_value(value).map_err(|e| e.to_string())
+}
+
+#[test]
+fn every_known_difference_is_documented() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/install-differences.md");
+    let doc = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    for (golden, _) in KNOWN_DIFFERENCES.iter().chain(WHOLE_POD_DIFFERENCES) {
+        let entry = format!("**`{golden}`.**");
+        assert!(doc.contains(&entry), "{} does not explain {entry}", path.display());
+    }
+}
+
+#[test]
+fn istio_own_templates_are_rendered_by_the_built_in_code() {
+    let Some(corpus) = corpus() else { return };
+    let dir = corpus.join("inject/cases");
+    for (input, golden) in [
+        ("hello.yaml", "hello.yaml.injected"),
+        ("gateway.yaml", "gateway.yaml.injected"),
+        ("grpc-agent.yaml", "grpc-agent.yaml.injected"),
+        ("multi-container.yaml", "multi-container.yaml.injected"),
+    ] {
+        if let Err(why) = run_case(&dir, input, golden, Setup::IstioTemplates, true) {
+            panic!("{golden}: {why}");
+        }
+    }
 }

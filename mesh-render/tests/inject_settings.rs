@@ -93,6 +93,9 @@ fn defaults_equal_the_istio_discovery_chart_values() {
 
     let mut from_chart = InjectionSettings::default();
     from_chart.apply_values(&values);
+    // The untyped copy kept for text templates is the only field the chart values fill in.
+    assert_eq!(from_chart.values_tree["global"]["hub"], "registry.istio.io/testing");
+    from_chart.values_tree = InjectionSettings::default().values_tree;
     assert_eq!(from_chart, InjectionSettings::default());
     assert!(!InjectionSettings::default().force_apply_iptables);
 }

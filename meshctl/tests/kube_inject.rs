@@ -118,11 +118,11 @@ fn a_missing_file_exits_2() {
 }
 
 #[test]
-fn unknown_values_keys_are_ignored_with_a_warning() {
+fn unknown_values_keys_are_kept_for_templates_with_a_warning() {
     let dir = Scratch::new("values", &[("pod.yaml", POD), ("values.yaml", "global:\n  proxyy: {}\n")]);
     let run = meshctl(&["kube-inject", "-f", "pod.yaml", "--valuesFile", "values.yaml"], &dir.0);
     assert_eq!(run.code, 0);
-    assert_eq!(run.stderr, "values.yaml: ignoring unknown key global.proxyy\n");
+    assert_eq!(run.stderr, "values.yaml: unknown key global.proxyy kept for text templates only\n");
     assert!(run.stdout.contains("istio-proxy"));
 }
 
@@ -151,4 +151,41 @@ spec:
     assert_eq!((run.code, run.stderr.as_str()), (0, ""));
     assert_eq!(names_after(&run.stdout, "initContainers"), ["istio-validation"]);
     assert!(run.stdout.contains("    image: example.com/istio/proxyv2:1.2.3\n"), "{}", run.stdout);
+}
+
+#[test]
+fn inject_config_templates_and_set_flags_shape_the_sidecar() {
+    let template = "spec:\n  containers:\n  - name: istio-proxy\n    image: '{{ .Values.global.hub }}/custom:{{ .Values.global.suffix }}'\n";
+    let values = "global:\n  suffix: v1\n";
+    let dir = Scratch::new("custom", &[("pod.yaml", POD), ("inject.tmpl", template), ("values.yaml", values)]);
+    let run = meshctl(
+        &[
+            "kube-inject",
+            "-f",
+            "pod.yaml",
+            "--injectConfigFile",
+            "inject.tmpl",
+            "--valuesFile",
+            "values.yaml",
+            "--set",
+            "values.global.hub=example.com",
+        ],
+        &dir.0,
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stderr, "values.yaml: unknown key global.suffix kept for text templates only\n");
+    assert_eq!(names_after(&run.stdout, "containers"), ["hello", "istio-proxy"]);
+    assert!(run.stdout.contains("image: example.com/custom:v1\n"), "{}", run.stdout);
+    assert!(!run.stdout.contains("labels: {}"), "{}", run.stdout);
+    assert!(!run.stdout.contains("  initContainers:"), "{}", run.stdout);
+}
+
+#[test]
+fn a_template_mesh_cannot_evaluate_is_named() {
+    let config = "templates:\n  mine: '{{ toJSON .Spec }}'\n";
+    let pod = POD.replace("  name: hello\n", "  name: hello\n  annotations:\n    inject.istio.io/templates: mine\n");
+    let dir = Scratch::new("unsupported", &[("pod.yaml", pod.as_str()), ("config.yaml", config)]);
+    let run = meshctl(&["kube-inject", "-f", "pod.yaml", "--injectConfigFile", "config.yaml"], &dir.0);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.starts_with("hello: injection template \"mine\": function \"toJSON\""), "{}", run.stderr);
 }

@@ -162,3 +162,30 @@ fn bad_overlay_patch_exits_1_naming_it() {
         }
     );
 }
+
+#[test]
+fn validation_errors_stop_generation_unless_forced() {
+    let run = meshctl(&["manifest", "generate", "-s", "profile=empty", "-s", "revision=Bad_Rev"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(run.stdout, "");
+    assert!(
+        run.stderr
+            .starts_with("meshctl: the configuration is not valid (--force renders it anyway):\n  spec.revision: "),
+        "{}",
+        run.stderr
+    );
+    let run = meshctl(&["manifest", "generate", "--force", "-s", "profile=empty", "-s", "revision=Bad_Rev"]);
+    assert_eq!((run.code, run.stdout.as_str()), (0, ""));
+    assert!(run.stderr.starts_with("meshctl: warning: spec.revision: "), "{}", run.stderr);
+    assert!(run.stderr.trim_end().ends_with("(continuing because of --force)"), "{}", run.stderr);
+}
+
+#[test]
+fn force_leaves_out_unknown_values_keys() {
+    let run = meshctl(&["manifest", "generate", "-s", "profile=empty", "-s", "values.global.badKey=1"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("spec.values.global.badKey: unknown field"), "{}", run.stderr);
+    let run = meshctl(&["manifest", "generate", "--force", "-s", "profile=empty", "-s", "values.global.badKey=1"]);
+    assert_eq!((run.code, run.stdout.as_str()), (0, ""));
+    assert!(run.stderr.contains("badKey") && run.stderr.contains("left out because of --force"), "{}", run.stderr);
+}

@@ -13,9 +13,18 @@
 //! strategic-merge order of Kubernetes, metrics merge, app probe rewrite, container order,
 //! re-injection. The `gateway`, `grpc-agent` and `grpc-simple` templates are modelled too.
 //!
-//! Not modelled, on purpose or not yet: templates an installation adds in Go template syntax
-//! (`values.sidecarInjectorWebhook.templates`, `--injectConfigFile`), since mesh renders in
-//! code rather than running templates ([`InjectError::Template`] names them); the lightstep
+//! Templates an installation adds as Go template text (`values.sidecarInjectorWebhook.templates`,
+//! `--injectConfigFile`, [`InjectionSettings::templates`]) are evaluated when they use only
+//! field references (`.Values.global.tag`, `.Spec.Containers`, `$c.Name`), variables,
+//! `range`, `if`/`else` and `with`; their output is merged onto the pod like Istio's own
+//! (several templates in turn, `inject.istio.io/templates: sidecar,spire`). Istio's own
+//! templates use functions (`annotation`, `toJSON`, ...), which mesh does not evaluate: a
+//! text template named `sidecar`, `gateway`, `grpc-agent` or `grpc-simple` that uses them is
+//! rendered by mesh's built-in code for that name, and any other such template is refused
+//! with [`InjectError::TemplateText`] naming it. [`KubeInject`] turns `istioctl kube-inject`'s
+//! offline inputs into settings.
+//!
+//! Not modelled, on purpose or not yet: the lightstep
 //! tracer's certificate volume; reading `forceApplyIptables` from a typed values tree (Istio's
 //! values schema does not declare it; set [`InjectionSettings::force_apply_iptables`]).
 //!
@@ -42,10 +51,13 @@
 //! # Ok::<(), mesh_render::inject::InjectError>(())
 //! ```
 
+mod config;
 mod decision;
 mod pod;
 mod settings;
+mod template;
 
+pub use config::{InjectConfig, KubeInject};
 pub use decision::{IGNORED_NAMESPACES, InjectionDecision, should_inject_pod};
 pub use pod::{INIT, PROXY, STATUS, VALIDATION};
 pub use settings::{InjectionSettings, NativeSidecars};
@@ -68,15 +80,33 @@ pub enum InjectError {
         /// What is wrong with its value.
         message: String,
     },
-    /// The pod asks (`inject.istio.io/templates`) for an injection template mesh does not
-    /// model: the built-in `sidecar`, `gateway`, `grpc-agent` and `grpc-simple` templates are,
-    /// one at a time; templates an installation adds in Go template syntax are not.
-    #[error(
-        "injection template {name:?} is not modelled; only one of \"sidecar\", \"gateway\", \"grpc-agent\" and \"grpc-simple\" is"
-    )]
+    /// The pod asks (`inject.istio.io/templates`) for an injection template that neither
+    /// mesh's built-in ones (`sidecar`, `gateway`, `grpc-agent`, `grpc-simple`) nor the
+    /// installation's text templates ([`InjectionSettings::templates`]) provide.
+    #[error("requested injection template {name:?} not found; have {known}")]
     Template {
-        /// The templates the pod named.
+        /// The template asked for.
         name: String,
+        /// The templates there are, comma-separated.
+        known: String,
+    },
+    /// A text template of the installation cannot be evaluated by mesh: it uses Go template
+    /// functions or pipelines (mesh evaluates field references, `range`, `if` and `with`), or
+    /// its output is not a pod patch. Templates named like a built-in one fall back to it;
+    /// others end here. Rewrite the template with those features, or inject in a cluster.
+    #[error("injection template {name:?}: {message}")]
+    TemplateText {
+        /// The template.
+        name: String,
+        /// What mesh could not do with it.
+        message: String,
+    },
+    /// An input of the injection settings (values, mesh config, IstioOperator, injection
+    /// config, `--set` flag) could not be used; the message names it.
+    #[error("{message}")]
+    Config {
+        /// What failed, starting with the input's name.
+        message: String,
     },
     /// The workload does not fit its kind's shape. Check the YAML against the Kubernetes API.
     #[error("{kind}: {message}")]

@@ -22,6 +22,7 @@ mod grpc;
 mod merge;
 mod post;
 mod sidecar;
+mod text;
 
 use gateway::render_gateway;
 use merge::{apply_override, canonical_quantity, canonical_resources, go_container_json, strategic_merge};
@@ -519,29 +520,45 @@ pub(crate) fn inject_pod(
     remove_previous(meta, spec);
     let view = PodView { meta, settings };
     check_annotations(&view)?;
-    let templates: Vec<&str> = view
-        .annotation("inject.istio.io/templates")
-        .map(|t| t.split(',').map(str::trim).filter(|t| !t.is_empty()).collect())
-        .unwrap_or_default();
-    let chosen = if templates.iter().all(|t| *t == "sidecar") {
-        "sidecar"
-    } else if let [only] = templates.as_slice()
-        && ["gateway", "grpc-agent", "grpc-simple"].contains(only)
-    {
-        *only
-    } else if templates.iter().all(|t| *t == "gateway") {
-        "gateway"
-    } else {
-        return Err(InjectError::Template { name: templates.join(",") });
+    let names: Vec<String> = match view.annotation("inject.istio.io/templates") {
+        Some(list) => list.split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned).collect(),
+        None if settings.default_templates.is_empty() => vec![s("sidecar")],
+        None => settings.default_templates.clone(),
     };
+    let names: Vec<String> =
+        names.into_iter().flat_map(|n| settings.aliases.get(&n).cloned().unwrap_or_else(|| vec![n])).collect();
     let proxy_config = pod_proxy_config(&view)?;
     let native_default = settings.native_sidecars_enabled();
-    let rendered = match chosen {
-        "gateway" => render_gateway(&view, spec, owner, type_meta, &proxy_config),
-        "grpc-agent" => grpc::render_agent(&view, spec, owner, type_meta, &proxy_config),
-        "grpc-simple" => grpc::render_simple(&view, spec),
-        _ => render(&view, spec, owner, type_meta, &proxy_config, native_default),
-    };
+    let native_wanted = view.annotation("sidecar.istio.io/nativeSidecar").map_or(native_default, |v| v != "false");
+    let mut rendered: Option<Rendered> = None;
+    let mut extra_spec = serde_json::Map::new();
+    for name in &names {
+        match text::source(settings, name)? {
+            text::Source::BuiltIn if rendered.is_none() => {
+                rendered = Some(match name.as_str() {
+                    "gateway" => render_gateway(&view, spec, owner, type_meta, &proxy_config),
+                    "grpc-agent" => grpc::render_agent(&view, spec, owner, type_meta, &proxy_config),
+                    "grpc-simple" => grpc::render_simple(&view, spec),
+                    _ => render(&view, spec, owner, type_meta, &proxy_config, native_default),
+                });
+            }
+            // The same built-in template again merges the same output: nothing changes.
+            text::Source::BuiltIn if names.first() == Some(name) => {}
+            text::Source::BuiltIn => {
+                return Err(InjectError::TemplateText {
+                    name: name.clone(),
+                    message: s("mesh renders its built-in templates only as the first of a pod's templates"),
+                });
+            }
+            text::Source::Text(template) => {
+                let data = text::data(&view, spec, owner, type_meta, &proxy_config, native_wanted);
+                let patch = text::render_text(name, &template, &data)?;
+                let base = rendered.take().unwrap_or_else(text::empty);
+                rendered = Some(text::apply_patch(name, base, patch, &mut extra_spec)?);
+            }
+        }
+    }
+    let rendered = rendered.unwrap_or_else(text::empty);
     let mesh_status_port = proxy_config.status_port.unwrap_or(15020).to_string();
     let probe_port = view.or("status.sidecar.istio.io/port", &mesh_status_port);
     let hold =
@@ -662,7 +679,7 @@ pub(crate) fn inject_pod(
         .as_ref()
         .and_then(|a| a.get("sidecar.istio.io/rewriteAppHTTPProbers"))
         .map_or(settings.rewrite_app_http_probe, |v| parse_bool(v).unwrap_or(settings.rewrite_app_http_probe));
-    let mut proxy = take_proxy(spec);
+    let mut proxy = take_proxy(spec, rendered.native);
     prometheus_merge(meta, proxy.as_mut(), settings, &mesh_status_port);
     if let Some(proxy) = proxy.as_mut() {
         let previous = proxy
@@ -691,7 +708,17 @@ pub(crate) fn inject_pod(
         spec.volumes.take().unwrap_or_default().into_iter().filter(|v| !volume_names.contains(&v.name)).collect();
     let mut volumes = rendered.volumes;
     volumes.extend(own);
-    spec.volumes = Some(volumes);
+    spec.volumes = (!volumes.is_empty()).then_some(volumes);
+    if !extra_spec.is_empty() {
+        // Pod fields a text template set besides containers, volumes and pull secrets.
+        let internal = |e: serde_json::Error| InjectError::Internal { message: e.to_string() };
+        let mut value = serde_json::to_value(&*spec).map_err(internal)?;
+        merge_json(&mut value, serde_json::Value::Object(std::mem::take(&mut extra_spec)));
+        *spec = serde_json::from_value(value).map_err(|e| InjectError::TemplateText {
+            name: names.join(","),
+            message: format!("its pod fields do not fit a pod: {e}"),
+        })?;
+    }
     // Pull secrets from the values come before the pod's own (strategic merge order).
     let secret_names = rendered.pull_secrets;
     if !secret_names.is_empty() {
@@ -747,17 +774,27 @@ pub(crate) fn inject_pod(
     if inits.is_empty() {
         spec.init_containers = None;
     }
+    if meta.labels.as_ref().is_some_and(BTreeMap::is_empty) {
+        meta.labels = None;
+    }
     Ok(())
 }
 
-/// Takes the proxy container out of the pod (from either list).
-fn take_proxy(spec: &mut PodSpec) -> Option<Container> {
+/// Takes the proxy container out of the pod: from the init containers first when it is a
+/// native sidecar, else from the containers first.
+fn take_proxy(spec: &mut PodSpec, native: bool) -> Option<Container> {
+    let from_inits = |spec: &mut PodSpec| -> Option<Container> {
+        let list = spec.init_containers.as_mut()?;
+        let i = list.iter().position(|c| c.name == PROXY)?;
+        Some(list.remove(i))
+    };
+    if native && let Some(proxy) = from_inits(spec) {
+        return Some(proxy);
+    }
     if let Some(i) = spec.containers.iter().position(|c| c.name == PROXY) {
         return Some(spec.containers.remove(i));
     }
-    let list = spec.init_containers.as_mut()?;
-    let i = list.iter().position(|c| c.name == PROXY)?;
-    Some(list.remove(i))
+    from_inits(spec)
 }
 
 /// A user's `istio-proxy` running as another uid: the capture rules follow it (`-u`), the
@@ -947,5 +984,36 @@ mod tests {
             inject_pod(&mut meta, &mut spec, &Owner { name: "x", namespace: "" }, ("v1", "Pod"), &Default::default())
                 .expect_err("refused");
         assert!(matches!(err, InjectError::Template { .. }), "{err}");
+        assert_eq!(
+            err.to_string(),
+            r#"requested injection template "spire" not found; have sidecar, gateway, grpc-agent, grpc-simple"#
+        );
+    }
+
+    #[test]
+    fn text_templates_are_laid_over_the_sidecar_in_turn() {
+        let mut settings = InjectionSettings::default();
+        settings.templates.insert(
+            s("extra"),
+            s("metadata:\n  labels:\n    team: '{{ .DeploymentMeta.Name }}'\nspec:\n  volumes:\n  - name: istio-envoy\n    emptyDir: {medium: ''}\n"),
+        );
+        let (meta, spec) = run(&[("inject.istio.io/templates", "sidecar,extra")], &settings);
+        assert_eq!(meta.labels.unwrap_or_default()["team"], "hello");
+        let envoy = spec.volumes.unwrap_or_default().into_iter().find(|v| v.name == "istio-envoy").expect("volume");
+        assert_eq!(envoy.empty_dir.and_then(|e| e.medium).as_deref(), Some(""));
+    }
+
+    #[test]
+    fn text_templates_with_functions_are_refused_by_name_unless_built_in() {
+        let mut settings = InjectionSettings::default();
+        settings.templates.insert(s("fancy"), s("spec: {{ toJSON .Spec }}\n"));
+        settings.templates.insert(s("sidecar"), s("{{ annotation .ObjectMeta `x` `y` }}\n"));
+        let (mut meta, mut spec) = pod(&[("inject.istio.io/templates", "fancy")]);
+        let err = inject_pod(&mut meta, &mut spec, &Owner { name: "x", namespace: "" }, ("v1", "Pod"), &settings)
+            .expect_err("refused");
+        assert!(err.to_string().starts_with(r#"injection template "fancy": function "toJSON""#), "{err}");
+        // The `sidecar` text uses a function: mesh's own sidecar template renders instead.
+        let (_, spec) = run(&[], &settings);
+        assert!(spec.init_containers.unwrap_or_default().iter().any(|c| c.name == PROXY));
     }
 }

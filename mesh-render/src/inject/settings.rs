@@ -164,9 +164,21 @@ pub struct InjectionSettings {
     pub always_inject_selector: Vec<serde_json::Value>,
     /// Annotations added to every injected pod.
     pub injected_annotations: IndexMap<String, String>,
-    /// Names of templates beyond `sidecar` and `gateway` that the installation defines; pods
-    /// asking for them are reported as not modelled.
-    pub custom_templates: Vec<String>,
+    /// Injection templates given as Go template text, by name: added through
+    /// `values.sidecarInjectorWebhook.templates` or an injection config
+    /// ([`InjectionSettings::apply_inject_config`]). A text mesh can evaluate (plain YAML with
+    /// field references, `range`, `if`, `with`; see the module documentation) is used as
+    /// written, also in place of a built-in template of the same name; a text using functions
+    /// or pipelines is replaced by the built-in template of that name (`sidecar`, `gateway`,
+    /// `grpc-agent`, `grpc-simple`), and refused for any other name.
+    pub templates: IndexMap<String, String>,
+    /// Templates for pods that name none (`defaultTemplates`); empty means `sidecar`.
+    pub default_templates: Vec<String>,
+    /// Template aliases (`aliases` of the injection config): a name standing for several.
+    pub aliases: IndexMap<String, Vec<String>>,
+    /// The chart values as given, untyped: what text templates read as `.Values` (keys the
+    /// typed values do not declare included).
+    pub values_tree: serde_json::Value,
     /// Native sidecar switch (`ENABLE_NATIVE_SIDECARS`).
     pub native_sidecars: NativeSidecars,
     /// What `auto` means offline: whether the cluster's kubelets support native sidecars.
@@ -268,7 +280,10 @@ impl Default for InjectionSettings {
             never_inject_selector: Vec::new(),
             always_inject_selector: Vec::new(),
             injected_annotations: IndexMap::new(),
-            custom_templates: Vec::new(),
+            templates: IndexMap::new(),
+            default_templates: Vec::new(),
+            aliases: IndexMap::new(),
+            values_tree: serde_json::Value::Object(serde_json::Map::new()),
             native_sidecars: NativeSidecars::On,
             kubelet_supports_native: true,
             compliance_policy: String::new(),
@@ -376,6 +391,9 @@ impl InjectionSettings {
 
     /// Applies a Helm values tree over these settings: every value it sets wins.
     pub fn apply_values(&mut self, values: &Values) -> &mut Self {
+        if let Ok(tree) = serde_json::to_value(values) {
+            merge_json(&mut self.values_tree, tree);
+        }
         if let Some(rev) = &values.revision {
             rev.clone_into(&mut self.revision);
         }
@@ -451,7 +469,13 @@ impl InjectionSettings {
                 }
             }
             if let Some(templates) = &hook.templates {
-                self.custom_templates.extend(templates.keys().cloned());
+                for (name, text) in templates {
+                    let text = text.as_str().map_or_else(|| text.to_string(), str::to_owned);
+                    self.templates.insert(name.clone(), text);
+                }
+            }
+            if !hook.default_templates.is_empty() {
+                self.default_templates.clone_from(&hook.default_templates);
             }
         }
         if let Some(mesh) = &values.mesh_config {

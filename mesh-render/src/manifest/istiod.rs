@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::base::{chart_labels, meta, rule, validation_rules, with};
+use super::base::{chart_labels, helm_labels, meta, rule, stable_policy, validation_rules, with};
 use super::k8s::Targets;
 use super::values::{Values, truthy};
 
@@ -197,16 +197,31 @@ pub(crate) fn render(values: &Values, namespace: &str) -> (Vec<Value>, Targets) 
 
     if values.truthy("global.configValidation") {
         let labels = with(app.clone(), &[("istio", "istiod"), ("istio.io/rev", &rev_label)]);
+        // `base.validationURL` replaces the service (a remote cluster validating through its
+        // primary); with `base.validationCABundle` the webhook fails closed from the start.
+        let url = values.text("base.validationURL", "");
+        let mut validation_client = if url.is_empty() {
+            json!({"service": {"name": name, "namespace": istio_namespace, "path": "/validate"}})
+        } else {
+            json!({"url": url})
+        };
+        let ca = values.text("base.validationCABundle", "");
+        let failure_policy = if ca.is_empty() {
+            values.text("base.validationFailurePolicy", "Ignore")
+        } else {
+            validation_client["caBundle"] = json!(ca);
+            "Fail".to_owned()
+        };
         out.push(json!({
             "apiVersion": "admissionregistration.k8s.io/v1",
             "kind": "ValidatingWebhookConfiguration",
             "metadata": meta(&format!("{}-{istio_namespace}", revisioned("istio-validator", &revision)), "", labels),
             "webhooks": [{
                 "name": "rev.validation.istio.io",
-                "clientConfig": {"service": {"name": name, "namespace": istio_namespace, "path": "/validate"}},
+                "clientConfig": validation_client,
                 "rules": validation_rules(),
                 "objectSelector": {"matchExpressions": [{"key": "istio.io/rev", "operator": "In", "values": [rev_label]}]},
-                "failurePolicy": "Ignore",
+                "failurePolicy": failure_policy,
                 "sideEffects": "None",
                 "admissionReviewVersions": ["v1"]
             }]
@@ -372,7 +387,227 @@ pub(crate) fn render(values: &Values, namespace: &str) -> (Vec<Value>, Targets) 
             || (matches!(kind, "ClusterRole" | "ClusterRoleBinding") && !object_name.starts_with("istio-reader"));
         in_scope && (full || !control_plane) && (rbac || !is_rbac)
     });
+    out.extend(extra_objects(values, namespace, &workload_labels));
     (out, Targets::workload("Deployment", &name))
+}
+
+/// Where the injector webhooks call: `istiodRemote.injectionURL` when set, else istiod's
+/// service at `istiodRemote.injectionPath`; with `istiodRemote.injectionCABundle` as CA.
+fn client_config(values: &Values, namespace: &str, service: &str) -> Value {
+    let url = values.text("istiodRemote.injectionURL", "");
+    let mut client = if url.is_empty() {
+        let path = values.text("istiodRemote.injectionPath", "/inject");
+        json!({"service": {"name": service, "namespace": namespace, "path": path, "port": 443}})
+    } else {
+        json!({"url": url})
+    };
+    let ca = values.text("istiodRemote.injectionCABundle", "");
+    if !ca.is_empty() {
+        client["caBundle"] = json!(ca);
+    }
+    client
+}
+
+/// Whether `address` is an IP address (the chart's test: dotted digits, or hex groups with
+/// colons).
+fn is_ip(address: &str) -> bool {
+    address.parse::<std::net::IpAddr>().is_ok()
+}
+
+/// The objects of istiod's chart that the retained set above does not cover: revision tags
+/// (`values.revisionTags`: a MutatingWebhookConfiguration `istio-revision-tag-<tag>` and a
+/// Service `istiod-revision-tag-<tag>` each, as `istioctl tag set` makes them), the remote
+/// istiod's Service and EndpointSlice (`istiodRemote.enabled` with
+/// `global.remotePilotAddress`), and the `stable` channel's ValidatingAdmissionPolicy
+/// (`experimental.stableValidationPolicy`).
+fn extra_objects(values: &Values, namespace: &str, service_labels: &Map<String, Value>) -> Vec<Value> {
+    let revision = values.revision();
+    let rev_label = values.revision_label();
+    let scope = values.text("global.resourceScope", "all");
+    let (cluster, namespaced) = (scope != "namespace", scope != "cluster");
+    let remote = values.truthy("istiodRemote.enabled");
+    let local_injector = values.truthy("istiodRemote.enabledLocalInjectorIstiod");
+    let mut out = Vec::new();
+    let tags: Vec<String> = values
+        .get("revisionTags")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|t| t.as_str().map_or_else(|| t.to_string(), str::to_owned))
+        .collect();
+    let istiod = revisioned("istiod", &revision);
+    for tag in &tags {
+        if cluster && !values.truthy("global.operatorManageWebhooks") {
+            let labels = with(
+                with(chart_labels("istiod", CHART), &[("app", "sidecar-injector")]),
+                &[
+                    ("istio.io/tag", tag),
+                    ("istio.io/rev", &rev_label),
+                    ("install.operator.istio.io/owning-resource", "unknown"),
+                    ("operator.istio.io/component", "Pilot"),
+                ],
+            );
+            let mut webhook = tag_webhook(values, namespace, &istiod, tag);
+            let name = if namespace == "istio-system" {
+                format!("istio-revision-tag-{tag}")
+            } else {
+                format!("istio-revision-tag-{tag}-{namespace}")
+            };
+            webhook["metadata"] = meta(&name, "", labels);
+            out.push(webhook);
+        }
+        if namespaced {
+            let labels = with(service_labels.clone(), &[("istio.io/tag", tag)]);
+            let mut selector = json!({"app": "istiod"});
+            if revision.is_empty() {
+                selector["istio"] = json!("pilot");
+            } else {
+                selector["istio.io/rev"] = json!(revision);
+            }
+            out.push(json!({
+                "apiVersion": "v1",
+                "kind": "Service",
+                "metadata": meta(&format!("istiod-revision-tag-{tag}"), namespace, labels),
+                "spec": {
+                    "ports": [
+                        {"port": 15010, "name": "grpc-xds", "protocol": "TCP"},
+                        {"port": 15012, "name": "https-dns", "protocol": "TCP"},
+                        {"port": 443, "name": "https-webhook", "targetPort": 15017, "protocol": "TCP"},
+                        {"port": 15014, "name": "http-monitoring", "protocol": "TCP"}
+                    ],
+                    "selector": selector
+                }
+            }));
+        }
+    }
+    let address = values.text("global.remotePilotAddress", "");
+    if namespaced && remote && !address.is_empty() {
+        let name = if local_injector { format!("{istiod}-remote") } else { istiod.clone() };
+        let labels = with(chart_labels("istiod", CHART), &[("istio.io/rev", &rev_label)]);
+        let mut labels = labels;
+        labels.remove("release");
+        let mut spec = json!({"ports": [
+            {"port": 15012, "name": "tcp-istiod", "protocol": "TCP"},
+            {"port": 443, "targetPort": 15017, "name": "tcp-webhook", "protocol": "TCP"}
+        ]});
+        if !is_ip(&address) {
+            spec["type"] = json!("ExternalName");
+            spec["externalName"] = json!(address);
+        }
+        out.push(json!({"apiVersion": "v1", "kind": "Service", "metadata": meta(&name, namespace, labels.clone()), "spec": spec}));
+        if is_ip(&address) {
+            let mut slice_labels = with(labels, &[("kubernetes.io/service-name", &name)]);
+            slice_labels.remove("istio.io/rev");
+            slice_labels.insert("endpointslice.kubernetes.io/managed-by".into(), json!("Helm"));
+            let family = if address.contains(':') { "IPv6" } else { "IPv4" };
+            out.push(json!({
+                "apiVersion": "discovery.k8s.io/v1",
+                "kind": "EndpointSlice",
+                "metadata": meta(&name, namespace, slice_labels),
+                "addressType": family,
+                "endpoints": [{"addresses": [address]}],
+                "ports": [
+                    {"port": 15012, "name": "tcp-istiod", "protocol": "TCP"},
+                    {"port": 15017, "name": "tcp-webhook", "protocol": "TCP"}
+                ]
+            }));
+        }
+    }
+    let extra_ca = values.text("pilot.jwksResolverExtraRootCA", "");
+    if namespaced && (!remote || local_injector) && !extra_ca.is_empty() {
+        let labels = with(
+            chart_labels("istiod", CHART),
+            &[
+                ("istio.io/rev", &rev_label),
+                ("install.operator.istio.io/owning-resource", "unknown"),
+                ("operator.istio.io/component", "Pilot"),
+            ],
+        );
+        out.push(json!({
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": meta(&revisioned("pilot-jwks-extra-cacerts", &revision), namespace, labels),
+            "data": {"extra.pem": extra_ca}
+        }));
+    }
+    let control = !remote || values.truthy("global.configCluster") || local_injector;
+    if namespaced && control && values.truthy("experimental.stableValidationPolicy") {
+        let istio_namespace = values.text("global.istioNamespace", "istio-system");
+        let name = format!("{}-{istio_namespace}", revisioned("stable-channel-policy", &revision));
+        let labels = with(helm_labels(CHART), &[("app.kubernetes.io/name", "istiod")]);
+        out.extend(stable_policy(&name, labels, Some(&rev_label)));
+    }
+    out
+}
+
+/// The webhooks of a revision tag: the `rev.*` pair selecting the tag, and for the tag
+/// `default` also the legacy pair (and `auto.*` with `enableNamespacesByDefault`).
+fn tag_webhook(values: &Values, namespace: &str, service: &str, tag: &str) -> Value {
+    let expr = |key: &str, op: &str, vals: &[&str]| {
+        if vals.is_empty() {
+            json!({"key": key, "operator": op})
+        } else {
+            json!({"key": key, "operator": op, "values": vals})
+        }
+    };
+    let not_false = expr("sidecar.istio.io/inject", "NotIn", &["false"]);
+    let client = client_config(values, namespace, service);
+    let hook = |name: &str, namespaces: Value, objects: Value| {
+        json!({
+            "name": name,
+            "clientConfig": client,
+            "sideEffects": "None",
+            "rules": [{"operations": ["CREATE"], "apiGroups": [""], "apiVersions": ["v1"], "resources": ["pods"]}],
+            "failurePolicy": "Fail",
+            "reinvocationPolicy": values.text("sidecarInjectorWebhook.reinvocationPolicy", "Never"),
+            "admissionReviewVersions": ["v1"],
+            "namespaceSelector": {"matchExpressions": namespaces},
+            "objectSelector": {"matchExpressions": objects}
+        })
+    };
+    let mut hooks = vec![
+        hook(
+            "rev.namespace.sidecar-injector.istio.io",
+            json!([expr("istio.io/rev", "In", &[tag]), expr("istio-injection", "DoesNotExist", &[])]),
+            json!([not_false.clone()]),
+        ),
+        hook(
+            "rev.object.sidecar-injector.istio.io",
+            json!([expr("istio.io/rev", "DoesNotExist", &[]), expr("istio-injection", "DoesNotExist", &[])]),
+            json!([not_false.clone(), expr("istio.io/rev", "In", &[tag])]),
+        ),
+    ];
+    if tag == "default" {
+        hooks.push(hook(
+            "namespace.sidecar-injector.istio.io",
+            json!([expr("istio-injection", "In", &["enabled"])]),
+            json!([not_false]),
+        ));
+        hooks.push(hook(
+            "object.sidecar-injector.istio.io",
+            json!([expr("istio-injection", "DoesNotExist", &[]), expr("istio.io/rev", "DoesNotExist", &[])]),
+            json!([expr("sidecar.istio.io/inject", "In", &["true"]), expr("istio.io/rev", "DoesNotExist", &[])]),
+        ));
+        if values.truthy("sidecarInjectorWebhook.enableNamespacesByDefault") {
+            hooks.push(hook(
+                "auto.sidecar-injector.istio.io",
+                json!([
+                    expr("istio-injection", "DoesNotExist", &[]),
+                    expr("istio.io/rev", "DoesNotExist", &[]),
+                    expr(
+                        "kubernetes.io/metadata.name",
+                        "NotIn",
+                        &["kube-system", "kube-public", "kube-node-lease", "local-path-storage"]
+                    )
+                ]),
+                json!([
+                    expr("sidecar.istio.io/inject", "DoesNotExist", &[]),
+                    expr("istio.io/rev", "DoesNotExist", &[])
+                ]),
+            ));
+        }
+    }
+    json!({"apiVersion": "admissionregistration.k8s.io/v1", "kind": "MutatingWebhookConfiguration", "webhooks": hooks})
 }
 
 /// The sidecar injector webhooks: the `rev.*` pair always, the legacy pair for the default
@@ -388,10 +623,11 @@ fn mutating_webhook(values: &Values, namespace: &str, service: &str, labels: Map
         }
     };
     let not_false = expr("sidecar.istio.io/inject", "NotIn", &["false"]);
+    let client = client_config(values, namespace, service);
     let hook = |name: &str, namespaces: Value, objects: Value| {
         json!({
             "name": name,
-            "clientConfig": {"service": {"name": service, "namespace": namespace, "path": "/inject", "port": 443}},
+            "clientConfig": client,
             "sideEffects": "None",
             "rules": [{"operations": ["CREATE"], "apiGroups": [""], "apiVersions": ["v1"], "resources": ["pods"]}],
             "failurePolicy": "Fail",
@@ -564,6 +800,10 @@ fn deployment(values: &Values, namespace: &str, name: &str, labels: &Map<String,
             {"name": "istio-csr-ca-configmap", "mountPath": "/var/run/secrets/istiod/ca", "readOnly": true}
         ]
     });
+    let jwks = !values.text("pilot.jwksResolverExtraRootCA", "").is_empty();
+    if jwks && let Some(mounts) = container["volumeMounts"].as_array_mut() {
+        mounts.insert(4, json!({"name": "extracacerts", "mountPath": "/cacerts"}));
+    }
     if let Some(resources) = values.get("pilot.resources").filter(|v| truthy(v)) {
         container["resources"] = resources.clone();
     }
@@ -584,6 +824,10 @@ fn deployment(values: &Values, namespace: &str, name: &str, labels: &Map<String,
             {"name": "istio-csr-ca-configmap", "configMap": {"name": "istio-ca-root-cert", "defaultMode": 420, "optional": true}}
         ]
     });
+    if jwks && let Some(volumes) = pod["volumes"].as_array_mut() {
+        let config = revisioned("pilot-jwks-extra-cacerts", &values.revision());
+        volumes.push(json!({"name": "extracacerts", "configMap": {"name": config}}));
+    }
     for (key, field) in [
         ("pilot.nodeSelector", "nodeSelector"),
         ("pilot.affinity", "affinity"),
@@ -675,5 +919,77 @@ mod tests {
             .to_owned();
         assert!(mesh.contains("accessLogFile: /dev/stdout"));
         assert!(mesh.contains("discoveryAddress: istiod.istio-system.svc:15012"));
+    }
+
+    fn named<'a>(objects: &'a [Value], kind: &str, name: &str) -> Option<&'a Value> {
+        objects.iter().find(|o| o["kind"] == kind && o["metadata"]["name"] == name)
+    }
+
+    #[test]
+    fn revision_tags_get_a_webhook_and_a_service_each() {
+        let objects =
+            render_flags(&["revision=canary", "values.revisionTags[0]=default", "values.revisionTags[1]=prod"]);
+        let default = named(&objects, "MutatingWebhookConfiguration", "istio-revision-tag-default").unwrap();
+        let hooks: Vec<&Value> = default["webhooks"].as_array().unwrap().iter().map(|h| &h["name"]).collect();
+        assert_eq!(hooks.len(), 4, "{hooks:?}");
+        assert_eq!(default["metadata"]["labels"]["istio.io/tag"], "default");
+        assert_eq!(default["metadata"]["labels"]["istio.io/rev"], "canary");
+        assert_eq!(default["webhooks"][0]["clientConfig"]["service"]["name"], "istiod-canary");
+        let prod = named(&objects, "MutatingWebhookConfiguration", "istio-revision-tag-prod").unwrap();
+        assert_eq!(prod["webhooks"].as_array().unwrap().len(), 2);
+        assert_eq!(prod["webhooks"][0]["namespaceSelector"]["matchExpressions"][0]["values"], json!(["prod"]));
+        let service = named(&objects, "Service", "istiod-revision-tag-prod").unwrap();
+        assert_eq!(service["spec"]["selector"], json!({"app": "istiod", "istio.io/rev": "canary"}));
+    }
+
+    #[test]
+    fn remote_istiod_reaches_the_primary_through_a_service_and_endpoints() {
+        let objects = render_flags(&["profile=remote", "values.global.remotePilotAddress=10.0.0.7"]);
+        let service = named(&objects, "Service", "istiod").unwrap();
+        assert_eq!(service["spec"]["ports"][0]["name"], "tcp-istiod");
+        let slice = named(&objects, "EndpointSlice", "istiod").unwrap();
+        assert_eq!(slice["addressType"], "IPv4");
+        assert_eq!(slice["endpoints"][0]["addresses"], json!(["10.0.0.7"]));
+        let by_name = render_flags(&["profile=remote", "values.global.remotePilotAddress=istiod.example.com"]);
+        let service = named(&by_name, "Service", "istiod").unwrap();
+        assert_eq!(service["spec"]["type"], "ExternalName");
+        assert!(by_name.iter().all(|o| o["kind"] != "EndpointSlice"));
+    }
+
+    #[test]
+    fn injection_url_replaces_the_service_reference() {
+        let objects = render_flags(&["profile=remote", "values.istiodRemote.injectionURL=https://example.com/inject"]);
+        let mwc = find(&objects, "MutatingWebhookConfiguration");
+        assert_eq!(mwc["webhooks"][0]["clientConfig"], json!({"url": "https://example.com/inject"}));
+    }
+
+    #[test]
+    fn stable_profile_adds_the_revision_policy() {
+        let objects = render_flags(&["profile=stable"]);
+        let policy = find(&objects, "ValidatingAdmissionPolicy");
+        assert_eq!(policy["metadata"]["name"], "stable-channel-policy-istio-system.istio.io");
+        let selector = &policy["spec"]["matchConstraints"]["objectSelector"]["matchExpressions"][0];
+        assert_eq!(selector["values"], json!(["default"]));
+        assert_eq!(policy["spec"]["validations"].as_array().unwrap().len(), 4);
+        let binding = find(&objects, "ValidatingAdmissionPolicyBinding");
+        assert_eq!(binding["metadata"]["name"], "stable-channel-policy-binding-istio-system.istio.io");
+        assert!(render_flags(&[]).iter().all(|o| o["kind"] != "ValidatingAdmissionPolicy"));
+    }
+
+    #[test]
+    fn extra_jwks_root_ca_gets_a_config_map_mounted_into_istiod() {
+        let objects = render_flags(&["revision=canary", "values.pilot.jwksResolverExtraRootCA=PEM"]);
+        let config = named(&objects, "ConfigMap", "pilot-jwks-extra-cacerts-canary").unwrap();
+        assert_eq!(config["data"]["extra.pem"], "PEM");
+        let pod = &find(&objects, "Deployment")["spec"]["template"]["spec"];
+        assert!(
+            pod["volumes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|v| v["configMap"]["name"] == "pilot-jwks-extra-cacerts-canary")
+        );
+        let mounts = pod["containers"][0]["volumeMounts"].as_array().unwrap();
+        assert!(mounts.iter().any(|m| m["name"] == "extracacerts" && m["mountPath"] == "/cacerts"));
     }
 }

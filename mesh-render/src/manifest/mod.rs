@@ -29,7 +29,8 @@
 //! ```
 //!
 //! What the objects hold follows the chart snapshot Istio's `manifest generate` goldens were
-//! rendered from (`mesh-render/tests/manifest_corpus.rs` compares them). Known differences:
+//! rendered from (`mesh-render/tests/manifest_corpus.rs` compares them). Known differences
+//! (each one the tests allow is explained in `docs/install-differences.md`):
 //!
 //! - The `istio-sidecar-injector` ConfigMap carries the injection policy and selectors but
 //!   not Istio's Go injection templates (mesh injects in Rust, see [`crate::inject`]); the
@@ -38,10 +39,12 @@
 //! - Objects are typed, so fields a kind does not have are dropped (an overlay that writes
 //!   `spec.automountServiceAccountToken` on a ServiceAccount), and `hpaSpec` metrics without
 //!   a `type` get the one their source names (Kubernetes requires it; istioctl omits it).
-//! - Not rendered yet: ztunnel's OpenShift RBAC, CNI's NetworkAttachmentDefinition and
-//!   ResourceQuota, the CNI and ztunnel NetworkPolicies, istiod's revision-tag webhooks and
-//!   services, the remote-istiod endpoint objects, the `stable` profile's
-//!   ValidatingAdmissionPolicies, and the JWKS ConfigMap.
+//! - Not rendered yet: ztunnel's OpenShift RBAC and CNI's NetworkAttachmentDefinition (a
+//!   Multus kind k8s-openapi does not type). The node agents' ResourceQuotas and
+//!   NetworkPolicies, the JWKS ConfigMap, revision
+//!   tags (`values.revisionTags`), the remote istiod's Service and EndpointSlice
+//!   (`istiodRemote.enabled` with `global.remotePilotAddress`) and the `stable` channel's
+//!   ValidatingAdmissionPolicies are rendered.
 
 use std::cmp::Ordering;
 
@@ -60,10 +63,20 @@ mod values;
 
 pub use k8s::apply_overlay_patch;
 
-use k8s_openapi::api::admissionregistration::v1::{MutatingWebhookConfiguration, ValidatingWebhookConfiguration};
+/// The Helm values istiod's chart renders with for a merged configuration (chart defaults,
+/// chart profile, user values), as untyped data.
+pub(crate) fn effective_values(merged: &Merged) -> Value {
+    values::Values::new(merged).into_tree()
+}
+
+use k8s_openapi::api::admissionregistration::v1::{
+    MutatingWebhookConfiguration, ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding,
+    ValidatingWebhookConfiguration,
+};
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment};
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
-use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Service, ServiceAccount};
+use k8s_openapi::api::core::v1::{ConfigMap, Namespace, ResourceQuota, Service, ServiceAccount};
+use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
@@ -157,6 +170,10 @@ resources!(
     PodDisruptionBudget,
     HorizontalPodAutoscaler,
     NetworkPolicy,
+    ValidatingAdmissionPolicy,
+    ValidatingAdmissionPolicyBinding,
+    EndpointSlice,
+    ResourceQuota,
 );
 
 impl Resource {

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::base::{chart_labels, meta, with};
+use super::base::{chart_labels, helm_labels, meta, with};
 use super::k8s::Targets;
 use super::values::{Values, truthy};
 use crate::overlays::Component;
@@ -96,6 +96,31 @@ pub(crate) fn render(component: Component, values: &Values, namespace: &str) -> 
                 }
             }),
         ];
+        let mut objects = objects;
+        objects.extend(resource_quota(values, "ztunnel", &name, "ztunnel", namespace));
+        if values.truthy("global.networkPolicy.enabled") {
+            let labels = with(
+                with(
+                    helm_labels("ztunnel"),
+                    &[("app", "ztunnel"), ("app.kubernetes.io/name", "ztunnel"), ("release", "istio")],
+                ),
+                &[
+                    ("istio.io/rev", &rev_label),
+                    ("install.operator.istio.io/owning-resource", "unknown"),
+                    ("operator.istio.io/component", "Ztunnel"),
+                ],
+            );
+            let tcp = |port: i64| json!({"ports": [{"protocol": "TCP", "port": port}]});
+            let mut ingress: Vec<Value> = [15021, 15020, 15000, 15008, 15001, 15006].into_iter().map(tcp).collect();
+            ingress.push(json!({"ports": [{"protocol": "TCP", "port": 15053}, {"protocol": "UDP", "port": 15053}]}));
+            objects.push(network_policy(
+                &suffixed(&name, &revision),
+                namespace,
+                labels,
+                json!({"app": "ztunnel"}),
+                ingress,
+            ));
+        }
         return (objects, Targets::workload("DaemonSet", &name));
     }
 
@@ -180,7 +205,78 @@ pub(crate) fn render(component: Component, values: &Values, namespace: &str) -> 
             }
         }),
     ]);
+    objects.extend(resource_quota(values, "cni", "istio-cni-resource-quota", "istio-cni", namespace));
+    if values.truthy("global.networkPolicy.enabled") {
+        let labels = with(
+            with(
+                helm_labels("cni"),
+                &[("k8s-app", name), ("release", "istio"), ("app.kubernetes.io/name", "istio-cni")],
+            ),
+            &[
+                ("istio.io/rev", &rev_label),
+                ("install.operator.istio.io/owning-resource", "unknown"),
+                ("operator.istio.io/component", "Cni"),
+            ],
+        );
+        let tcp = |port: i64| json!({"ports": [{"protocol": "TCP", "port": port}]});
+        objects.push(network_policy(
+            &suffixed("istio-cni", &revision),
+            namespace,
+            labels,
+            json!({"k8s-app": name}),
+            vec![tcp(15014), tcp(8000)],
+        ));
+    }
     (objects, Targets::workload("DaemonSet", name))
+}
+
+/// `name`, with `-revision` for a revision.
+fn suffixed(name: &str, revision: &str) -> String {
+    if revision.is_empty() { name.to_owned() } else { format!("{name}-{revision}") }
+}
+
+/// A node agent's NetworkPolicy (`global.networkPolicy.enabled`): its own ports open to
+/// ingress, every egress allowed.
+fn network_policy(
+    name: &str,
+    namespace: &str,
+    labels: serde_json::Map<String, Value>,
+    selector: Value,
+    ingress: Vec<Value>,
+) -> Value {
+    json!({
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": meta(name, namespace, labels),
+        "spec": {
+            "podSelector": {"matchLabels": selector},
+            "policyTypes": ["Ingress", "Egress"],
+            "ingress": ingress,
+            "egress": [{}]
+        }
+    })
+}
+
+/// The node agent's ResourceQuota (`<root>.resourceQuotas.enabled`): room for its pods in the
+/// `system-node-critical` priority class, on clusters (such as GKE) that limit it.
+fn resource_quota(values: &Values, root: &str, name: &str, app: &str, namespace: &str) -> Option<Value> {
+    let scope = values.text("global.resourceScope", "all");
+    if scope == "cluster" || !values.truthy(&format!("{root}.resourceQuotas.enabled")) {
+        return None;
+    }
+    let chart = if root == "cni" { "cni" } else { "ztunnel" };
+    let labels = with(helm_labels(chart), &[("app.kubernetes.io/name", app)]);
+    Some(json!({
+        "apiVersion": "v1",
+        "kind": "ResourceQuota",
+        "metadata": meta(name, namespace, labels),
+        "spec": {
+            "hard": {"pods": values.text(&format!("{root}.resourceQuotas.pods"), "5000")},
+            "scopeSelector": {"matchExpressions": [
+                {"operator": "In", "scopeName": "PriorityClass", "values": ["system-node-critical"]}
+            ]}
+        }
+    }))
 }
 
 /// The CNI agent's settings ConfigMap (`istio-cni-config`, which its container reads as
@@ -307,5 +403,46 @@ mod tests {
                 .unwrap()
                 .ends_with("ztunnel:latest-distroless")
         );
+    }
+
+    #[test]
+    fn resource_quotas_reserve_room_for_node_critical_pods() {
+        let merged = crate::Overlays::new()
+            .set("profile=ambient")
+            .and_then(|o| o.set("values.cni.resourceQuotas.enabled=true"))
+            .and_then(|o| o.set("values.ztunnel.resourceQuotas.enabled=true"))
+            .and_then(|o| o.set("values.ztunnel.resourceQuotas.pods=64"))
+            .and_then(|o| o.merge())
+            .unwrap();
+        let values = Values::new(&merged);
+        let (cni, _) = render(Component::Cni, &values, "istio-system");
+        let quota = cni.iter().find(|o| o["kind"] == "ResourceQuota").unwrap();
+        assert_eq!(quota["metadata"]["name"], "istio-cni-resource-quota");
+        assert_eq!(quota["spec"]["hard"]["pods"], "5000");
+        let (ztunnel, _) = render(Component::Ztunnel, &values, "istio-system");
+        let quota = ztunnel.iter().find(|o| o["kind"] == "ResourceQuota").unwrap();
+        assert_eq!(quota["metadata"]["name"], "ztunnel");
+        assert_eq!(quota["spec"]["hard"]["pods"], "64");
+        let plain = Values::new(&crate::Overlays::new().set("profile=ambient").and_then(|o| o.merge()).unwrap());
+        assert!(render(Component::Cni, &plain, "istio-system").0.iter().all(|o| o["kind"] != "ResourceQuota"));
+    }
+
+    #[test]
+    fn network_policies_open_the_node_agents_ports() {
+        let merged = crate::Overlays::new()
+            .set("profile=ambient")
+            .and_then(|o| o.set("values.global.networkPolicy.enabled=true"))
+            .and_then(|o| o.merge())
+            .unwrap();
+        let values = Values::new(&merged);
+        let (cni, _) = render(Component::Cni, &values, "istio-system");
+        let policy = cni.iter().find(|o| o["kind"] == "NetworkPolicy").unwrap();
+        assert_eq!(policy["metadata"]["name"], "istio-cni");
+        assert_eq!(policy["spec"]["podSelector"]["matchLabels"], json!({"k8s-app": "istio-cni-node"}));
+        assert_eq!(policy["spec"]["ingress"].as_array().unwrap().len(), 2);
+        let (ztunnel, _) = render(Component::Ztunnel, &values, "istio-system");
+        let policy = ztunnel.iter().find(|o| o["kind"] == "NetworkPolicy").unwrap();
+        assert_eq!(policy["metadata"]["labels"]["operator.istio.io/component"], "Ztunnel");
+        assert_eq!(policy["spec"]["ingress"].as_array().unwrap().len(), 7);
     }
 }

@@ -191,6 +191,11 @@ impl Values {
         Values { tree }
     }
 
+    /// The whole tree.
+    pub(crate) fn into_tree(self) -> Value {
+        self.tree
+    }
+
     /// The value at a dotted path (keys holding dots cannot be reached; none are needed).
     pub(crate) fn get(&self, path: &str) -> Option<&Value> {
         path.split('.').try_fold(&self.tree, |v, key| v.get(key)).filter(|v| !v.is_null())

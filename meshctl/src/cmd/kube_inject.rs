@@ -1,11 +1,10 @@
-//! `meshctl kube-inject -f FILE [--operatorFileName F] [--meshConfigFile F] [--valuesFile F] [--revision R]
-//! [--native-sidecars auto|true|false]`
+//! `meshctl kube-inject -f FILE [--operatorFileName F] [--meshConfigFile F] [--valuesFile F]
+//! [--injectConfigFile F] [--set K=V]... [--revision R] [--native-sidecars auto|true|false]`
 
 use std::io::{self, Write};
 use std::path::PathBuf;
 
-use mesh_api::install::{IstioOperator, MeshConfig, Values};
-use mesh_render::inject::{InjectionSettings, NativeSidecars, inject};
+use mesh_render::inject::{InjectionSettings, KubeInject, NativeSidecars, inject};
 
 use super::{INVALID, UNREADABLE, load_error_code};
 
@@ -28,10 +27,22 @@ pub struct Args {
     /// ReplicaSet, CronJob, ReplicationController, List); other objects pass through.
     #[arg(short = 'f', long = "filename", required = true, num_args = 1..)]
     pub filenames: Vec<PathBuf>,
-    /// An IstioOperator whose `hub`, `tag`, `revision`, `meshConfig`, CNI component and
-    /// `values` are applied over the defaults (before the mesh config and values files).
+    /// An IstioOperator, merged over its profile as `manifest generate` merges it; the values
+    /// the istiod chart gets from it (`hub`, `tag`, `revision`, `meshConfig`, the CNI switch,
+    /// `values`) override the values and mesh config files.
     #[arg(long = "operatorFileName")]
     pub operator_file: Option<PathBuf>,
+    /// The injection config: the `istio-sidecar-injector` ConfigMap, its `config` data, or a
+    /// bare `sidecar` template. As in istioctl, only its templates are used. Text templates
+    /// are evaluated when they use field references, `range`, `if` and `with`; a template
+    /// using Go template functions is replaced by mesh's built-in one of the same name
+    /// (`sidecar`, `gateway`, `grpc-agent`, `grpc-simple`) and refused under another name.
+    #[arg(long = "injectConfigFile")]
+    pub inject_config_file: Option<PathBuf>,
+    /// Override a setting of the IstioOperator (`values.global.proxy.image=proxyTest`,
+    /// `components.cni.enabled=true`), as `manifest generate --set` does.
+    #[arg(short = 's', long = "set", value_name = "K=V")]
+    pub set: Vec<String>,
     /// A mesh config (the `mesh` key of Istio's `istio` ConfigMap) applied over the defaults.
     #[arg(long = "meshConfigFile")]
     pub mesh_config_file: Option<PathBuf>,
@@ -47,86 +58,55 @@ pub struct Args {
     pub native_sidecars: Native,
 }
 
-/// Reads a values or mesh config file. Keys the typed model does not know are dropped, each
-/// with a warning, because istioctl ignores them too (its own test inputs carry old keys).
-fn read<T: serde::de::DeserializeOwned>(path: &PathBuf, warnings: &mut Vec<String>) -> Result<T, String> {
-    let fail = |e: &dyn std::fmt::Display| format!("{}: {e}", path.display());
-    let text = std::fs::read_to_string(path).map_err(|e| fail(&e))?;
-    let mut value = match mesh_api::read_untyped(&text).into_iter().next() {
-        Some(parsed) => parsed.map_err(|e| fail(&e))?,
-        None => serde_json::Value::Null,
-    };
-    if value.is_null() {
-        value = serde_json::Value::Object(serde_json::Map::new());
-    }
-    loop {
-        match serde_path_to_error::deserialize::<_, T>(&value) {
-            Ok(read) => return Ok(read),
-            Err(e) if e.inner().to_string().starts_with("unknown field") => {
-                // The path ends with the unknown key itself.
-                let full = e.path().to_string();
-                let (parent, key) = full.rsplit_once('.').unwrap_or((".", full.as_str()));
-                let (parent, key) = (parent.to_owned(), key.to_owned());
-                let Some(map) = locate(&mut value, &parent).and_then(|v| v.as_object_mut()) else {
-                    return Err(fail(&e));
-                };
-                if map.remove(&key).is_none() {
-                    return Err(fail(&e));
-                }
-                warnings.push(format!("{}: ignoring unknown key {full}", path.display()));
-            }
-            Err(e) => return Err(fail(&e)),
-        }
-    }
+/// Reads an input file for the settings.
+fn read_file(path: &PathBuf) -> Result<(String, String), String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok((path.display().to_string(), text))
 }
 
-/// The value at a dotted path as serde_path_to_error prints it (`.` for the root).
-fn locate<'a>(value: &'a mut serde_json::Value, path: &str) -> Option<&'a mut serde_json::Value> {
-    if path == "." {
-        return Some(value);
-    }
-    path.split('.').try_fold(value, |v, key| match key.strip_suffix(']').and_then(|k| k.split_once('[')) {
-        Some((name, index)) => v.get_mut(name)?.get_mut(index.parse::<usize>().ok()?),
-        None => v.get_mut(key),
-    })
-}
-
-/// The injection settings the flags describe.
-fn settings(args: &Args, warnings: &mut Vec<String>) -> Result<InjectionSettings, String> {
-    let mut settings = InjectionSettings::offline();
+/// The injection settings the flags describe, with the warnings to print.
+fn settings(args: &Args) -> Result<(InjectionSettings, Vec<String>), String> {
+    let mut inputs = KubeInject::new();
     if let Some(path) = &args.operator_file {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let operator =
-            mesh_api::from_yaml_str::<IstioOperator>(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-        settings.apply_operator(&operator);
+        let (origin, text) = read_file(path)?;
+        inputs.operator(&origin, &text);
     }
     if let Some(path) = &args.values_file {
-        settings.apply_values(&read::<Values>(path, warnings)?);
+        let (origin, text) = read_file(path)?;
+        inputs.values(&origin, &text);
     }
     if let Some(path) = &args.mesh_config_file {
-        settings.apply_mesh_config(&read::<MeshConfig>(path, warnings)?);
+        let (origin, text) = read_file(path)?;
+        inputs.mesh_config(&origin, &text);
+    }
+    if let Some(path) = &args.inject_config_file {
+        let (origin, text) = read_file(path)?;
+        inputs.inject_config(&origin, &text);
+    }
+    for flag in &args.set {
+        inputs.set(flag);
     }
     if let Some(rev) = &args.revision {
-        settings.revision = if rev == "default" { String::new() } else { rev.clone() };
+        inputs.revision(rev);
     }
-    settings.native_sidecars = match args.native_sidecars {
+    inputs.native_sidecars(match args.native_sidecars {
         Native::Auto => NativeSidecars::Auto,
         Native::True => NativeSidecars::On,
         Native::False => NativeSidecars::Off,
-    };
-    Ok(settings)
+    });
+    inputs.settings().map_err(|e| e.to_string())
 }
 
 /// Prints every object of the files, injected, as a YAML stream; skipped workloads and errors
 /// go to stderr.
 pub fn run(args: &Args, out: &mut impl Write, err: &mut impl Write) -> io::Result<u8> {
-    let mut warnings = Vec::new();
-    let settings = settings(args, &mut warnings);
-    for warning in &warnings {
-        writeln!(err, "{warning}")?;
-    }
-    let settings = match settings {
-        Ok(s) => s,
+    let settings = match settings(args) {
+        Ok((settings, warnings)) => {
+            for warning in &warnings {
+                writeln!(err, "{warning}")?;
+            }
+            settings
+        }
         Err(message) => {
             writeln!(err, "{message}")?;
             return Ok(UNREADABLE);
@@ -170,6 +150,8 @@ mod tests {
         Args {
             filenames: Vec::new(),
             operator_file: None,
+            inject_config_file: None,
+            set: vec!["values.global.proxy.image=proxyTest".into()],
             mesh_config_file: None,
             values_file: None,
             revision: Some("canary".into()),
@@ -179,24 +161,22 @@ mod tests {
 
     #[test]
     fn auto_is_off_without_a_cluster() {
-        let s = settings(&args(Native::Auto), &mut Vec::new()).expect("settings");
+        let (s, _) = settings(&args(Native::Auto)).expect("settings");
         assert!(!s.native_sidecars_enabled());
         assert_eq!(s.revision, "canary");
-    }
-
-    #[test]
-    fn unknown_keys_are_dropped_with_a_warning() {
-        let path = std::env::temp_dir().join(format!("kube-inject-values-{}.yaml", std::process::id()));
-        std::fs::write(&path, "global:\n  suffix: test\n  hub: example.com\n").expect("write");
-        let mut warnings = Vec::new();
-        let values: Values = read(&path, &mut warnings).expect("reads");
-        std::fs::remove_file(&path).ok();
-        assert_eq!(values.global.and_then(|g| g.hub).as_deref(), Some("example.com"));
-        assert_eq!(warnings, [format!("{}: ignoring unknown key global.suffix", path.display())]);
+        assert_eq!(s.proxy_image(), "registry.istio.io/testing/proxyTest:latest");
     }
 
     #[test]
     fn true_forces_native_sidecars() {
-        assert!(settings(&args(Native::True), &mut Vec::new()).expect("settings").native_sidecars_enabled());
+        assert!(settings(&args(Native::True)).expect("settings").0.native_sidecars_enabled());
+    }
+
+    #[test]
+    fn a_missing_file_is_named() {
+        let mut a = args(Native::Auto);
+        a.inject_config_file = Some(PathBuf::from("no-such-inject-config.yaml"));
+        let err = settings(&a).expect_err("missing");
+        assert!(err.starts_with("no-such-inject-config.yaml: "), "{err}");
     }
 }

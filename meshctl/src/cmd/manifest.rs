@@ -43,6 +43,10 @@ pub struct GenerateArgs {
     /// A folder whose `profiles/` replace the built-in profiles (sets `installPackagePath`).
     #[arg(short = 'd', long = "manifests", value_name = "DIR")]
     pub manifests: Option<PathBuf>,
+    /// Proceed even when the configuration fails validation: the errors are printed as
+    /// warnings, and fields the schema refuses are left out.
+    #[arg(long)]
+    pub force: bool,
     /// Print the objects in deletion order (the apply order reversed).
     #[arg(long)]
     pub reverse: bool,
@@ -58,7 +62,7 @@ pub struct GenerateArgs {
 /// Runs one `manifest` subcommand.
 pub fn run(args: &Args, out: &mut impl Write, err: &mut impl Write) -> io::Result<u8> {
     match &args.command {
-        ManifestCommand::Generate(generate) => match run_generate(generate) {
+        ManifestCommand::Generate(generate) => match run_generate(generate, err) {
             Ok(text) => {
                 out.write_all(text.as_bytes())?;
                 Ok(0)
@@ -71,8 +75,9 @@ pub fn run(args: &Args, out: &mut impl Write, err: &mut impl Write) -> io::Resul
     }
 }
 
-fn run_generate(args: &GenerateArgs) -> mesh_render::Result<String> {
+fn run_generate(args: &GenerateArgs, err: &mut impl Write) -> mesh_render::Result<String> {
     let mut overlays = Overlays::new();
+    overlays.force(args.force);
     for file in &args.filenames {
         overlays.file(file)?;
     }
@@ -85,7 +90,12 @@ fn run_generate(args: &GenerateArgs) -> mesh_render::Result<String> {
     if let Some(revision) = args.revision.as_deref().filter(|r| *r != "default") {
         overlays.set(&format!("revision={revision}"))?;
     }
-    let mut rendered = manifest::render(&overlays.merge()?)?;
+    let merged = overlays.merge()?;
+    for warning in merged.warnings() {
+        // A closed stderr is no reason to stop printing the manifest.
+        let _ = writeln!(err, "meshctl: warning: {warning}");
+    }
+    let mut rendered = manifest::render(&merged)?;
     if args.with_namespaces {
         rendered = rendered.with_namespaces();
     }
