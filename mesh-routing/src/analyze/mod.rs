@@ -18,19 +18,37 @@
 //! ```
 
 use std::fmt;
+use std::path::PathBuf;
 
-use mesh_api::Object;
+use mesh_api::{Document, FieldPath, Object};
 use mesh_api::networking::{Destination, VirtualService};
 
+mod conflicting_gateways;
 mod conflicting_mesh_gateway_hosts;
 mod destination_hosts;
+mod destination_rule_checks;
 mod destination_rules;
+mod gateway_ports;
 mod gateways;
+mod injection;
+mod jwt_claim_routes;
+mod kube;
+mod service_entries;
+mod services;
+mod sidecars;
 
+pub use conflicting_gateways::conflicting_gateways;
 pub use conflicting_mesh_gateway_hosts::conflicting_mesh_gateway_hosts;
 pub use destination_hosts::destination_hosts;
+pub use destination_rule_checks::{ca_certificates, subset_pods};
 pub use destination_rules::destination_rules;
+pub use injection::injection;
+pub use jwt_claim_routes::jwt_claim_routes;
+pub use service_entries::{conflicting_service_entry_protocols, service_entry_addresses};
+pub use services::{application_uid, multi_service, port_names};
+pub use gateway_ports::gateway_ports;
 pub use gateways::gateways;
+pub use sidecars::sidecar_selectors;
 
 /// How serious a message is, as istioctl grades it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -69,15 +87,41 @@ pub struct Message {
     pub path: Option<String>,
     /// The text, in istioctl's wording.
     pub message: String,
+    /// The file the object was read from, when known (filled by [`analyze_documents`]).
+    pub file: Option<PathBuf>,
+    /// The line of [`Message::path`] (or of the object) in that text, counting from 1, when
+    /// known (filled by [`analyze_documents`]).
+    pub line: Option<usize>,
 }
 
 impl fmt::Display for Message {
+    /// istioctl's text form: `Error [IST0101] (VirtualService ns/name file.yaml:12) text`; the
+    /// file and line appear when the object was read from a file.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} [{}] ({}) {}", self.level, self.code, self.resource, self.message)
+        write!(f, "{} [{}] ({}", self.level, self.code, self.resource)?;
+        if let Some(file) = &self.file {
+            write!(f, " {}", file.display())?;
+            if let Some(line) = self.line {
+                write!(f, ":{line}")?;
+            }
+        }
+        write!(f, ") {}", self.message)
     }
 }
 
 impl Message {
+    /// A message about `object`, without a location yet.
+    pub(crate) fn new(
+        code: &'static str,
+        name: &'static str,
+        level: MessageLevel,
+        object: &Object,
+        path: Option<String>,
+        message: String,
+    ) -> Self {
+        Self { code, name, level, resource: resource_name(object), path, message, file: None, line: None }
+    }
+
     /// `IST0101`: something an object names does not exist.
     pub(crate) fn referenced_resource_not_found(
         object: &Object,
@@ -92,17 +136,195 @@ impl Message {
             resource: resource_name(object),
             path,
             message: format!("Referenced {reftype} not found: {refval:?}"),
+            file: None,
+            line: None,
         }
     }
 }
 
-/// Runs every analyzer this crate has over `objects`, in a fixed order.
+/// What analyzers read: the objects of a snapshot and, when given, the mesh configuration
+/// (`meshConfig`, as untyped data: istioctl's `--meshConfigFile`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Context<'a> {
+    /// Istio and Kubernetes objects (Namespaces, Services, Pods, Deployments, ConfigMaps, ...).
+    pub objects: &'a [Object],
+    /// The mesh configuration, when known.
+    pub mesh_config: Option<&'a serde_json::Value>,
+}
+
+impl<'a> Context<'a> {
+    /// A context over `objects` with the default mesh configuration.
+    pub fn new(objects: &'a [Object]) -> Self {
+        Self { objects, mesh_config: None }
+    }
+
+    /// The same context with a mesh configuration.
+    pub fn with_mesh_config(mut self, mesh_config: &'a serde_json::Value) -> Self {
+        self.mesh_config = Some(mesh_config);
+        self
+    }
+}
+
+/// One analyzer: a name (istioctl's, such as `gateway.ConflictingGatewayAnalyzer`, or ours,
+/// `mesh.*`), the codes it can give, and the check itself.
+#[derive(Clone, Copy, Debug)]
+pub struct Analyzer {
+    /// The analyzer's name.
+    pub name: &'static str,
+    /// The codes it reports.
+    pub codes: &'static [&'static str],
+    /// Whether [`analyze`] runs it (istioctl leaves some out of its default set).
+    pub default: bool,
+    /// The check.
+    pub run: fn(&Context<'_>) -> Vec<Message>,
+}
+
+/// Every analyzer, istioctl's first (by their istioctl names), then ours (`MESH*` codes, see
+/// [`beyond`]).
+pub const ANALYZERS: &[Analyzer] = &[
+    Analyzer {
+        name: "virtualservice.DestinationHostAnalyzer",
+        codes: &["IST0101", "IST0112", "IST0140"],
+        default: true,
+        run: |c| destination_hosts(c.objects),
+    },
+    Analyzer {
+        name: "virtualservice.DestinationRuleAnalyzer",
+        codes: &["IST0101"],
+        default: true,
+        run: |c| destination_rules(c.objects),
+    },
+    Analyzer {
+        name: "virtualservice.GatewayAnalyzer",
+        codes: &["IST0101", "IST0132", "IST0165"],
+        default: true,
+        run: |c| gateways(c.objects),
+    },
+    Analyzer {
+        name: "virtualservice.ConflictingMeshGatewayHostsAnalyzer",
+        codes: &["IST0109"],
+        default: true,
+        run: |c| conflicting_mesh_gateway_hosts(c.objects),
+    },
+    Analyzer {
+        name: "gateway.IngressGatewayPortAnalyzer",
+        codes: &["IST0101", "IST0162"],
+        default: true,
+        run: gateway_ports,
+    },
+    Analyzer {
+        name: "gateway.ConflictingGatewayAnalyzer",
+        codes: &["IST0101", "IST0145"],
+        default: true,
+        run: conflicting_gateways,
+    },
+    Analyzer {
+        name: "sidecar.SelectorAnalyzer",
+        codes: &["IST0101", "IST0110", "IST0111", "IST0167"],
+        default: true,
+        run: sidecar_selectors,
+    },
+    Analyzer {
+        name: "service.PortNameAnalyzer",
+        codes: &["IST0118", "IST0150"],
+        default: true,
+        run: port_names,
+    },
+    Analyzer {
+        name: "deployment.MultiServiceAnalyzer",
+        codes: &["IST0116", "IST0137"],
+        default: true,
+        run: multi_service,
+    },
+    Analyzer { name: "applicationUID.Analyzer", codes: &["IST0144"], default: true, run: application_uid },
+    Analyzer {
+        name: "injection.Analyzer",
+        codes: &["IST0102", "IST0103", "IST0123", "IST0148"],
+        default: true,
+        run: injection,
+    },
+    Analyzer { name: "serviceentry.Analyzer", codes: &["IST0134"], default: true, run: service_entry_addresses },
+    Analyzer {
+        name: "serviceentry.ConflictingServiceEntryProtocolAnalyzer",
+        codes: &["IST0177"],
+        default: true,
+        run: conflicting_service_entry_protocols,
+    },
+    Analyzer {
+        name: "destinationrule.CaCertificateAnalyzer",
+        codes: &["IST0128", "IST0129"],
+        default: true,
+        run: ca_certificates,
+    },
+    Analyzer {
+        name: "destinationrule.SubsetSelectPodAnalyzer",
+        codes: &["IST0173", "IST0174"],
+        default: true,
+        run: subset_pods,
+    },
+    Analyzer {
+        name: "virtualservice.JWTClaimRouteAnalyzer",
+        codes: &["IST0149"],
+        default: true,
+        run: jwt_claim_routes,
+    },
+];
+
+/// Runs every analyzer of the default set over `objects`, with the default mesh
+/// configuration.
 pub fn analyze(objects: &[Object]) -> Vec<Message> {
-    let mut messages = destination_hosts(objects);
-    messages.extend(destination_rules(objects));
-    messages.extend(gateways(objects));
-    messages.extend(conflicting_mesh_gateway_hosts(objects));
+    analyze_with(&Context::new(objects))
+}
+
+/// Runs every analyzer of the default set over a context, in a fixed order.
+pub fn analyze_with(context: &Context<'_>) -> Vec<Message> {
+    ANALYZERS.iter().filter(|a| a.default).flat_map(|a| (a.run)(context)).collect()
+}
+
+/// Runs the default analyzers over loaded documents and gives each message the file and line
+/// of its object (of the field at [`Message::path`] when that is written in the text).
+pub fn analyze_documents(documents: &[Document], mesh_config: Option<&serde_json::Value>) -> Vec<Message> {
+    let documents = expand_lists(documents.to_vec());
+    let objects: Vec<Object> = documents.iter().map(|d| d.object.clone()).collect();
+    let mut context = Context::new(&objects);
+    context.mesh_config = mesh_config;
+    let mut messages = analyze_with(&context);
+    locate(&mut messages, &documents);
     messages
+}
+
+/// Replaces each `kind: List` document by the objects of its `items`, as `kubectl` reads
+/// them; an item that does not load is dropped.
+pub fn expand_lists(documents: Vec<Document>) -> Vec<Document> {
+    let mut out = Vec::with_capacity(documents.len());
+    for document in documents {
+        let items = match &document.object {
+            Object::Other(list) if document.object.kind() == "List" => list.data["items"].as_array().cloned(),
+            _ => None,
+        };
+        match items {
+            Some(items) => out.extend(items.iter().filter_map(|item| mesh_api::load_value(item).ok()).map(|mut d| {
+                d.source.clone_from(&document.source);
+                d
+            })),
+            None => out.push(document),
+        }
+    }
+    out
+}
+
+/// Fills [`Message::file`] and [`Message::line`] from the documents the objects came from.
+pub fn locate(messages: &mut [Message], documents: &[Document]) {
+    for message in messages {
+        let Some(document) = documents.iter().find(|d| resource_name(&d.object) == message.resource) else {
+            continue;
+        };
+        let Some(source) = &document.source else { continue };
+        let path = message.path.as_deref().map(FieldPath::parse).unwrap_or_else(FieldPath::root);
+        let at = source.locate(&path);
+        message.file = at.file;
+        message.line = (at.line > 0).then_some(at.line);
+    }
 }
 
 /// The origin name istioctl prints: `Kind namespace/name`, or `Kind name`.
@@ -210,6 +432,13 @@ pub(crate) fn mirror_destinations(vs: &VirtualService) -> Vec<RouteDestination<'
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The objects of a YAML stream that must load.
+    pub(crate) fn objects(yaml: &str) -> Vec<Object> {
+        let loaded = mesh_api::load_str(yaml);
+        assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+        loaded.objects().cloned().collect()
+    }
 
     #[test]
     fn short_hosts_are_completed_with_the_namespace() {

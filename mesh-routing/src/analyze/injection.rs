@@ -1,0 +1,187 @@
+//! `injection.Analyzer`: namespaces without an injection label (IST0102, or IST0148 when
+//! injection is on by default), namespaces with several injection labels (IST0123), and pods
+//! of injected namespaces without a proxy (IST0103).
+
+use std::collections::BTreeSet;
+
+use mesh_api::Object;
+
+use super::kube::{annotations, full_name, labels, others, pods, raw_namespace};
+use super::{Context, Message, MessageLevel};
+
+/// The injector ConfigMap of a revision.
+fn injector_config_map(revision: Option<&str>) -> String {
+    match revision {
+        None | Some("" | "default") => "istio-sidecar-injector".to_owned(),
+        Some(rev) => format!("istio-sidecar-injector-{rev}"),
+    }
+}
+
+/// Whether an injector ConfigMap's `values` turn `enableNamespacesByDefault` on.
+fn enabled_by_default(data: &serde_json::Value) -> bool {
+    data["data"]["values"]
+        .as_str()
+        .and_then(|v| serde_json::from_str::<serde_json::Value>(v).ok())
+        .and_then(|v| v["sidecarInjectorWebhook"]["enableNamespacesByDefault"].as_bool())
+        .unwrap_or(false)
+}
+
+/// Reports namespaces and pods whose injection is missing or ambiguous.
+pub fn injection(context: &Context<'_>) -> Vec<Message> {
+    let objects = context.objects;
+    let mut messages = Vec::new();
+    let mut injected = BTreeSet::new();
+    let mut by_default = false;
+    for object in objects {
+        if !matches!(object, Object::Namespace(_)) {
+            continue;
+        }
+        let ns = object.name().unwrap_or_default();
+        if ns == "istio-system" {
+            continue;
+        }
+        let l = labels(object);
+        let injection = l.get("istio-injection");
+        let revision = l.get("istio.io/rev");
+        let mut istio_labels = Vec::new();
+        if let Some(v) = injection {
+            istio_labels.push(format!("istio-injection={v}"));
+        }
+        for key in ["istio.io/rev", "istio.io/dataplane-mode"] {
+            if let Some(v) = l.get(key)
+                && injection.is_none_or(|i| i == "enabled")
+            {
+                istio_labels.push(format!("{key}={v}"));
+            }
+        }
+        if istio_labels.len() > 1 {
+            messages.push(Message::new(
+                "IST0123",
+                "NamespaceMultipleInjectionLabels",
+                MessageLevel::Warning,
+                object,
+                Some("metadata.labels".to_owned()),
+                format!(
+                    "The namespace has more than one type of injection labels [{}], which may lead to undefined behavior. Make sure only one injection label exists.",
+                    istio_labels.join(" ")
+                ),
+            ));
+        }
+        if l.get("istio.io/dataplane-mode").is_some_and(|v| v == "ambient") {
+            continue;
+        }
+        let wanted = injector_config_map(revision.map(String::as_str));
+        if let Some((_, data)) = others(objects, "ConfigMap").find(|(o, _)| o.name() == Some(wanted.as_str())) {
+            by_default = enabled_by_default(data);
+        }
+        if injection.is_none_or(String::is_empty) && revision.is_none() {
+            messages.push(if by_default {
+                Message::new(
+                    "IST0148",
+                    "NamespaceInjectionEnabledByDefault",
+                    MessageLevel::Info,
+                    object,
+                    None,
+                    "is enabled for Istio injection, as Istio is installed with enableNamespacesByDefault as true."
+                        .to_owned(),
+                )
+            } else {
+                Message::new(
+                    "IST0102",
+                    "NamespaceNotInjected",
+                    MessageLevel::Info,
+                    object,
+                    Some("metadata.name".to_owned()),
+                    format!(
+                        "The namespace is not enabled for Istio injection. Run 'kubectl label namespace {ns} istio-injection=enabled' to enable it, or 'kubectl label namespace {ns} istio-injection=disabled' to explicitly mark it as not needing injection."
+                    ),
+                )
+            });
+            continue;
+        }
+        if injection.is_some_and(|v| v == "enabled") {
+            injected.insert(ns.to_owned());
+        }
+    }
+    for (pod, spec) in pods(objects) {
+        if !injected.contains(raw_namespace(pod)) {
+            continue;
+        }
+        let inject = labels(pod)
+            .get("sidecar.istio.io/inject")
+            .or(annotations(pod).get("sidecar.istio.io/inject"))
+            .cloned()
+            .unwrap_or_default();
+        if inject.eq_ignore_ascii_case("false") || spec.is_some_and(|s| s.host_network == Some(true)) {
+            continue;
+        }
+        let has_proxy = spec.is_some_and(|s| {
+            s.containers
+                .iter()
+                .chain(s.init_containers.iter().flatten())
+                .find(|c| c.name == "istio-proxy")
+                .is_some_and(|c| c.image.as_deref().is_some_and(|i| !i.is_empty()))
+        });
+        if !has_proxy {
+            messages.push(Message::new(
+                "IST0103",
+                "PodMissingProxy",
+                MessageLevel::Warning,
+                pod,
+                None,
+                format!(
+                    "The pod {} is missing the Istio proxy. This can often be resolved by restarting or redeploying the workload.",
+                    full_name(pod)
+                ),
+            ));
+        }
+    }
+    messages
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyze::tests::objects;
+
+    fn run(yaml: &str) -> Vec<Message> {
+        injection(&Context::new(&objects(yaml)))
+    }
+
+    #[test]
+    fn namespaces_without_injection_label_are_reported() {
+        let m = run("apiVersion: v1\nkind: Namespace\nmetadata: {name: bar}\n");
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0].code, "IST0102");
+        assert!(m[0].message.starts_with("The namespace is not enabled for Istio injection. Run 'kubectl label namespace bar istio-injection=enabled'"));
+    }
+
+    #[test]
+    fn two_injection_labels_are_ambiguous() {
+        let m = run("apiVersion: v1\nkind: Namespace\nmetadata: {name: b, labels: {istio-injection: enabled, istio.io/rev: canary}}\n");
+        assert_eq!(m.len(), 1);
+        assert_eq!(
+            m[0].message,
+            "The namespace has more than one type of injection labels [istio-injection=enabled istio.io/rev=canary], which may lead to undefined behavior. Make sure only one injection label exists."
+        );
+    }
+
+    #[test]
+    fn pods_of_injected_namespaces_need_a_proxy() {
+        let ns = "apiVersion: v1\nkind: Namespace\nmetadata: {name: d, labels: {istio-injection: enabled}}\n---\n";
+        let pod = |name: &str, containers: &str| {
+            format!("apiVersion: v1\nkind: Pod\nmetadata: {{name: {name}, namespace: d}}\nspec: {{containers: [{containers}]}}\n---\n")
+        };
+        let m = run(&format!(
+            "{ns}{}{}",
+            pod("with", "{name: app}, {name: istio-proxy, image: proxyv2}"),
+            pod("without", "{name: app}")
+        ));
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0].resource, "Pod d/without");
+        assert_eq!(
+            m[0].message,
+            "The pod d/without is missing the Istio proxy. This can often be resolved by restarting or redeploying the workload."
+        );
+    }
+}
