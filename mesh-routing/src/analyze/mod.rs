@@ -33,6 +33,7 @@ mod gateways;
 mod injection;
 mod jwt_claim_routes;
 mod kube;
+mod schema;
 mod service_entries;
 mod services;
 mod sidecars;
@@ -44,6 +45,7 @@ pub use destination_rule_checks::{ca_certificates, subset_pods};
 pub use destination_rules::destination_rules;
 pub use injection::injection;
 pub use jwt_claim_routes::jwt_claim_routes;
+pub use schema::{schema_validation, virtual_service_schema};
 pub use service_entries::{conflicting_service_entry_protocols, service_entry_addresses};
 pub use services::{application_uid, multi_service, port_names};
 pub use gateway_ports::gateway_ports;
@@ -267,6 +269,18 @@ pub const ANALYZERS: &[Analyzer] = &[
         codes: &["IST0149"],
         default: true,
         run: jwt_claim_routes,
+    },
+    Analyzer {
+        name: "schema.ValidationAnalyzer",
+        codes: &["IST0106", "IST0130", "IST0131", "IST0133"],
+        default: true,
+        run: schema_validation,
+    },
+    Analyzer {
+        name: "schema.ValidationAnalyzer.VirtualService",
+        codes: &["IST0106", "IST0130", "IST0131", "IST0133"],
+        default: false,
+        run: virtual_service_schema,
     },
 ];
 
