@@ -21,6 +21,7 @@ use std::fmt;
 use std::path::PathBuf;
 
 use mesh_api::{Document, FieldPath, Object};
+use serde::Serialize;
 use mesh_api::networking::{Destination, VirtualService};
 
 mod conflicting_gateways;
@@ -53,7 +54,7 @@ pub use gateways::gateways;
 pub use sidecars::sidecar_selectors;
 
 /// How serious a message is, as istioctl grades it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub enum MessageLevel {
     /// The configuration is wrong and will misbehave.
     Error,
@@ -61,6 +62,13 @@ pub enum MessageLevel {
     Warning,
     /// Worth knowing; not a fault.
     Info,
+}
+
+impl MessageLevel {
+    /// Whether this level is at least as serious as `threshold` (`Error` ≥ `Warning` ≥ `Info`).
+    pub fn at_least(self, threshold: MessageLevel) -> bool {
+        self <= threshold
+    }
 }
 
 impl fmt::Display for MessageLevel {
@@ -73,8 +81,9 @@ impl fmt::Display for MessageLevel {
     }
 }
 
-/// One finding of an analyzer.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One finding of an analyzer. Serializes with the fields below (`file` and `line` only when
+/// known), as `meshctl analyze -o json` prints it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Message {
     /// istioctl's code, such as `IST0101`.
     pub code: &'static str,
@@ -85,14 +94,17 @@ pub struct Message {
     /// The object the message is about: `Kind namespace/name`, or `Kind name` without a
     /// namespace.
     pub resource: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     /// The field the message points at, when known (`spec.http[0].route[1].destination.host`).
     pub path: Option<String>,
     /// The text, in istioctl's wording.
     pub message: String,
     /// The file the object was read from, when known (filled by [`analyze_documents`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub file: Option<PathBuf>,
     /// The line of [`Message::path`] (or of the object) in that text, counting from 1, when
     /// known (filled by [`analyze_documents`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<usize>,
 }
 
@@ -290,9 +302,15 @@ pub fn analyze(objects: &[Object]) -> Vec<Message> {
     analyze_with(&Context::new(objects))
 }
 
-/// Runs every analyzer of the default set over a context, in a fixed order.
+/// Runs every analyzer of the default set over a context. Messages come sorted (errors
+/// first, then by code and resource) and without duplicates (two analyzers may find the same
+/// fault, as istioctl's gateway analyzers do for a selector that matches nothing).
 pub fn analyze_with(context: &Context<'_>) -> Vec<Message> {
-    ANALYZERS.iter().filter(|a| a.default).flat_map(|a| (a.run)(context)).collect()
+    let mut messages: Vec<Message> = ANALYZERS.iter().filter(|a| a.default).flat_map(|a| (a.run)(context)).collect();
+    messages.sort_by(|a, b| (a.level, a.code, &a.resource).cmp(&(b.level, b.code, &b.resource)));
+    let mut seen = std::collections::HashSet::new();
+    messages.retain(|m| seen.insert((m.code, m.resource.clone(), m.message.clone())));
+    messages
 }
 
 /// Runs the default analyzers over loaded documents and gives each message the file and line
