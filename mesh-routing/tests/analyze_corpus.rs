@@ -13,7 +13,7 @@
 use std::path::{Path, PathBuf};
 
 use mesh_api::Object;
-use mesh_routing::analyze::{ANALYZERS, Context, Message};
+use mesh_routing::analyze::{ANALYZERS, Context, Message, default_resources};
 
 fn corpus() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("MESH_CORPUS") {
@@ -28,37 +28,15 @@ fn corpus() -> Option<PathBuf> {
     found
 }
 
-/// The ingress gateway Pod and Service the harness adds to every case.
-const DEFAULTS: &str = r#"
-apiVersion: v1
-kind: Pod
-metadata:
-  name: istio-ingressgateway-dummypod
-  namespace: istio-system
-  labels: {istio: ingressgateway}
-spec:
-  containers: [{name: istio-proxy}]
----
-apiVersion: v1
-kind: Service
-metadata: {name: istio-ingressgateway, namespace: istio-system}
-spec:
-  selector: {istio: ingressgateway}
-  ports:
-  - {name: http2, port: 80, targetPort: 80, nodePort: 31380, protocol: TCP}
-  - {name: https, port: 443, targetPort: 443, nodePort: 31390, protocol: TCP}
-  - {name: tcp, port: 31400, targetPort: 31400, nodePort: 31400, protocol: TCP}
-  - {name: tls, port: 15443, targetPort: 15443, nodePort: 31447, protocol: TCP}
-"#;
-
 fn text<'a>(value: &'a serde_json::Value, key: &str) -> &'a str {
     value[key].as_str().unwrap_or_default()
 }
 
-fn load_case(dir: &Path, case: &serde_json::Value) -> Vec<Object> {
-    let defaults = mesh_api::load_str(DEFAULTS);
-    assert!(defaults.errors.is_empty(), "{:?}", defaults.errors);
-    let mut objects: Vec<Object> = defaults.objects().cloned().collect();
+/// The case's objects, after the ingress gateway Pod and Service the harness adds (our
+/// [`default_resources`], as istioctl adds them offline).
+fn load_case(dir: &Path, case: &serde_json::Value, config: Option<&serde_json::Value>) -> Vec<Object> {
+    let mut objects: Vec<Object> = default_resources(config);
+    assert_eq!(objects.len(), 2, "default Pod and Service");
     for file in case["inputFiles"].as_array().into_iter().flatten() {
         let loaded = mesh_api::load_file(dir.join(file.as_str().unwrap_or_default()));
         for error in &loaded.errors {
@@ -125,8 +103,8 @@ fn analyzers_find_what_istioctl_finds() {
             all.add(0, expected.len(), expected.is_empty());
             continue;
         };
-        let objects = load_case(&dir, case);
         let config = mesh_config(&dir, case);
+        let objects = load_case(&dir, case, config.as_ref());
         let mut context = Context::new(&objects);
         context.mesh_config = config.as_ref();
         let mut messages: Vec<Message> = (analyzer.run)(&context);

@@ -13,6 +13,12 @@ use super::{Context, Message, MessageLevel};
 /// One Gateway's servers grouped by port: host → bind address.
 type HostsBind = BTreeMap<String, String>;
 
+/// A selector's text and a port.
+type Key = (String, u32);
+
+/// Gateway full name → its hosts and binds on one key.
+type ByGateway = BTreeMap<String, HostsBind>;
+
 /// Reports gateways that claim a host another gateway on the same workloads and port claims.
 pub fn conflicting_gateways(context: &Context<'_>) -> Vec<Message> {
     let objects = context.objects;
@@ -24,7 +30,7 @@ pub fn conflicting_gateways(context: &Context<'_>) -> Vec<Message> {
         })
         .collect();
     // (selector text, port) → gateway full name → hosts and binds.
-    let mut by_key: BTreeMap<(String, u32), BTreeMap<String, HostsBind>> = BTreeMap::new();
+    let mut by_key: BTreeMap<Key, ByGateway> = BTreeMap::new();
     for (object, gw) in &gateways {
         let selector = Selector::from_pairs(&gw.spec.selector).to_string();
         for server in &gw.spec.servers {
@@ -38,7 +44,7 @@ pub fn conflicting_gateways(context: &Context<'_>) -> Vec<Message> {
         let name = full_name(object);
         let selector = Selector::from_pairs(&gw.spec.selector);
         let text = selector.to_string();
-        let hits: Vec<(&(String, u32), &BTreeMap<String, HostsBind>)> = by_key
+        let hits: Vec<(&Key, &ByGateway)> = by_key
             .iter()
             .filter(|((other, _), _)| {
                 *other == text
@@ -96,10 +102,7 @@ pub fn conflicting_gateways(context: &Context<'_>) -> Vec<Message> {
 /// A selector read back from its text form (`a=b,c=d`).
 fn parse_selector(text: &str) -> Selector {
     Selector(
-        text.split(',')
-            .filter_map(|pair| pair.split_once('='))
-            .map(|(k, v)| (k.to_owned(), v.to_owned()))
-            .collect(),
+        text.split(',').filter_map(|pair| pair.split_once('=')).map(|(k, v)| (k.to_owned(), v.to_owned())).collect(),
     )
 }
 

@@ -191,7 +191,7 @@ fn ingress_route_rules_not_affected(objects: &[Object]) -> Vec<Message> {
                                 full_name(other),
                                 full_name(object)
                             ),
-                                                    file: None,
+                            file: None,
                             line: None,
                         });
                     }

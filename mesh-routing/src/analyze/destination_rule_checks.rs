@@ -1,6 +1,7 @@
 //! DestinationRule checks: `destinationrule.CaCertificateAnalyzer` (IST0128, IST0129: TLS
 //! towards the server without a CA to verify it) and `destinationrule.SubsetSelectPodAnalyzer`
-//! (IST0174: a host no service has; IST0173: a subset that selects no pod).
+//! (IST0174: a host no service has; IST0173: a subset that selects no pod; offline, the pod
+//! templates of Deployments, StatefulSets and DaemonSets count as pods).
 
 use std::collections::BTreeMap;
 
@@ -27,7 +28,7 @@ fn unverified(tls: Option<&ClientTlsSettings>, has_selector: bool) -> Option<&'s
     };
     let ca = tls.ca_certificates.as_deref().is_some_and(|c| !c.is_empty());
     let credential = tls.credential_name.as_deref().is_some_and(|c| !c.is_empty());
-    (!ca && !(credential && has_selector)).then_some(mode)
+    (!(ca || (credential && has_selector))).then_some(mode)
 }
 
 /// Reports SIMPLE or MUTUAL TLS settings without `caCertificates`.
@@ -156,9 +157,22 @@ fn augmented_labels(objects: &[Object], pod: &Object, node_name: Option<&str>) -
 pub fn subset_pods(context: &Context<'_>) -> Vec<Message> {
     let objects = context.objects;
     let targets = targets(objects);
-    let pod_labels: Vec<BTreeMap<String, String>> = pods(objects)
+    let mut pod_labels: Vec<BTreeMap<String, String>> = pods(objects)
         .map(|(pod, spec)| augmented_labels(objects, pod, spec.and_then(|s| s.node_name.as_deref())))
         .collect();
+    // Offline, the pods of a Deployment are known by its template.
+    pod_labels.extend(objects.iter().filter_map(|o| match o {
+        Object::Deployment(d) => {
+            d.spec.as_ref().and_then(|s| s.template.metadata.as_ref()).and_then(|m| m.labels.clone())
+        }
+        Object::StatefulSet(d) => {
+            d.spec.as_ref().and_then(|s| s.template.metadata.as_ref()).and_then(|m| m.labels.clone())
+        }
+        Object::DaemonSet(d) => {
+            d.spec.as_ref().and_then(|s| s.template.metadata.as_ref()).and_then(|m| m.labels.clone())
+        }
+        _ => None,
+    }));
     let mut messages = Vec::new();
     for (object, dr) in destination_rules(objects) {
         let namespace = namespace_of(object);
@@ -185,7 +199,10 @@ pub fn subset_pods(context: &Context<'_>) -> Vec<Message> {
                 MessageLevel::Warning,
                 object,
                 Some("spec.host".to_owned()),
-                format!("The host {} defined in the DestinationRule does not match any services in the mesh.", dr.spec.host),
+                format!(
+                    "The host {} defined in the DestinationRule does not match any services in the mesh.",
+                    dr.spec.host
+                ),
             ));
             continue;
         };

@@ -158,7 +158,9 @@ mod tests {
 
     #[test]
     fn two_injection_labels_are_ambiguous() {
-        let m = run("apiVersion: v1\nkind: Namespace\nmetadata: {name: b, labels: {istio-injection: enabled, istio.io/rev: canary}}\n");
+        let m = run(
+            "apiVersion: v1\nkind: Namespace\nmetadata: {name: b, labels: {istio-injection: enabled, istio.io/rev: canary}}\n",
+        );
         assert_eq!(m.len(), 1);
         assert_eq!(
             m[0].message,
@@ -170,7 +172,9 @@ mod tests {
     fn pods_of_injected_namespaces_need_a_proxy() {
         let ns = "apiVersion: v1\nkind: Namespace\nmetadata: {name: d, labels: {istio-injection: enabled}}\n---\n";
         let pod = |name: &str, containers: &str| {
-            format!("apiVersion: v1\nkind: Pod\nmetadata: {{name: {name}, namespace: d}}\nspec: {{containers: [{containers}]}}\n---\n")
+            format!(
+                "apiVersion: v1\nkind: Pod\nmetadata: {{name: {name}, namespace: d}}\nspec: {{containers: [{containers}]}}\n---\n"
+            )
         };
         let m = run(&format!(
             "{ns}{}{}",

@@ -24,9 +24,12 @@ pub fn jwt_claim_routes(context: &Context<'_>) -> Vec<Message> {
     }
     let mut messages = Vec::new();
     for (object, vs) in virtual_services(objects) {
-        let key = vs.spec.http.iter().flat_map(|r| &r.match_).find_map(|m| {
-            m.headers.keys().chain(m.without_headers.keys()).find(|k| k.starts_with(CLAIM_PREFIX))
-        });
+        let key = vs
+            .spec
+            .http
+            .iter()
+            .flat_map(|r| &r.match_)
+            .find_map(|m| m.headers.keys().chain(m.without_headers.keys()).find(|k| k.starts_with(CLAIM_PREFIX)));
         let Some(key) = key else { continue };
         let namespace = raw_namespace(object);
         for reference in vs.spec.gateways.iter().filter(|g| *g != "mesh") {

@@ -83,7 +83,10 @@ pub(crate) fn service_selector(service: &Service) -> Selector {
 
 /// The objects of a kind Istio keeps generic (ConfigMap, MutatingWebhookConfiguration, ...),
 /// with their untyped data.
-pub(crate) fn others<'a>(objects: &'a [Object], kind: &'a str) -> impl Iterator<Item = (&'a Object, &'a serde_json::Value)> {
+pub(crate) fn others<'a>(
+    objects: &'a [Object],
+    kind: &'a str,
+) -> impl Iterator<Item = (&'a Object, &'a serde_json::Value)> {
     objects.iter().filter_map(move |o| match o {
         Object::Other(d) if o.kind() == kind => Some((o, &d.data)),
         _ => None,

@@ -20,10 +20,11 @@
 use std::fmt;
 use std::path::PathBuf;
 
+use mesh_api::networking::{Destination, VirtualService};
 use mesh_api::{Document, FieldPath, Object};
 use serde::Serialize;
-use mesh_api::networking::{Destination, VirtualService};
 
+pub mod beyond;
 mod conflicting_gateways;
 mod conflicting_mesh_gateway_hosts;
 mod destination_hosts;
@@ -44,13 +45,13 @@ pub use conflicting_mesh_gateway_hosts::conflicting_mesh_gateway_hosts;
 pub use destination_hosts::destination_hosts;
 pub use destination_rule_checks::{ca_certificates, subset_pods};
 pub use destination_rules::destination_rules;
+pub use gateway_ports::gateway_ports;
+pub use gateways::gateways;
 pub use injection::injection;
 pub use jwt_claim_routes::jwt_claim_routes;
 pub use schema::{schema_validation, virtual_service_schema};
 pub use service_entries::{conflicting_service_entry_protocols, service_entry_addresses};
 pub use services::{application_uid, multi_service, port_names};
-pub use gateway_ports::gateway_ports;
-pub use gateways::gateways;
 pub use sidecars::sidecar_selectors;
 
 /// How serious a message is, as istioctl grades it.
@@ -238,12 +239,7 @@ pub const ANALYZERS: &[Analyzer] = &[
         default: true,
         run: sidecar_selectors,
     },
-    Analyzer {
-        name: "service.PortNameAnalyzer",
-        codes: &["IST0118", "IST0150"],
-        default: true,
-        run: port_names,
-    },
+    Analyzer { name: "service.PortNameAnalyzer", codes: &["IST0118", "IST0150"], default: true, run: port_names },
     Analyzer {
         name: "deployment.MultiServiceAnalyzer",
         codes: &["IST0116", "IST0137"],
@@ -294,6 +290,12 @@ pub const ANALYZERS: &[Analyzer] = &[
         default: false,
         run: virtual_service_schema,
     },
+    Analyzer {
+        name: "mesh.RoutingTableAnalyzer",
+        codes: &["MESH0001", "MESH0002", "MESH0003", "MESH0004", "MESH0005"],
+        default: true,
+        run: beyond::beyond_istio,
+    },
 ];
 
 /// Runs every analyzer of the default set over `objects`, with the default mesh
@@ -313,11 +315,45 @@ pub fn analyze_with(context: &Context<'_>) -> Vec<Message> {
     messages
 }
 
-/// Runs the default analyzers over loaded documents and gives each message the file and line
-/// of its object (of the field at [`Message::path`] when that is written in the text).
+/// The objects istioctl adds to an offline analysis unless the mesh configuration turns the
+/// ingress controller off (`ingressControllerMode: OFF`): the ingress gateway's Service
+/// (`ingressService`, default `istio-ingressgateway`) in `istio-system`, selecting
+/// `istio: ingressgateway` on ports 80, 443, 31400 and 15443, and one Pod it selects.
+pub fn default_resources(mesh_config: Option<&serde_json::Value>) -> Vec<Object> {
+    if mesh_config.is_some_and(|c| c["ingressControllerMode"] == "OFF") {
+        return Vec::new();
+    }
+    let service = mesh_config.and_then(|c| c["ingressService"].as_str()).unwrap_or("istio-ingressgateway");
+    let ports = [("http2", 80, 31380), ("https", 443, 31390), ("tcp", 31400, 31400), ("tls", 15443, 31447)];
+    let ports: Vec<serde_json::Value> = ports
+        .iter()
+        .map(|(name, port, node)| {
+            serde_json::json!({"name": name, "port": port, "targetPort": port, "nodePort": node, "protocol": "TCP"})
+        })
+        .collect();
+    let values = [
+        serde_json::json!({
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": format!("{service}-dummypod"), "namespace": "istio-system",
+                         "labels": {"istio": "ingressgateway"}},
+            "spec": {"containers": [{"name": "istio-proxy"}]}
+        }),
+        serde_json::json!({
+            "apiVersion": "v1", "kind": "Service",
+            "metadata": {"name": service, "namespace": "istio-system"},
+            "spec": {"selector": {"istio": "ingressgateway"}, "ports": ports}
+        }),
+    ];
+    values.iter().filter_map(|v| mesh_api::load_value(v).ok()).map(|d| d.object).collect()
+}
+
+/// Runs the default analyzers over loaded documents, as `istioctl analyze` does offline: `List`
+/// documents are expanded and [`default_resources`] are added. Each message gets the file and
+/// line of its object (of the field at [`Message::path`] when that is written in the text).
 pub fn analyze_documents(documents: &[Document], mesh_config: Option<&serde_json::Value>) -> Vec<Message> {
     let documents = expand_lists(documents.to_vec());
-    let objects: Vec<Object> = documents.iter().map(|d| d.object.clone()).collect();
+    let mut objects = default_resources(mesh_config);
+    objects.extend(documents.iter().map(|d| d.object.clone()));
     let mut context = Context::new(&objects);
     context.mesh_config = mesh_config;
     let mut messages = analyze_with(&context);

@@ -26,7 +26,8 @@ fn object_messages(object: &Object) -> Vec<Message> {
         let unused = problem.message.contains("is never used");
         let message = match (problem.level, unused.then(|| rule_position(&problem.path)).flatten()) {
             (Level::Warning, Some((rule, Some(matched)))) => {
-                let earlier = problem.message.rsplit_once("rule #").and_then(|(_, rest)| rest.split_whitespace().next());
+                let earlier =
+                    problem.message.rsplit_once("rule #").and_then(|(_, rest)| rest.split_whitespace().next());
                 Message::new(
                     "IST0131",
                     "VirtualServiceIneffectiveMatch",

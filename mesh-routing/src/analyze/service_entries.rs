@@ -142,7 +142,9 @@ mod tests {
         let m = service_entry_addresses(&Context::new(&o));
         assert_eq!(m.len(), 1);
         assert_eq!(m[0].message, "ServiceEntry addresses are required for this protocol.");
-        assert!(service_entry_addresses(&Context::new(&objects(&entry("e", "TCP", ", addresses: [1.1.1.1]")))).is_empty());
+        assert!(
+            service_entry_addresses(&Context::new(&objects(&entry("e", "TCP", ", addresses: [1.1.1.1]")))).is_empty()
+        );
         assert!(service_entry_addresses(&Context::new(&objects(&entry("e", "HTTP", "")))).is_empty());
     }
 
@@ -162,7 +164,8 @@ mod tests {
             m[0].message,
             "Multiple ServiceEntries (default/a, default/b) define the same host \"a.com\" and port 80 with conflicting protocols (HTTP, HTTPS)."
         );
-        let o = objects(&format!("{}{}", entry("a", "HTTP", ", exportTo: [x]"), entry("b", "HTTPS", ", exportTo: [y]")));
+        let o =
+            objects(&format!("{}{}", entry("a", "HTTP", ", exportTo: [x]"), entry("b", "HTTPS", ", exportTo: [y]")));
         assert!(conflicting_service_entry_protocols(&Context::new(&o)).is_empty());
     }
 }

@@ -54,7 +54,10 @@ pub fn port_names(context: &Context<'_>) -> Vec<Message> {
             continue;
         }
         let managed = labels(object).get("gateway.istio.io/managed").cloned().unwrap_or_default();
-        if matches!(managed.as_str(), "istio.io-gateway-controller" | "istio.io-mesh-controller" | "istio.io-eastwest-controller") {
+        if matches!(
+            managed.as_str(),
+            "istio.io-gateway-controller" | "istio.io-mesh-controller" | "istio.io-eastwest-controller"
+        ) {
             continue;
         }
         let Some(spec) = &svc.spec else { continue };
@@ -96,8 +99,16 @@ pub fn port_names(context: &Context<'_>) -> Vec<Message> {
 
 /// Whether a pod (its template's annotations, labels, namespace and containers) is in the
 /// mesh: it has a proxy container, asks for injection, or its namespace does.
-pub(crate) fn in_mesh(objects: &[Object], namespace: &str, pod_labels: &BTreeMap<String, String>, annotations: &BTreeMap<String, String>, spec: Option<&PodSpec>) -> bool {
-    if spec.is_some_and(|s| s.containers.iter().any(|c| c.name == "istio-proxy" && c.image.as_deref().is_some_and(|i| !i.is_empty()))) {
+pub(crate) fn in_mesh(
+    objects: &[Object],
+    namespace: &str,
+    pod_labels: &BTreeMap<String, String>,
+    annotations: &BTreeMap<String, String>,
+    spec: Option<&PodSpec>,
+) -> bool {
+    if spec.is_some_and(|s| {
+        s.containers.iter().any(|c| c.name == "istio-proxy" && c.image.as_deref().is_some_and(|i| !i.is_empty()))
+    }) {
         return true;
     }
     if let Some(v) = pod_labels.get("sidecar.istio.io/inject") {

@@ -71,7 +71,8 @@ pub fn sidecar_selectors(context: &Context<'_>) -> Vec<Message> {
         for sidecar in sidecars {
             if ambient {
                 if reported.insert(full_name(sidecar)) {
-                    messages.push(ineffective(sidecar, "selected workload is in ambient mode, the policy has no impact"));
+                    messages
+                        .push(ineffective(sidecar, "selected workload is in ambient mode, the policy has no impact"));
                 }
                 continue;
             }
@@ -147,7 +148,8 @@ mod tests {
     const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: default, labels: {app: a}}\nspec: {containers: [{name: app}]}\n---\n";
 
     fn sidecar(name: &str, selector: &str) -> String {
-        let selector = if selector.is_empty() { String::new() } else { format!("workloadSelector: {{labels: {{{selector}}}}}, ") };
+        let selector =
+            if selector.is_empty() { String::new() } else { format!("workloadSelector: {{labels: {{{selector}}}}}, ") };
         format!(
             "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {{name: {name}, namespace: default}}\nspec: {{{selector}egress: [{{hosts: ['./*']}}]}}\n---\n"
         )

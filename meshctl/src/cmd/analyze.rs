@@ -92,8 +92,7 @@ pub fn run(args: &Args, out: &mut impl Write, err: &mut impl Write) -> io::Resul
         None => None,
     };
     let messages = analyze_documents(&loaded.documents, config.as_ref());
-    let shown: Vec<&Message> =
-        messages.iter().filter(|m| m.level.at_least(args.output_threshold.into())).collect();
+    let shown: Vec<&Message> = messages.iter().filter(|m| m.level.at_least(args.output_threshold.into())).collect();
     match args.output {
         Output::Text => {
             if shown.is_empty() {
