@@ -30,6 +30,8 @@ mod conflicting_mesh_gateway_hosts;
 mod destination_hosts;
 mod destination_rule_checks;
 mod destination_rules;
+mod envoy_filters;
+mod gateway_certificates;
 mod gateway_ports;
 mod gateways;
 mod injection;
@@ -39,12 +41,15 @@ mod schema;
 mod service_entries;
 mod services;
 mod sidecars;
+mod telemetry;
 
 pub use conflicting_gateways::conflicting_gateways;
 pub use conflicting_mesh_gateway_hosts::conflicting_mesh_gateway_hosts;
 pub use destination_hosts::destination_hosts;
 pub use destination_rule_checks::{ca_certificates, subset_pods};
 pub use destination_rules::destination_rules;
+pub use envoy_filters::envoy_filter_patches;
+pub use gateway_certificates::gateway_certificates;
 pub use gateway_ports::gateway_ports;
 pub use gateways::gateways;
 pub use injection::injection;
@@ -53,6 +58,7 @@ pub use schema::{schema_validation, virtual_service_schema};
 pub use service_entries::{conflicting_service_entry_protocols, service_entry_addresses};
 pub use services::{application_uid, multi_service, port_names};
 pub use sidecars::sidecar_selectors;
+pub use telemetry::{telemetry_default_selectors, telemetry_providers, telemetry_selectors};
 
 /// How serious a message is, as istioctl grades it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -290,6 +296,26 @@ pub const ANALYZERS: &[Analyzer] = &[
         default: false,
         run: virtual_service_schema,
     },
+    Analyzer {
+        name: "telemetry.SelectorAnalyzer",
+        codes: &["IST0101", "IST0159"],
+        default: true,
+        run: telemetry_selectors,
+    },
+    Analyzer {
+        name: "telemetry.DefaultSelectorAnalyzer",
+        codes: &["IST0160"],
+        default: true,
+        run: telemetry_default_selectors,
+    },
+    Analyzer { name: "telemetry.ProviderAnalyzer", codes: &["IST0157"], default: true, run: telemetry_providers },
+    Analyzer {
+        name: "envoyfilter.EnvoyPatchAnalyzer",
+        codes: &["IST0151", "IST0152", "IST0153", "IST0154", "IST0155"],
+        default: true,
+        run: envoy_filter_patches,
+    },
+    Analyzer { name: "gateway.CertificateAnalyzer", codes: &["IST0138"], default: true, run: gateway_certificates },
     Analyzer {
         name: "mesh.RoutingTableAnalyzer",
         codes: &["MESH0001", "MESH0002", "MESH0003", "MESH0004", "MESH0005"],
