@@ -41,6 +41,7 @@ mod schema;
 mod service_entries;
 mod services;
 mod sidecars;
+mod status;
 mod telemetry;
 
 pub use conflicting_gateways::conflicting_gateways;
@@ -58,6 +59,7 @@ pub use schema::{schema_validation, virtual_service_schema};
 pub use service_entries::{conflicting_service_entry_protocols, service_entry_addresses};
 pub use services::{application_uid, multi_service, port_names};
 pub use sidecars::sidecar_selectors;
+pub use status::{deprecations, ineffective_gateway_selectors, negative_conditions};
 pub use telemetry::{telemetry_default_selectors, telemetry_providers, telemetry_selectors};
 
 /// How serious a message is, as istioctl grades it.
@@ -316,6 +318,14 @@ pub const ANALYZERS: &[Analyzer] = &[
         run: envoy_filter_patches,
     },
     Analyzer { name: "gateway.CertificateAnalyzer", codes: &["IST0138"], default: true, run: gateway_certificates },
+    Analyzer { name: "deprecation.DeprecationAnalyzer", codes: &["IST0002"], default: true, run: deprecations },
+    Analyzer { name: "conditions.ConditionAnalyzer", codes: &["IST0171"], default: true, run: negative_conditions },
+    Analyzer {
+        name: "k8sgateway.SelectorAnalyzer",
+        codes: &["IST0166"],
+        default: true,
+        run: ineffective_gateway_selectors,
+    },
     Analyzer {
         name: "mesh.RoutingTableAnalyzer",
         codes: &["MESH0001", "MESH0002", "MESH0003", "MESH0004", "MESH0005"],
