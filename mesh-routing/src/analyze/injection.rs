@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use mesh_api::Object;
 
-use super::kube::{annotations, full_name, labels, others, pods, raw_namespace};
+use super::kube::{annotations, full_name, label_selector_matches, labels, others, pods, raw_namespace};
 use super::{Context, Message, MessageLevel};
 
 /// The injector ConfigMap of a revision.
@@ -139,6 +139,72 @@ pub fn injection(context: &Context<'_>) -> Vec<Message> {
     messages
 }
 
+/// Whether a pod spec has a proxy container with `image: auto`, to be filled by injection.
+fn auto_image(spec: Option<&mesh_api::k8s_openapi::api::core::v1::PodSpec>) -> bool {
+    spec.is_some_and(|s| s.containers.iter().any(|c| c.name == "istio-proxy" && c.image.as_deref() == Some("auto")))
+}
+
+/// `injection.ImageAutoAnalyzer`: pods with `image: auto` were not injected (IST0147), and
+/// Deployments with it that no Istio injection webhook selects never will be (IST0146).
+pub fn image_auto(context: &Context<'_>) -> Vec<Message> {
+    let objects = context.objects;
+    let webhooks: Vec<&serde_json::Value> = others(objects, "MutatingWebhookConfiguration")
+        .flat_map(|(_, data)| data["webhooks"].as_array().into_iter().flatten())
+        .filter(|w| w["name"].as_str().is_some_and(|n| n.ends_with("istio.io")))
+        .collect();
+    let mut messages = Vec::new();
+    for object in objects {
+        match object {
+            Object::Pod(p) if auto_image(p.spec.as_ref()) => {
+                let name = object.name().unwrap_or_default();
+                messages.push(Message::new(
+                    "IST0147",
+                    "ImageAutoWithoutInjectionError",
+                    MessageLevel::Error,
+                    object,
+                    None,
+                    format!(
+                        "Pod {name} contains `image: auto` but does not match any Istio injection webhook selectors."
+                    ),
+                ));
+            }
+            Object::Deployment(d) => {
+                let template = d.spec.as_ref().map(|s| &s.template);
+                if !auto_image(template.and_then(|t| t.spec.as_ref())) {
+                    continue;
+                }
+                let namespace = Some(raw_namespace(object)).filter(|n| !n.is_empty()).unwrap_or("default");
+                let ns_labels = objects
+                    .iter()
+                    .find(|o| matches!(o, Object::Namespace(_)) && o.name() == Some(namespace))
+                    .map(labels)
+                    .unwrap_or_default();
+                let pod_labels =
+                    template.and_then(|t| t.metadata.as_ref()).and_then(|m| m.labels.clone()).unwrap_or_default();
+                let injected = webhooks.iter().any(|w| {
+                    label_selector_matches(&w["namespaceSelector"], &ns_labels)
+                        && label_selector_matches(&w["objectSelector"], &pod_labels)
+                });
+                if !injected {
+                    let name = object.name().unwrap_or_default();
+                    messages.push(Message::new(
+                        "IST0146",
+                        "ImageAutoWithoutInjectionWarning",
+                        MessageLevel::Warning,
+                        object,
+                        None,
+                        format!(
+                            "Deployment {name} contains `image: auto` but does not match any Istio injection webhook selectors."
+                        ),
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    messages
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,5 +253,18 @@ mod tests {
             m[0].message,
             "The pod d/without is missing the Istio proxy. This can often be resolved by restarting or redeploying the workload."
         );
+    }
+
+    #[test]
+    fn image_auto_needs_an_injection_webhook() {
+        let deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: gw, namespace: n}\nspec:\n  selector: {matchLabels: {app: gw}}\n  template:\n    metadata: {labels: {app: gw}}\n    spec: {containers: [{name: istio-proxy, image: auto}]}\n---\n";
+        let m = image_auto(&Context::new(&objects(deployment)));
+        assert_eq!(m.len(), 1);
+        assert_eq!(
+            m[0].message,
+            "Deployment gw contains `image: auto` but does not match any Istio injection webhook selectors."
+        );
+        let webhook = "apiVersion: admissionregistration.k8s.io/v1\nkind: MutatingWebhookConfiguration\nmetadata: {name: istio-sidecar-injector}\nwebhooks: [{name: namespace.sidecar-injector.istio.io, objectSelector: {matchExpressions: [{key: app, operator: Exists}]}}]\n";
+        assert!(image_auto(&Context::new(&objects(&format!("{deployment}{webhook}")))).is_empty());
     }
 }

@@ -116,3 +116,29 @@ mod tests {
         assert!(!s.matches(&BTreeMap::new()));
     }
 }
+
+/// Whether a Kubernetes `LabelSelector` written as data (`matchLabels`, `matchExpressions`)
+/// selects `labels`; a missing selector selects everything, a malformed one nothing.
+pub(crate) fn label_selector_matches(selector: &serde_json::Value, labels: &BTreeMap<String, String>) -> bool {
+    if selector.is_null() {
+        return true;
+    }
+    let by_labels = selector["matchLabels"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .all(|(k, v)| v.as_str().is_some_and(|v| labels.get(k).is_some_and(|l| l == v)));
+    let by_expressions = selector["matchExpressions"].as_array().into_iter().flatten().all(|e| {
+        let key = e["key"].as_str().unwrap_or_default();
+        let values: Vec<&str> = e["values"].as_array().into_iter().flatten().filter_map(|v| v.as_str()).collect();
+        let value = labels.get(key);
+        match e["operator"].as_str().unwrap_or_default() {
+            "In" => value.is_some_and(|v| values.contains(&v.as_str())),
+            "NotIn" => value.is_none_or(|v| !values.contains(&v.as_str())),
+            "Exists" => value.is_some(),
+            "DoesNotExist" => value.is_none(),
+            _ => false,
+        }
+    });
+    by_labels && by_expressions
+}

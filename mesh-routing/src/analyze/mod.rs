@@ -24,6 +24,7 @@ use mesh_api::networking::{Destination, VirtualService};
 use mesh_api::{Document, FieldPath, Object};
 use serde::Serialize;
 
+mod authorization;
 pub mod beyond;
 mod conflicting_gateways;
 mod conflicting_mesh_gateway_hosts;
@@ -44,6 +45,7 @@ mod sidecars;
 mod status;
 mod telemetry;
 
+pub use authorization::authorization_policies;
 pub use conflicting_gateways::conflicting_gateways;
 pub use conflicting_mesh_gateway_hosts::conflicting_mesh_gateway_hosts;
 pub use destination_hosts::destination_hosts;
@@ -53,7 +55,7 @@ pub use envoy_filters::envoy_filter_patches;
 pub use gateway_certificates::gateway_certificates;
 pub use gateway_ports::gateway_ports;
 pub use gateways::gateways;
-pub use injection::injection;
+pub use injection::{image_auto, injection};
 pub use jwt_claim_routes::jwt_claim_routes;
 pub use schema::{schema_validation, virtual_service_schema};
 pub use service_entries::{conflicting_service_entry_protocols, service_entry_addresses};
@@ -326,6 +328,13 @@ pub const ANALYZERS: &[Analyzer] = &[
         default: true,
         run: ineffective_gateway_selectors,
     },
+    Analyzer {
+        name: "auth.AuthorizationPoliciesAnalyzer",
+        codes: &["IST0101", "IST0127"],
+        default: true,
+        run: authorization_policies,
+    },
+    Analyzer { name: "injection.ImageAutoAnalyzer", codes: &["IST0146", "IST0147"], default: true, run: image_auto },
     Analyzer {
         name: "mesh.RoutingTableAnalyzer",
         codes: &["MESH0001", "MESH0002", "MESH0003", "MESH0004", "MESH0005"],

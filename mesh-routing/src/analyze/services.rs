@@ -98,17 +98,25 @@ pub fn port_names(context: &Context<'_>) -> Vec<Message> {
 }
 
 /// Whether a pod (its template's annotations, labels, namespace and containers) is in the
-/// mesh: it has a proxy container, asks for injection, or its namespace does.
+/// mesh: it has a proxy container (init containers count for pods), asks for injection, or
+/// its namespace does.
 pub(crate) fn in_mesh(
     objects: &[Object],
     namespace: &str,
     pod_labels: &BTreeMap<String, String>,
     annotations: &BTreeMap<String, String>,
     spec: Option<&PodSpec>,
+    with_init_containers: bool,
 ) -> bool {
-    if spec.is_some_and(|s| {
-        s.containers.iter().any(|c| c.name == "istio-proxy" && c.image.as_deref().is_some_and(|i| !i.is_empty()))
-    }) {
+    let has_proxy = spec.is_some_and(|s| {
+        let init = s.init_containers.iter().flatten().filter(|_| with_init_containers);
+        s.containers
+            .iter()
+            .chain(init)
+            .find(|c| c.name == "istio-proxy")
+            .is_some_and(|c| c.image.as_deref().is_some_and(|i| !i.is_empty()))
+    });
+    if has_proxy {
         return true;
     }
     if let Some(v) = pod_labels.get("sidecar.istio.io/inject") {
@@ -138,7 +146,7 @@ pub fn multi_service(context: &Context<'_>) -> Vec<Message> {
             continue;
         }
         let namespace = raw_namespace(object);
-        if !in_mesh(objects, namespace, &pod_labels, &pod_annotations, template.and_then(|t| t.spec.as_ref())) {
+        if !in_mesh(objects, namespace, &pod_labels, &pod_annotations, template.and_then(|t| t.spec.as_ref()), false) {
             continue;
         }
         let matching: Vec<(String, &Service)> = services(objects)
