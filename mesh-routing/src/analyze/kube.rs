@@ -99,24 +99,6 @@ pub(crate) fn is_control_plane(object: &Object) -> bool {
     labels.contains_key("istio") || labels.get("release").is_some_and(|r| r == "istio")
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn selectors_print_sorted_by_key() {
-        let s = Selector([("z".to_owned(), "1".to_owned()), ("a".to_owned(), "2".to_owned())].into());
-        assert_eq!(s.to_string(), "a=2,z=1");
-    }
-
-    #[test]
-    fn an_empty_selector_matches_everything() {
-        assert!(Selector::default().matches(&BTreeMap::new()));
-        let s = Selector([("app".to_owned(), "x".to_owned())].into());
-        assert!(!s.matches(&BTreeMap::new()));
-    }
-}
-
 /// Whether a Kubernetes `LabelSelector` written as data (`matchLabels`, `matchExpressions`)
 /// selects `labels`; a missing selector selects everything, a malformed one nothing.
 pub(crate) fn label_selector_matches(selector: &serde_json::Value, labels: &BTreeMap<String, String>) -> bool {
@@ -141,4 +123,22 @@ pub(crate) fn label_selector_matches(selector: &serde_json::Value, labels: &BTre
         }
     });
     by_labels && by_expressions
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn selectors_print_sorted_by_key() {
+        let s = Selector([("z".to_owned(), "1".to_owned()), ("a".to_owned(), "2".to_owned())].into());
+        assert_eq!(s.to_string(), "a=2,z=1");
+    }
+
+    #[test]
+    fn an_empty_selector_matches_everything() {
+        assert!(Selector::default().matches(&BTreeMap::new()));
+        let s = Selector([("app".to_owned(), "x".to_owned())].into());
+        assert!(!s.matches(&BTreeMap::new()));
+    }
 }

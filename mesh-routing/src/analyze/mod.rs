@@ -24,6 +24,7 @@ use mesh_api::networking::{Destination, VirtualService};
 use mesh_api::{Document, FieldPath, Object};
 use serde::Serialize;
 
+mod annotations;
 mod authorization;
 pub mod beyond;
 mod conflicting_gateways;
@@ -45,6 +46,7 @@ mod sidecars;
 mod status;
 mod telemetry;
 
+pub use annotations::{alpha_annotations, kubernetes_annotations};
 pub use authorization::authorization_policies;
 pub use conflicting_gateways::conflicting_gateways;
 pub use conflicting_mesh_gateway_hosts::conflicting_mesh_gateway_hosts;
@@ -335,6 +337,13 @@ pub const ANALYZERS: &[Analyzer] = &[
         run: authorization_policies,
     },
     Analyzer { name: "injection.ImageAutoAnalyzer", codes: &["IST0146", "IST0147"], default: true, run: image_auto },
+    Analyzer {
+        name: "annotations.K8sAnalyzer",
+        codes: &["IST0107", "IST0108", "IST0125", "IST0135"],
+        default: true,
+        run: kubernetes_annotations,
+    },
+    Analyzer { name: "annotations.AlphaAnalyzer", codes: &["IST0136"], default: false, run: alpha_annotations },
     Analyzer {
         name: "mesh.RoutingTableAnalyzer",
         codes: &["MESH0001", "MESH0002", "MESH0003", "MESH0004", "MESH0005"],

@@ -34,14 +34,14 @@ pub fn deprecations(context: &Context<'_>) -> Vec<Message> {
                     }
                 }
             }
-            Object::Sidecar(sc) => {
-                if sc.spec.outbound_traffic_policy.as_ref().is_some_and(|p| p.egress_proxy.is_some()) {
-                    messages.push(deprecated(
-                        object,
-                        Some("spec.outboundTrafficPolicy.egressProxy".to_owned()),
-                        "OutboundTrafficPolicy.EgressProxy ignored",
-                    ));
-                }
+            Object::Sidecar(sc)
+                if sc.spec.outbound_traffic_policy.as_ref().is_some_and(|p| p.egress_proxy.is_some()) =>
+            {
+                messages.push(deprecated(
+                    object,
+                    Some("spec.outboundTrafficPolicy.egressProxy".to_owned()),
+                    "OutboundTrafficPolicy.EgressProxy ignored",
+                ));
             }
             _ => {}
         }
