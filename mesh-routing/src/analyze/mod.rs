@@ -1,5 +1,20 @@
 //! Offline checks in the spirit of `istioctl analyze`: each analyzer looks at a snapshot of
-//! objects and reports [`Message`]s carrying istioctl's code, name, level and wording.
+//! objects (Istio's kinds, and the Kubernetes Namespaces, Services, Pods, Deployments,
+//! ConfigMaps, webhooks and CRDs given with them) and reports [`Message`]s carrying
+//! istioctl's code, name, level and wording, the resource (`Kind namespace/name`), the field
+//! path and, through [`analyze_documents`], the file and line.
+//!
+//! [`ANALYZERS`] lists them under istioctl's names: virtual services (IST0101, IST0109,
+//! IST0112, IST0132, IST0140, IST0149, IST0165), gateways (IST0101, IST0138, IST0145,
+//! IST0162), sidecars (IST0101, IST0110, IST0111, IST0167), destination rules (IST0128,
+//! IST0129, IST0173, IST0174), service entries (IST0134, IST0177), Kubernetes services and
+//! workloads (IST0116, IST0118, IST0137, IST0144, IST0150), injection (IST0102, IST0103,
+//! IST0123, IST0146, IST0147, IST0148), annotations (IST0107, IST0108, IST0125, IST0135,
+//! IST0136), telemetry (IST0101, IST0157, IST0159, IST0160), authorization (IST0101,
+//! IST0127), EnvoyFilters (IST0151–IST0155), schema validation (IST0106, IST0130, IST0131,
+//! IST0133), deprecations (IST0002), status conditions (IST0171) and Kubernetes Gateway
+//! selectors (IST0166). [`beyond`] adds checks of the compiled routing table with mesh's own
+//! codes (MESH0001–MESH0005).
 //!
 //! ```
 //! let loaded = mesh_api::load_str(r#"
