@@ -139,6 +139,121 @@ pub fn injection(context: &Context<'_>) -> Vec<Message> {
     messages
 }
 
+/// The proxy image an injector ConfigMap's `values` name: `global.proxy.image` when it holds
+/// a registry path, else `hub/image:tag`.
+fn injector_image(data: &serde_json::Value) -> String {
+    let values: serde_json::Value =
+        data["data"]["values"].as_str().and_then(|v| serde_json::from_str(v).ok()).unwrap_or_default();
+    let global = &values["global"];
+    let image = global["proxy"]["image"].as_str().unwrap_or_default();
+    if image.contains('/') {
+        return image.to_owned();
+    }
+    format!("{}/{image}:{}", global["hub"].as_str().unwrap_or_default(), global["tag"].as_str().unwrap_or_default())
+}
+
+/// The proxy image type (`default`, `distroless`, ...) in effect for a pod: its
+/// `proxy.istio.io/config` annotation, else a ProxyConfig selecting it, else its namespace's
+/// ProxyConfig, else the root namespace's, else the mesh default.
+fn image_type(context: &Context<'_>, pod: &Object) -> String {
+    let annotation = annotations(pod).get("proxy.istio.io/config").cloned().unwrap_or_default();
+    let from_annotation = mesh_api::read_untyped(&annotation)
+        .into_iter()
+        .next()
+        .and_then(Result::ok)
+        .and_then(|v| v["image"]["imageType"].as_str().map(str::to_owned));
+    if let Some(t) = from_annotation {
+        return t;
+    }
+    let root = context.mesh_config.and_then(|c| c["rootNamespace"].as_str()).unwrap_or("istio-system");
+    let pod_labels = labels(pod);
+    let configs: Vec<(&Object, &mesh_api::networking::ProxyConfig)> = context
+        .objects
+        .iter()
+        .filter_map(|o| match o {
+            Object::ProxyConfig(p) => Some((o, p.as_ref())),
+            _ => None,
+        })
+        .collect();
+    let kind = |pc: &mesh_api::networking::ProxyConfig| pc.spec.image.as_ref().and_then(|i| i.image_type.clone());
+    let workload = configs.iter().find(|(o, pc)| {
+        raw_namespace(o) == raw_namespace(pod)
+            && pc.spec.selector.as_ref().is_some_and(|s| {
+                !s.match_labels.is_empty() && s.match_labels.iter().all(|(k, v)| pod_labels.get(k) == Some(v))
+            })
+    });
+    let namespace = configs.iter().find(|(o, pc)| raw_namespace(o) == raw_namespace(pod) && pc.spec.selector.is_none());
+    let root = configs.iter().find(|(o, pc)| raw_namespace(o) == root && pc.spec.selector.is_none());
+    [workload, namespace, root]
+        .into_iter()
+        .flatten()
+        .find_map(|(_, pc)| kind(pc))
+        .or_else(|| {
+            context.mesh_config.and_then(|c| c["defaultConfig"]["image"]["imageType"].as_str().map(str::to_owned))
+        })
+        .unwrap_or_else(|| "default".to_owned())
+}
+
+/// `injection.ImageAnalyzer`: in namespaces with injection on, pods whose proxy image is not
+/// the one the injector would give them now (IST0158: usually pods left from before an
+/// upgrade).
+pub fn proxy_images(context: &Context<'_>) -> Vec<Message> {
+    let objects = context.objects;
+    let images: std::collections::BTreeMap<&str, String> = others(objects, "ConfigMap")
+        .filter_map(|(o, data)| {
+            o.name().filter(|n| n.starts_with("istio-sidecar-injector")).map(|n| (n, injector_image(data)))
+        })
+        .collect();
+    if images.is_empty() {
+        return Vec::new();
+    }
+    let mut revisions: std::collections::BTreeMap<&str, String> = std::collections::BTreeMap::new();
+    for ns in objects.iter().filter(|o| matches!(o, Object::Namespace(_))) {
+        let l = labels(ns);
+        if let Some(rev) = l.get("istio.io/rev") {
+            revisions.insert(ns.name().unwrap_or_default(), rev.clone());
+        } else if l.get("istio-injection").is_some_and(|v| v == "enabled") {
+            revisions.insert(ns.name().unwrap_or_default(), "default".to_owned());
+        }
+    }
+    let mut mismatched: std::collections::BTreeMap<&str, Vec<&str>> = std::collections::BTreeMap::new();
+    for (pod, spec) in pods(objects) {
+        let Some(revision) = revisions.get(raw_namespace(pod)) else { continue };
+        if annotations(pod).get("sidecar.istio.io/proxyImage").is_some_and(|i| !i.is_empty()) {
+            continue;
+        }
+        let Some(expected) = images.get(injector_config_map(Some(revision)).as_str()) else { continue };
+        let variant = image_type(context, pod);
+        let proxies = spec.into_iter().flat_map(|s| s.containers.iter().chain(s.init_containers.iter().flatten()));
+        for proxy in proxies.filter(|c| c.name == "istio-proxy") {
+            let image = proxy.image.as_deref().unwrap_or_default();
+            if image != expected && image != format!("{expected}-{variant}") {
+                mismatched.entry(raw_namespace(pod)).or_default().push(pod.name().unwrap_or_default());
+            }
+        }
+    }
+    let mut messages = Vec::new();
+    for (namespace, mut names) in mismatched {
+        names.sort_unstable();
+        let Some(object) = objects.iter().find(|o| matches!(o, Object::Namespace(_)) && o.name() == Some(namespace))
+        else {
+            continue;
+        };
+        messages.push(Message::new(
+            "IST0158",
+            "PodsIstioProxyImageMismatchInNamespace",
+            MessageLevel::Warning,
+            object,
+            None,
+            format!(
+                "The Istio proxy images of the pods running in the namespace do not match the image defined in the injection configuration (pod names: [{}]). This often happens after upgrading the Istio control-plane and can be fixed by redeploying the pods.",
+                names.join(" ")
+            ),
+        ));
+    }
+    messages
+}
+
 /// Whether a pod spec has a proxy container with `image: auto`, to be filled by injection.
 fn auto_image(spec: Option<&mesh_api::k8s_openapi::api::core::v1::PodSpec>) -> bool {
     spec.is_some_and(|s| s.containers.iter().any(|c| c.name == "istio-proxy" && c.image.as_deref() == Some("auto")))
@@ -266,5 +381,24 @@ mod tests {
         );
         let webhook = "apiVersion: admissionregistration.k8s.io/v1\nkind: MutatingWebhookConfiguration\nmetadata: {name: istio-sidecar-injector}\nwebhooks: [{name: namespace.sidecar-injector.istio.io, objectSelector: {matchExpressions: [{key: app, operator: Exists}]}}]\n";
         assert!(image_auto(&Context::new(&objects(&format!("{deployment}{webhook}")))).is_empty());
+    }
+
+    #[test]
+    fn proxies_must_run_the_injector_image() {
+        let setup = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: istio-sidecar-injector, namespace: istio-system}\ndata: {values: '{\"global\": {\"hub\": \"docker.io/istio\", \"tag\": \"1.24.0\", \"proxy\": {\"image\": \"proxyv2\"}}}'}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: app, labels: {istio-injection: enabled}}\n---\n";
+        let pod = |name: &str, image: &str| {
+            format!(
+                "apiVersion: v1\nkind: Pod\nmetadata: {{name: {name}, namespace: app}}\nspec: {{containers: [{{name: istio-proxy, image: '{image}'}}]}}\n---\n"
+            )
+        };
+        let o = objects(&format!(
+            "{setup}{}{}",
+            pod("new", "docker.io/istio/proxyv2:1.24.0"),
+            pod("old", "docker.io/istio/proxyv2:1.23.0")
+        ));
+        let m = proxy_images(&Context::new(&o));
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0].resource, "Namespace app");
+        assert!(m[0].message.contains("(pod names: [old])"), "{}", m[0].message);
     }
 }

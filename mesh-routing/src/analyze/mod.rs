@@ -72,7 +72,7 @@ pub use envoy_filters::envoy_filter_patches;
 pub use gateway_certificates::gateway_certificates;
 pub use gateway_ports::gateway_ports;
 pub use gateways::gateways;
-pub use injection::{image_auto, injection};
+pub use injection::{image_auto, injection, proxy_images};
 pub use jwt_claim_routes::jwt_claim_routes;
 pub use schema::{schema_validation, virtual_service_schema};
 pub use service_entries::{conflicting_service_entry_protocols, service_entry_addresses};
@@ -359,6 +359,7 @@ pub const ANALYZERS: &[Analyzer] = &[
         run: kubernetes_annotations,
     },
     Analyzer { name: "annotations.AlphaAnalyzer", codes: &["IST0136"], default: false, run: alpha_annotations },
+    Analyzer { name: "injection.ImageAnalyzer", codes: &["IST0158"], default: true, run: proxy_images },
     Analyzer {
         name: "mesh.RoutingTableAnalyzer",
         codes: &["MESH0001", "MESH0002", "MESH0003", "MESH0004", "MESH0005"],
