@@ -44,6 +44,7 @@ mod authorization;
 pub mod beyond;
 mod conflicting_gateways;
 mod conflicting_mesh_gateway_hosts;
+mod control_plane;
 mod destination_hosts;
 mod destination_rule_checks;
 mod destination_rules;
@@ -65,6 +66,7 @@ pub use annotations::{alpha_annotations, kubernetes_annotations};
 pub use authorization::authorization_policies;
 pub use conflicting_gateways::conflicting_gateways;
 pub use conflicting_mesh_gateway_hosts::conflicting_mesh_gateway_hosts;
+pub use control_plane::{blocked_cidrs, external_control_plane, gateway_api_crd_versions, gateway_secrets};
 pub use destination_hosts::destination_hosts;
 pub use destination_rule_checks::{ca_certificates, subset_pods};
 pub use destination_rules::destination_rules;
@@ -360,6 +362,20 @@ pub const ANALYZERS: &[Analyzer] = &[
     },
     Analyzer { name: "annotations.AlphaAnalyzer", codes: &["IST0136"], default: false, run: alpha_annotations },
     Analyzer { name: "injection.ImageAnalyzer", codes: &["IST0158"], default: true, run: proxy_images },
+    Analyzer {
+        name: "externalcontrolplane.ExternalControlPlaneAnalyzer",
+        codes: &["IST0163", "IST0164"],
+        default: true,
+        run: external_control_plane,
+    },
+    Analyzer { name: "authn.BlockedCIDRsAnalyzer", codes: &["IST0175"], default: true, run: blocked_cidrs },
+    Analyzer {
+        name: "k8sgateway.CRDVersionAnalyzer",
+        codes: &["IST0176"],
+        default: true,
+        run: gateway_api_crd_versions,
+    },
+    Analyzer { name: "gateway.SecretAnalyzer", codes: &["IST0101", "IST0161"], default: true, run: gateway_secrets },
     Analyzer {
         name: "mesh.RoutingTableAnalyzer",
         codes: &["MESH0001", "MESH0002", "MESH0003", "MESH0004", "MESH0005"],
