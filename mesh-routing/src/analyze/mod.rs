@@ -61,6 +61,7 @@ mod services;
 mod sidecars;
 mod status;
 mod telemetry;
+mod webhooks;
 
 pub use annotations::{alpha_annotations, kubernetes_annotations};
 pub use authorization::authorization_policies;
@@ -82,6 +83,7 @@ pub use services::{application_uid, multi_service, port_names};
 pub use sidecars::sidecar_selectors;
 pub use status::{deprecations, ineffective_gateway_selectors, negative_conditions};
 pub use telemetry::{telemetry_default_selectors, telemetry_providers, telemetry_selectors};
+pub use webhooks::webhooks;
 
 /// How serious a message is, as istioctl grades it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -376,6 +378,7 @@ pub const ANALYZERS: &[Analyzer] = &[
         run: gateway_api_crd_versions,
     },
     Analyzer { name: "gateway.SecretAnalyzer", codes: &["IST0101", "IST0161"], default: true, run: gateway_secrets },
+    Analyzer { name: "webhook.Analyzer", codes: &["IST0139"], default: true, run: webhooks },
     Analyzer {
         name: "mesh.RoutingTableAnalyzer",
         codes: &["MESH0001", "MESH0002", "MESH0003", "MESH0004", "MESH0005"],
