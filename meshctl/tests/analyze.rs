@@ -103,3 +103,36 @@ fn unreadable_input_exits_2() {
     let run = meshctl(&["analyze", "-f", "nothing.yaml"], &dir.0);
     assert_eq!(run.code, 2, "{run:?}");
 }
+
+#[test]
+fn routing_table_checks_use_mesh_codes() {
+    let shadowed = "\
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 80}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: web, namespace: shop}
+spec:
+  hosts: [web]
+  http:
+  - match: [{uri: {prefix: /api}}]
+    route: [{destination: {host: web}}]
+  - match: [{uri: {prefix: /api/v2}}]
+    route: [{destination: {host: web}}]
+";
+    let dir = Scratch::new("analyze-mesh-codes", &[("web.yaml", shadowed)]);
+    let run = meshctl(&["analyze", "-f", "."], &dir.0);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stdout.contains(
+            "Warning [MESH0001] (VirtualService shop/web ./web.yaml:16) HTTP rule #1 is never reached: every request it matches is taken first by rule #0.\n"
+        ),
+        "{}",
+        run.stdout
+    );
+}
