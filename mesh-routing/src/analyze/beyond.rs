@@ -7,7 +7,7 @@
 //! | `MESH0002` | `ZeroShareDestination` | Warning | a route destination with a weight of 0 (among others with weight) in every rule of the VirtualService that names it: it never receives traffic. |
 //! | `MESH0003` | `DestinationWithoutEndpoints` | Warning | a route goes to a Kubernetes Service that no given Pod or Deployment template is selected by (only when some workloads are given). |
 //! | `MESH0004` | `CanaryNotACanary` | Warning | a rule splits traffic between subsets of one host that select the same workloads: the split changes nothing. |
-//! | `MESH0005` | `HostNeverRouted` | Warning | a VirtualService claims a host that no proxy ever sends to it: bound to `mesh` with a host no Service or ServiceEntry has (sidecars pass such traffic through without it), or bound only to Gateways none of whose servers accepts the host (the mesh-wide form of IST0132). |
+//! | `MESH0005` | `HostNeverRouted` | Warning | a VirtualService claims a host that no proxy ever sends to it: bound to `mesh` with a host no Service or ServiceEntry has and TCP or TLS rules only (sidecars route such hosts only as HTTP on port 80, routing.md S6), or that no given workload's sidecar sees (its `exportTo` or their Sidecar resources leave it out), or bound only to Gateways none of whose servers accepts the host (the mesh-wide form of IST0132). |
 
 use std::collections::BTreeSet;
 
@@ -315,17 +315,39 @@ fn hosts_never_routed(mesh: &Mesh, objects: &[Object], out: &mut Vec<Message>) {
             });
             let gateways_known =
                 vs.gateways.iter().filter(|g| *g != "mesh").all(|g| mesh.gateways.iter().any(|gw| gw.key == *g));
-            let never = if mesh_bound {
-                !in_registry && !accepted_by_gateway && !matches!(host, HostPattern::Any)
+            // Some workload's sidecar sees the VirtualService for this host: it is exported to
+            // the workload's namespace and the workload's Sidecar resource imports the host.
+            let ports: Vec<u32> = mesh
+                .services
+                .iter()
+                .filter(|s| s.pattern.intersects(host))
+                .flat_map(|s| s.ports.iter().map(|p| p.number))
+                .collect();
+            let seen_by_a_sidecar = mesh.workloads.is_empty()
+                || mesh.workloads.iter().any(|w| {
+                    vs.export_to.visible_to(&w.namespace)
+                        && mesh.sidecar_for(&w.namespace, &w.labels).is_none_or(|sc| {
+                            ports
+                                .iter()
+                                .chain(ports.is_empty().then_some(&80))
+                                .any(|&p| sc.imports(&vs.namespace, host, p))
+                        })
+                });
+            let why = if !mesh_bound {
+                (gateways_known && !accepted_by_gateway).then_some("no server of its gateways accepts this host")
+            } else if accepted_by_gateway || matches!(host, HostPattern::Any) {
+                None
+            } else if !in_registry && vs.http.is_empty() {
+                // Sidecars route hosts outside the registry on port 80, for HTTP only (S6).
+                Some("no Service or ServiceEntry has this host, and sidecars route other hosts only as HTTP on port 80")
+            } else if !in_registry {
+                None
+            } else if !seen_by_a_sidecar {
+                Some("no workload given sees it, as its exportTo and their Sidecar resources leave it out")
             } else {
-                gateways_known && !accepted_by_gateway
+                None
             };
-            if never {
-                let why = if mesh_bound {
-                    "no Service or ServiceEntry has this host, so sidecars pass its traffic through without routing it"
-                } else {
-                    "no server of its gateways accepts this host"
-                };
+            if let Some(why) = why {
                 out.push(Message::new(
                     "MESH0005",
                     "HostNeverRouted",
@@ -349,8 +371,21 @@ fn host_text(host: &HostPattern) -> String {
 }
 
 /// Runs every `MESH*` check over a context (compiling it with default settings).
+///
+/// The stand-in ingress Pod that [`super::default_resources`] adds is left out: it is no
+/// workload of the user's, and would make "some workloads are given" true for every input.
 pub fn beyond_istio(context: &Context<'_>) -> Vec<Message> {
-    let mesh = Mesh::compile(context.objects, &MeshSettings::default());
+    let objects: Vec<Object> = context
+        .objects
+        .iter()
+        .filter(|o| {
+            !(matches!(o, Object::Pod(_))
+                && o.namespace() == Some("istio-system")
+                && o.name().is_some_and(|n| n.ends_with("-dummypod")))
+        })
+        .cloned()
+        .collect();
+    let mesh = Mesh::compile(&objects, &MeshSettings::default());
     let mut out = Vec::new();
     shadowed_rules(&mesh, context.objects, &mut out);
     zero_share_destinations(context.objects, &mut out);
@@ -467,12 +502,16 @@ mod tests {
     }
 
     #[test]
-    fn a_mesh_host_without_a_service_is_never_routed() {
+    fn a_mesh_host_without_a_service_is_never_routed_unless_http() {
         let m = run(
-            "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: ghost, namespace: default}\nspec: {hosts: [ghost.example.com], http: [{route: [{destination: {host: ghost.example.com}}]}]}\n",
+            "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: ghost, namespace: default}\nspec: {hosts: [ghost.example.com], tcp: [{route: [{destination: {host: ghost.example.com}}]}]}\n",
         );
         assert_eq!(codes(&m), ["MESH0005"]);
         assert_eq!(m[0].path.as_deref(), Some("spec.hosts[0]"));
+        let http = run(
+            "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: ghost, namespace: default}\nspec: {hosts: [ghost.example.com], http: [{route: [{destination: {host: ghost.example.com}}]}]}\n",
+        );
+        assert!(http.is_empty(), "{http:?}");
     }
 
     #[test]
@@ -485,5 +524,23 @@ mod tests {
         };
         assert_eq!(codes(&run(&format!("{SERVICE}{gw}{}", vs("b.example.com")))), ["MESH0005"]);
         assert!(run(&format!("{SERVICE}{gw}{}", vs("a.example.com"))).is_empty());
+    }
+
+    #[test]
+    fn a_host_no_sidecar_imports_is_never_routed() {
+        let client = "apiVersion: v1\nkind: Pod\nmetadata: {name: c, namespace: default, labels: {app: client}}\nspec: {containers: [{name: c}]}\n---\n";
+        let sidecar = |hosts: &str| {
+            format!(
+                "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {{name: default, namespace: default}}\nspec: {{egress: [{{hosts: [{hosts}]}}]}}\n---\n"
+            )
+        };
+        let routes = vs("  - route: [{destination: {host: web}}]\n");
+        let hidden = run(&format!("{SERVICE}{PODS}{client}{}{routes}", sidecar("'istio-system/*'")));
+        assert_eq!(codes(&hidden), ["MESH0005"]);
+        assert_eq!(
+            hidden[0].message,
+            "Host web.default.svc.cluster.local of this VirtualService never receives traffic: no workload given sees it, as its exportTo and their Sidecar resources leave it out."
+        );
+        assert!(run(&format!("{SERVICE}{PODS}{client}{}{routes}", sidecar("'./*'"))).is_empty());
     }
 }
