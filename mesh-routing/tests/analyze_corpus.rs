@@ -47,8 +47,9 @@ fn load_case(dir: &Path, case: &serde_json::Value, config: Option<&serde_json::V
     objects
 }
 
-fn mesh_config(dir: &Path, case: &serde_json::Value) -> Option<serde_json::Value> {
-    let file = case["meshConfigFile"].as_str()?;
+/// The case's `meshConfigFile` or `meshNetworksFile` (`key`), as untyped data.
+fn mesh_file(dir: &Path, case: &serde_json::Value, key: &str) -> Option<serde_json::Value> {
+    let file = case[key].as_str()?;
     let source = std::fs::read_to_string(dir.join(file)).expect("mesh config file");
     mesh_api::read_untyped(&source).into_iter().next().and_then(Result::ok)
 }
@@ -103,10 +104,12 @@ fn analyzers_find_what_istioctl_finds() {
             all.add(0, expected.len(), expected.is_empty());
             continue;
         };
-        let config = mesh_config(&dir, case);
+        let config = mesh_file(&dir, case, "meshConfigFile");
+        let networks = mesh_file(&dir, case, "meshNetworksFile");
         let objects = load_case(&dir, case, config.as_ref());
         let mut context = Context::new(&objects);
         context.mesh_config = config.as_ref();
+        context.mesh_networks = networks.as_ref();
         let mut messages: Vec<Message> = (analyzer.run)(&context);
         // As `analyze` does (and istioctl's harness): one message for identical findings.
         let mut seen = std::collections::HashSet::new();

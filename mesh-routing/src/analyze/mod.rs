@@ -55,6 +55,7 @@ mod gateways;
 mod injection;
 mod jwt_claim_routes;
 mod kube;
+mod mesh_networks;
 mod schema;
 mod service_entries;
 mod services;
@@ -77,12 +78,13 @@ pub use gateway_ports::gateway_ports;
 pub use gateways::gateways;
 pub use injection::{image_auto, injection, proxy_images};
 pub use jwt_claim_routes::jwt_claim_routes;
+pub use mesh_networks::mesh_networks;
 pub use schema::{schema_validation, virtual_service_schema};
 pub use service_entries::{conflicting_service_entry_protocols, service_entry_addresses};
 pub use services::{application_uid, multi_service, port_names};
 pub use sidecars::sidecar_selectors;
 pub use status::{deprecations, ineffective_gateway_selectors, negative_conditions};
-pub use telemetry::{telemetry_default_selectors, telemetry_providers, telemetry_selectors};
+pub use telemetry::{lightstep_providers, telemetry_default_selectors, telemetry_providers, telemetry_selectors};
 pub use webhooks::webhooks;
 
 /// How serious a message is, as istioctl grades it.
@@ -196,12 +198,14 @@ pub struct Context<'a> {
     pub objects: &'a [Object],
     /// The mesh configuration, when known.
     pub mesh_config: Option<&'a serde_json::Value>,
+    /// The mesh networks (`meshNetworks`, as untyped data), when known.
+    pub mesh_networks: Option<&'a serde_json::Value>,
 }
 
 impl<'a> Context<'a> {
     /// A context over `objects` with the default mesh configuration.
     pub fn new(objects: &'a [Object]) -> Self {
-        Self { objects, mesh_config: None }
+        Self { objects, mesh_config: None, mesh_networks: None }
     }
 
     /// The same context with a mesh configuration.
@@ -333,6 +337,7 @@ pub const ANALYZERS: &[Analyzer] = &[
         default: true,
         run: telemetry_default_selectors,
     },
+    Analyzer { name: "telemetry.LightstepAnalyzer", codes: &["IST0002"], default: true, run: lightstep_providers },
     Analyzer { name: "telemetry.ProviderAnalyzer", codes: &["IST0157"], default: true, run: telemetry_providers },
     Analyzer {
         name: "envoyfilter.EnvoyPatchAnalyzer",
@@ -378,6 +383,7 @@ pub const ANALYZERS: &[Analyzer] = &[
         run: gateway_api_crd_versions,
     },
     Analyzer { name: "gateway.SecretAnalyzer", codes: &["IST0101", "IST0161"], default: true, run: gateway_secrets },
+    Analyzer { name: "meshnetworks.MeshNetworksAnalyzer", codes: &["IST0126"], default: true, run: mesh_networks },
     Analyzer { name: "webhook.Analyzer", codes: &["IST0139"], default: true, run: webhooks },
     Analyzer {
         name: "mesh.RoutingTableAnalyzer",

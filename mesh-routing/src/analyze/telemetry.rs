@@ -139,6 +139,43 @@ pub fn telemetry_providers(context: &Context<'_>) -> Vec<Message> {
     messages
 }
 
+/// `telemetry.LightstepAnalyzer`: tracing through a Lightstep extension provider, which
+/// Istio deprecates in favour of OpenTelemetry (IST0002).
+pub fn lightstep_providers(context: &Context<'_>) -> Vec<Message> {
+    let lightstep: Vec<&str> = context
+        .mesh_config
+        .and_then(|c| c["extensionProviders"].as_array())
+        .into_iter()
+        .flatten()
+        .filter(|p| !p["lightstep"].is_null())
+        .filter_map(|p| p["name"].as_str())
+        .collect();
+    if lightstep.is_empty() {
+        return Vec::new();
+    }
+    let mut messages = Vec::new();
+    for (object, telemetry) in telemetries(context.objects) {
+        for (i, tracing) in telemetry.spec.tracing.iter().enumerate() {
+            for (j, provider) in tracing.providers.iter().enumerate() {
+                if lightstep.contains(&provider.name.as_str()) {
+                    messages.push(Message::new(
+                        "IST0002",
+                        "Deprecated",
+                        MessageLevel::Warning,
+                        object,
+                        Some(format!("spec.tracing[{i}].providers[{j}]")),
+                        format!(
+                            "Deprecated: The Lightstep provider {} is deprecated, please migrate to OpenTelemetry provider.",
+                            provider.name
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    messages
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -185,5 +222,21 @@ mod tests {
         assert_eq!(m[0].message, "The Telemetry a in namespace \"n\" with empty providers will be ignored.");
         let config = serde_json::json!({"defaultProviders": {"accessLogging": ["envoy"]}});
         assert!(telemetry_providers(&Context::new(&o).with_mesh_config(&config)).is_empty());
+    }
+
+    #[test]
+    fn lightstep_tracing_is_deprecated() {
+        let o = objects(
+            "apiVersion: telemetry.istio.io/v1\nkind: Telemetry\nmetadata: {name: t, namespace: istio-system}\nspec: {tracing: [{providers: [{name: ls}]}]}\n",
+        );
+        let config =
+            serde_json::json!({"extensionProviders": [{"name": "ls", "lightstep": {"service": "a", "port": 443}}]});
+        let m = lightstep_providers(&Context::new(&o).with_mesh_config(&config));
+        assert_eq!(m.len(), 1);
+        assert_eq!(
+            m[0].message,
+            "Deprecated: The Lightstep provider ls is deprecated, please migrate to OpenTelemetry provider."
+        );
+        assert!(lightstep_providers(&Context::new(&o)).is_empty());
     }
 }
