@@ -10,6 +10,9 @@ use mesh_api::k8s_openapi::api::core::v1::Service;
 use super::kube::services;
 use super::{Message, MessageLevel};
 
+/// One service's definition in each cluster that has it.
+type PerCluster<'a> = BTreeMap<&'a str, (&'a Object, &'a Service)>;
+
 /// A service's ports as data, sorted by name, for comparison.
 fn ports(service: &Service) -> Vec<serde_json::Value> {
     let mut list: Vec<serde_json::Value> = service
@@ -34,7 +37,7 @@ fn service_type(service: &Service) -> Option<&str> {
 /// its objects).
 pub fn multi_cluster_services(clusters: &[(&str, &[Object])]) -> Vec<Message> {
     // (namespace, name) → cluster → (object, service).
-    let mut by_name: BTreeMap<(String, String), BTreeMap<&str, (&Object, &Service)>> = BTreeMap::new();
+    let mut by_name: BTreeMap<(String, String), PerCluster<'_>> = BTreeMap::new();
     for (cluster, objects) in clusters {
         for (object, service) in services(objects) {
             let key = (object.namespace().unwrap_or_default().to_owned(), object.name().unwrap_or_default().to_owned());
