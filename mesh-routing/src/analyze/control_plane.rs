@@ -100,7 +100,7 @@ pub fn blocked_cidrs(context: &Context<'_>) -> Vec<Message> {
                 "JwksUriFetchUnrestricted",
                 MessageLevel::Warning,
                 object,
-                None,
+                Some("metadata.name".to_owned()),
                 format!(
                     "BLOCKED_CIDRS_IN_JWKS_URIS is not configured but {} RequestAuthentication resource(s) exist ({shown}). Consider configuring it to restrict JWKS URI fetches to trusted networks.",
                     names.len()

@@ -81,7 +81,7 @@ pub fn injection(context: &Context<'_>) -> Vec<Message> {
                     "NamespaceInjectionEnabledByDefault",
                     MessageLevel::Info,
                     object,
-                    None,
+                    Some("metadata.name".to_owned()),
                     "is enabled for Istio injection, as Istio is installed with enableNamespacesByDefault as true."
                         .to_owned(),
                 )
@@ -128,7 +128,7 @@ pub fn injection(context: &Context<'_>) -> Vec<Message> {
                 "PodMissingProxy",
                 MessageLevel::Warning,
                 pod,
-                None,
+                Some("metadata.name".to_owned()),
                 format!(
                     "The pod {} is missing the Istio proxy. This can often be resolved by restarting or redeploying the workload.",
                     full_name(pod)
@@ -244,7 +244,7 @@ pub fn proxy_images(context: &Context<'_>) -> Vec<Message> {
             "PodsIstioProxyImageMismatchInNamespace",
             MessageLevel::Warning,
             object,
-            None,
+            Some("metadata.name".to_owned()),
             format!(
                 "The Istio proxy images of the pods running in the namespace do not match the image defined in the injection configuration (pod names: [{}]). This often happens after upgrading the Istio control-plane and can be fixed by redeploying the pods.",
                 names.join(" ")
@@ -277,7 +277,7 @@ pub fn image_auto(context: &Context<'_>) -> Vec<Message> {
                     "ImageAutoWithoutInjectionError",
                     MessageLevel::Error,
                     object,
-                    None,
+                    Some("metadata.name".to_owned()),
                     format!(
                         "Pod {name} contains `image: auto` but does not match any Istio injection webhook selectors."
                     ),
@@ -307,7 +307,7 @@ pub fn image_auto(context: &Context<'_>) -> Vec<Message> {
                         "ImageAutoWithoutInjectionWarning",
                         MessageLevel::Warning,
                         object,
-                        None,
+                        Some("metadata.name".to_owned()),
                         format!(
                             "Deployment {name} contains `image: auto` but does not match any Istio injection webhook selectors."
                         ),

@@ -243,7 +243,7 @@ pub fn application_uid(context: &Context<'_>) -> Vec<Message> {
                 "InvalidApplicationUID",
                 MessageLevel::Warning,
                 object,
-                None,
+                Some("metadata.name".to_owned()),
                 "User ID (UID) 1337 is reserved for the sidecar proxy.".to_owned(),
             ));
         }

@@ -109,7 +109,7 @@ pub fn sidecar_selectors(context: &Context<'_>) -> Vec<Message> {
                     "MultipleSidecarsWithoutWorkloadSelectors",
                     MessageLevel::Error,
                     sidecar,
-                    None,
+                    Some("metadata.name".to_owned()),
                     format!(
                         "The Sidecars [{}] in namespace {namespace:?} have no workload selector, which can lead to undefined behavior.",
                         names.join(" ")
@@ -128,7 +128,7 @@ pub(crate) fn ineffective(object: &Object, reason: &str) -> Message {
         "IneffectivePolicy",
         MessageLevel::Warning,
         object,
-        None,
+        Some("metadata.name".to_owned()),
         format!("The policy has no impact: {reason}."),
     )
 }

@@ -50,7 +50,11 @@ pub fn deprecations(context: &Context<'_>) -> Vec<Message> {
         let group = data["spec"]["group"].as_str().unwrap_or_default();
         let kind = data["spec"]["names"]["kind"].as_str().unwrap_or_default();
         if group == "rbac.istio.io" && REMOVED_KINDS.contains(&kind) {
-            messages.push(deprecated(object, None, &format!("Custom resource type {group} {kind} is removed")));
+            messages.push(deprecated(
+                object,
+                Some("spec.names.kind".to_owned()),
+                &format!("Custom resource type {group} {kind} is removed"),
+            ));
         }
     }
     messages

@@ -96,7 +96,7 @@ pub fn telemetry_default_selectors(context: &Context<'_>) -> Vec<Message> {
                 "MultipleTelemetriesWithoutWorkloadSelectors",
                 MessageLevel::Error,
                 object,
-                None,
+                Some("metadata.name".to_owned()),
                 format!(
                     "The Telemetries {} in namespace {namespace:?} have no workload selector, which can lead to undefined behavior.",
                     names(&list)
