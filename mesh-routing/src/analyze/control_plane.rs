@@ -3,13 +3,14 @@
 //! (IST0175: JWKS fetches unrestricted while RequestAuthentications exist),
 //! `k8sgateway.CRDVersionAnalyzer` (IST0176: Gateway API CRDs older than Istio needs) and
 //! `gateway.SecretAnalyzer` (IST0101 a credential that is not there; IST0161 one without a
-//! certificate and key in PEM form).
+//! readable PEM certificate and key, or, given [`Context::now`], an expired certificate).
 
 use std::collections::BTreeMap;
 
 use mesh_api::Object;
 use mesh_api::k8s_openapi::ByteString;
 
+use super::certificate;
 use super::kube::{Selector, full_name, labels, others, pods, raw_namespace};
 use super::{Context, Message, MessageLevel};
 
@@ -158,13 +159,19 @@ pub fn gateway_api_crd_versions(context: &Context<'_>) -> Vec<Message> {
 
 /// Whether a Secret holds a certificate and key as Istio reads them: `tls.crt` and `tls.key`,
 /// or `cert` and `key`, the certificate in PEM form.
-fn usable_secret(data: &serde_json::Value) -> bool {
+/// With `now`, the certificate must also not have expired.
+fn usable_secret(data: &serde_json::Value, now: Option<i64>) -> bool {
     let Ok(entries) = serde_json::from_value::<BTreeMap<String, ByteString>>(data["data"].clone()) else {
         return false;
     };
     let pair = |c: &str, k: &str| entries.get(c).zip(entries.get(k));
     let Some((cert, _)) = pair("tls.crt", "tls.key").or_else(|| pair("cert", "key")) else { return false };
-    String::from_utf8_lossy(&cert.0).contains("-----BEGIN CERTIFICATE-----")
+    let Some(der) = certificate::pem_certificate(&String::from_utf8_lossy(&cert.0)) else { return false };
+    match (certificate::not_after(&der), now) {
+        (None, _) => false,
+        (Some(not_after), Some(now)) => not_after > now,
+        (Some(_), None) => true,
+    }
 }
 
 /// Reports gateways whose pods are nowhere, and TLS credentials that are missing or unusable.
@@ -194,7 +201,7 @@ pub fn gateway_secrets(context: &Context<'_>) -> Vec<Message> {
             let path = Some(format!("spec.servers[{i}].tls.credentialName"));
             match others(objects, "Secret").find(|(o, _)| raw_namespace(o) == ns && o.name() == Some(name)) {
                 None => messages.push(Message::referenced_resource_not_found(object, path, "credentialName", credential)),
-                Some((_, data)) if !usable_secret(data) => messages.push(Message::new(
+                Some((_, data)) if !usable_secret(data, context.now) => messages.push(Message::new(
                     "IST0161",
                     "InvalidGatewayCredential",
                     MessageLevel::Error,

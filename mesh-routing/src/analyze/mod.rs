@@ -42,6 +42,7 @@ use serde::Serialize;
 mod annotations;
 mod authorization;
 pub mod beyond;
+mod certificate;
 mod conflicting_gateways;
 mod conflicting_mesh_gateway_hosts;
 mod control_plane;
@@ -202,12 +203,15 @@ pub struct Context<'a> {
     pub mesh_config: Option<&'a serde_json::Value>,
     /// The mesh networks (`meshNetworks`, as untyped data), when known.
     pub mesh_networks: Option<&'a serde_json::Value>,
+    /// The time to judge certificates by, in seconds since 1970 (an input, so analysis stays
+    /// pure); `None` skips expiry checks.
+    pub now: Option<i64>,
 }
 
 impl<'a> Context<'a> {
     /// A context over `objects` with the default mesh configuration.
     pub fn new(objects: &'a [Object]) -> Self {
-        Self { objects, mesh_config: None, mesh_networks: None }
+        Self { objects, mesh_config: None, mesh_networks: None, now: None }
     }
 
     /// The same context with a mesh configuration.
@@ -447,12 +451,18 @@ pub fn default_resources(mesh_config: Option<&serde_json::Value>) -> Vec<Object>
 /// Runs the default analyzers over loaded documents, as `istioctl analyze` does offline: `List`
 /// documents are expanded and [`default_resources`] are added. Each message gets the file and
 /// line of its object (of the field at [`Message::path`] when that is written in the text).
-pub fn analyze_documents(documents: &[Document], mesh_config: Option<&serde_json::Value>) -> Vec<Message> {
+/// `now` (seconds since 1970) is the time certificates are judged by; `None` skips expiry.
+pub fn analyze_documents(
+    documents: &[Document],
+    mesh_config: Option<&serde_json::Value>,
+    now: Option<i64>,
+) -> Vec<Message> {
     let documents = expand_lists(documents.to_vec());
     let mut objects = default_resources(mesh_config);
     objects.extend(documents.iter().map(|d| d.object.clone()));
     let mut context = Context::new(&objects);
     context.mesh_config = mesh_config;
+    context.now = now;
     let mut messages = analyze_with(&context);
     locate(&mut messages, &documents);
     messages

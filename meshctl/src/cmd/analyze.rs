@@ -91,7 +91,12 @@ pub fn run(args: &Args, out: &mut impl Write, err: &mut impl Write) -> io::Resul
         },
         None => None,
     };
-    let messages = analyze_documents(&loaded.documents, config.as_ref());
+    // Certificates are judged by the current time, read here: the library stays clock-free.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()
+        .and_then(|d| i64::try_from(d.as_secs()).ok());
+    let messages = analyze_documents(&loaded.documents, config.as_ref(), now);
     let shown: Vec<&Message> = messages.iter().filter(|m| m.level.at_least(args.output_threshold.into())).collect();
     match args.output {
         Output::Text => {
