@@ -136,3 +136,13 @@ spec:
         run.stdout
     );
 }
+
+#[test]
+fn yaml_lists_the_same_messages() {
+    let dir = Scratch::new("analyze-yaml", &[("config.yaml", CONFIG)]);
+    let run = meshctl(&["analyze", "-f", "config.yaml", "-o", "yaml"], &dir.0);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stdout.contains("- code: IST0101\n"), "{}", run.stdout);
+    assert!(run.stdout.contains("  resource: VirtualService default/reviews\n"), "{}", run.stdout);
+    assert!(run.stdout.contains("  line: 24\n"), "{}", run.stdout);
+}
