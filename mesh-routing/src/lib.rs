@@ -58,7 +58,8 @@
 //!   their rules: a [`RoutingDiff`] of shares that move, requests routed differently, and rules
 //!   added or removed, per host.
 //! - [`analyze()`] checks a snapshot the way `istioctl analyze` does and returns [`Message`]s
-//!   with istioctl's codes (IST0101, IST0109, IST0112, IST0132, IST0140, IST0165).
+//!   with istioctl's codes, levels and wording (the [`analyze::ANALYZERS`] table), plus
+//!   mesh's own routing-table checks (`MESH0001`…, [`analyze::beyond`]).
 //! - [`graph()`] draws the routing as a [`TrafficGraph`] (Graphviz DOT or Mermaid).
 //!
 //! The rules followed are those of the project's routing contract (`routing.md`), named by

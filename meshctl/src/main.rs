@@ -59,6 +59,12 @@ enum Command {
     /// Draw the routing as a graph (gateways, services and subsets; routes with conditions and
     /// shares) in Graphviz DOT, Mermaid or SVG.
     Graph(cmd::graph::Args),
+    /// Check objects the way `istioctl analyze` does: istioctl's codes (IST0101, ...) and
+    /// mesh's own routing checks (MESH0001, ...), with file and line.
+    ///
+    /// Exit status: 0 when no message reaches `--failure-threshold` (default Error), 1 when
+    /// one does or a document does not load, 2 when input cannot be read.
+    Analyze(cmd::analyze::Args),
     /// Compare the objects an IstioOperator renders with objects observed in a cluster.
     VerifyInstall(cmd::verify_install::Args),
 }
@@ -81,6 +87,7 @@ fn main() -> ExitCode {
         Command::Route(args) => cmd::route::run(&args, &mut out, &mut err),
         Command::Diff(args) => cmd::diff::run(&args, &mut out, &mut err),
         Command::Graph(args) => cmd::graph::run(&args, &mut out, &mut err),
+        Command::Analyze(args) => cmd::analyze::run(&args, &mut out, &mut err),
         Command::VerifyInstall(args) => cmd::verify_install::run(&args, &mut out, &mut err),
     };
     let code = result.unwrap_or_else(|e| {

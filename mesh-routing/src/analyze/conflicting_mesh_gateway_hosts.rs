@@ -86,6 +86,8 @@ pub fn conflicting_mesh_gateway_hosts(objects: &[Object]) -> Vec<Message> {
                 names.join(","),
                 claim.host
             ),
+                    file: None,
+            line: None,
         });
     }
     messages

@@ -120,6 +120,8 @@ pub fn destination_hosts(objects: &[Object]) -> Vec<Message> {
                             "This VirtualService routes to a service {host:?} that exposes multiple ports [{}]. Specifying a port in the destination is required to disambiguate.",
                             ports.join(" ")
                         ),
+                                            file: None,
+                        line: None,
                     });
                 }
                 continue;
@@ -189,6 +191,8 @@ fn ingress_route_rules_not_affected(objects: &[Object]) -> Vec<Message> {
                                 full_name(other),
                                 full_name(object)
                             ),
+                            file: None,
+                            line: None,
                         });
                     }
                 }

@@ -91,6 +91,8 @@ pub fn gateways(objects: &[Object]) -> Vec<Message> {
                     message: format!(
                         "Gateway reference in VirtualService {vs_name} is to an implementation-generated internal Gateway: {reference}."
                     ),
+                                    file: None,
+                    line: None,
                 });
                 continue;
             }
@@ -119,6 +121,8 @@ pub fn gateways(objects: &[Object]) -> Vec<Message> {
                         "one or more host [{}] defined in VirtualService {vs_name} not found in Gateway {gateway_name}.",
                         vs.spec.hosts.join(" ")
                     ),
+                                    file: None,
+                    line: None,
                 });
             }
         }

@@ -1,9 +1,11 @@
 //! How routing changes between two configuration snapshots, per host and per kind of request.
 
 pub(crate) mod describe;
+mod policy;
 mod requests;
 mod sample;
 
+pub use policy::PolicyChange;
 pub use requests::{SampleRequest, representative_requests};
 
 use std::collections::BTreeMap;
@@ -49,6 +51,11 @@ pub struct HostDiff {
     /// Rules only the old mesh has.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub rules_removed: Vec<RuleChange>,
+    /// DestinationRule traffic-policy settings that change for the host, its ports or its
+    /// subsets (load balancer, connection pool, outlier detection, TLS, ...), and subsets
+    /// whose labels change.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub policies: Vec<PolicyChange>,
 }
 
 /// Shares that move, with the requests that see the move.
@@ -144,7 +151,8 @@ pub struct RuleChange {
 }
 
 /// Compares how `old` and `new` route the requests derived from both (see
-/// [`representative_requests`]) and which rules each has.
+/// [`representative_requests`]), which rules each has, and the DestinationRule traffic
+/// policies that apply to each host.
 ///
 /// # Examples
 ///
@@ -215,6 +223,9 @@ pub fn diff(old: &Mesh, new: &Mesh) -> RoutingDiff {
         if !added.is_empty() {
             host_entry(&mut hosts, host).rules_added = added;
         }
+    }
+    for (host, changes) in policy::policy_changes(old, new) {
+        host_entry(&mut hosts, &host).policies = changes;
     }
     RoutingDiff { hosts: hosts.into_values().collect() }
 }
@@ -498,6 +509,9 @@ impl fmt::Display for RoutingDiff {
             }
             for r in &h.rules_removed {
                 writeln!(f, "  - rule {r}")?;
+            }
+            for p in &h.policies {
+                writeln!(f, "  policy {p}")?;
             }
         }
         Ok(())

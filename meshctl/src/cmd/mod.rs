@@ -1,5 +1,6 @@
 //! One module per subcommand: its arguments and a `run` that calls the libraries and prints.
 
+pub mod analyze;
 pub mod crds;
 pub mod diff;
 pub mod fmt;
