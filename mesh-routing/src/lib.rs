@@ -142,6 +142,10 @@ struct GettingStartedDoctests;
 #[doc = include_str!("../../docs/architecture.md")]
 struct ArchitectureDoctests;
 
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/analyze.md")]
+struct AnalyzeGuideDoctests;
+
 #[doc(inline)]
 pub use mesh_api::Object;
 #[doc(inline)]
