@@ -92,7 +92,7 @@ fn vs_object<'a>(objects: &'a [Object], vs: &CompiledVs) -> Option<&'a Object> {
     })
 }
 
-/// Paths of the HTTP rules Istio's validation already calls unused (IST0130).
+/// Paths of the HTTP rules (IST0130) and matches (IST0131) Istio's validation already calls unused.
 fn reported_unused(object: &Object) -> BTreeSet<String> {
     object
         .validate()
@@ -112,7 +112,8 @@ fn shadowed_rules(mesh: &Mesh, objects: &[Object], out: &mut Vec<Message>) {
                 continue;
             }
             let path = format!("spec.http[{}]", rule.index);
-            if already.contains(&path) {
+            let matches_reported = (0..rule.matches.len()).all(|j| already.contains(&format!("{path}.match[{j}]")));
+            if already.contains(&path) || matches_reported {
                 continue;
             }
             let earlier = &vs.http[..i];
@@ -453,6 +454,17 @@ mod tests {
             "{SERVICE}{}",
             vs(
                 "  - match: [{uri: {prefix: /a}}]\n    route: [{destination: {host: web}}]\n  - match: [{uri: {prefix: /a}}]\n    route: [{destination: {host: web}}]\n"
+            )
+        ));
+        assert!(m.is_empty(), "{m:?}");
+    }
+
+    #[test]
+    fn prefix_overlaps_istio_reports_are_left_to_ist0131() {
+        let m = run(&format!(
+            "{SERVICE}{}",
+            vs(
+                "  - match: [{uri: {prefix: /api}}]\n    route: [{destination: {host: web}}]\n  - match: [{uri: {prefix: /api/v2}}]\n    route: [{destination: {host: web}}]\n"
             )
         ));
         assert!(m.is_empty(), "{m:?}");
