@@ -122,7 +122,7 @@ spec:
   http:
   - match: [{uri: {prefix: /api}}]
     route: [{destination: {host: web}}]
-  - match: [{uri: {prefix: /api/v2}}]
+  - match: [{uri: {prefix: /api/v2}, headers: {x-user: {exact: beta}}}]
     route: [{destination: {host: web}}]
 ";
     let dir = Scratch::new("analyze-mesh-codes", &[("web.yaml", shadowed)]);
