@@ -9,12 +9,14 @@ pub(crate) mod registry;
 pub(crate) mod sidecar;
 pub(crate) mod virtual_service;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
+use foldhash::fast::FixedState;
 use mesh_api::{Level, Object};
 
 use crate::error::CompileWarning;
-use crate::mesh::Mesh;
+use crate::matchers::host::HostPattern;
+use crate::mesh::{Index, Mesh};
 use crate::settings::MeshSettings;
 use virtual_service::Ctx;
 
@@ -140,17 +142,15 @@ impl Mesh {
         }
 
         // E2: a ServiceEntry host equal to a Kubernetes service only decorates it.
-        for entry in entries {
-            if !services
-                .iter()
-                .any(|s: &registry::Service| s.host == entry.host && s.origin == registry::ServiceOrigin::Kubernetes)
-            {
-                services.push(entry);
-            }
+        let kubernetes: HashSet<String, FixedState> = services.iter().map(|s| s.host.clone()).collect();
+        services.extend(entries.into_iter().filter(|entry| !kubernetes.contains(&entry.host)));
+        // E4: ExternalName aliases add names to the concrete service (the first of that host).
+        let mut first_by_host: Index<usize> = Index::default();
+        for (i, s) in services.iter().enumerate() {
+            first_by_host.entry(s.host.clone()).or_insert(i);
         }
-        // E4: ExternalName aliases add names to the concrete service.
         for (alias, target) in aliases {
-            match services.iter_mut().find(|s| s.host == target) {
+            match first_by_host.get(&target).map(|&i| &mut services[i]) {
                 Some(s) => s.aliases.push(alias),
                 None => warnings.push(CompileWarning {
                     object: format!("Service {alias}"),
@@ -167,8 +167,8 @@ impl Mesh {
 
         delegate::resolve(&mut virtual_services, &mut warnings);
 
-        let mut service_index: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut address_index: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut service_index: Index = Index::default();
+        let mut address_index: Index = Index::default();
         let mut wildcard_services = Vec::new();
         for (i, s) in services.iter().enumerate() {
             if s.pattern.is_wildcard() {
@@ -208,9 +208,26 @@ impl Mesh {
             }
         }
 
-        references::check(&virtual_services, &services, &destination_rules, &gateways, &mut warnings);
+        let mut dr_exact: Index = Index::default();
+        let mut dr_wildcard = Vec::new();
+        for (i, dr) in destination_rules.iter().enumerate() {
+            match &dr.host {
+                HostPattern::Exact(host) => dr_exact.entry(host.clone()).or_default().push(i),
+                _ => dr_wildcard.push(i),
+            }
+        }
 
-        let mut vs_exact: HashMap<String, Vec<usize>> = HashMap::new();
+        let registry = references::Registry {
+            services: &services,
+            service_index: &service_index,
+            wildcard_services: &wildcard_services,
+            destination_rules: &destination_rules,
+            dr_exact: &dr_exact,
+            dr_wildcard: &dr_wildcard,
+        };
+        references::check(&virtual_services, &registry, &gateways, &mut warnings);
+
+        let mut vs_exact: Index = Index::default();
         let mut vs_wildcard = Vec::new();
         for (i, vs) in virtual_services.iter().enumerate() {
             for h in &vs.hosts {
@@ -224,6 +241,7 @@ impl Mesh {
             }
         }
 
+        let workload_namespaces = workloads.iter().map(|w: &registry::Workload| w.namespace.clone()).collect();
         Mesh {
             settings: settings.clone(),
             services,
@@ -231,10 +249,13 @@ impl Mesh {
             address_index,
             wildcard_services,
             workloads,
+            workload_namespaces,
             virtual_services,
             vs_exact,
             vs_wildcard,
             destination_rules,
+            dr_exact,
+            dr_wildcard,
             gateways,
             sidecars,
             warnings,
