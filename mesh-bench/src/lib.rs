@@ -102,6 +102,38 @@ pub fn values(i: usize) -> [Value; 3] {
     [service, rule, virtual_service]
 }
 
+/// The `v1` Deployment behind service `i`: one container serving [`PORT`], labelled with the
+/// service's `app` and `version: v1`, ready for sidecar injection.
+///
+/// # Panics
+///
+/// Never for the data generated here; a panic means the generator and mesh-api disagree.
+pub fn deployment(i: usize) -> Object {
+    let name = service_name(i);
+    let labels = json!({"app": name, "version": "v1"});
+    let value = json!({
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": format!("{name}-v1"), "namespace": namespace(i), "labels": labels},
+        "spec": {
+            "replicas": 2,
+            "selector": {"matchLabels": labels},
+            "template": {
+                "metadata": {"labels": labels},
+                "spec": {"containers": [{
+                    "name": "server",
+                    "image": format!("registry.example.com/{name}:1.0.0"),
+                    "ports": [{"containerPort": PORT}],
+                    "resources": {"requests": {"cpu": "100m", "memory": "64Mi"}},
+                }]},
+            },
+        },
+    });
+    match mesh_api::load_value(&value) {
+        Ok(document) => document.object,
+        Err(e) => panic!("generated Deployment {i} does not load: {e}"),
+    }
+}
+
 /// The `3 * n` typed objects of a mesh of `n` services, service by service.
 ///
 /// # Panics
@@ -246,6 +278,14 @@ mod tests {
             let problems = object.validate();
             assert!(problems.is_empty(), "{} {:?}: {problems:?}", object.kind(), object.metadata().name);
         }
+    }
+
+    #[test]
+    fn the_deployment_is_valid_and_selects_the_v1_pods() {
+        let Object::Deployment(d) = deployment(7) else { panic!("not a Deployment") };
+        let labels = d.spec.and_then(|s| s.selector.match_labels).unwrap_or_default();
+        assert_eq!(labels.get("version").map(String::as_str), Some("v1"));
+        assert_eq!(labels.get("app").map(String::as_str), Some("svc-7"));
     }
 
     #[test]
