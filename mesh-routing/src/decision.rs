@@ -227,7 +227,7 @@ impl<'m> HeaderOps<'m> {
 pub struct Decision<'m> {
     pub(crate) mesh: &'m Mesh,
     /// Borrowed by [`Mesh::decide`], owned by [`Mesh::route`].
-    pub(crate) request: Cow<'m, Request>,
+    pub(crate) request: HeldRequest<'m>,
     pub(crate) outcome: Outcome,
     pub(crate) virtual_service: Option<&'m CompiledVs>,
     pub(crate) rule: Option<RuleRef<'m>>,
@@ -258,6 +258,24 @@ impl std::fmt::Debug for Decision<'_> {
     }
 }
 
+/// The request a decision holds: borrowed, or a boxed copy (which keeps decisions small).
+#[derive(Clone, Debug)]
+pub(crate) enum HeldRequest<'m> {
+    Borrowed(&'m Request),
+    Owned(Box<Request>),
+}
+
+impl std::ops::Deref for HeldRequest<'_> {
+    type Target = Request;
+
+    fn deref(&self) -> &Request {
+        match self {
+            Self::Borrowed(r) => r,
+            Self::Owned(r) => r,
+        }
+    }
+}
+
 /// Stands in for the request while routing runs; [`Mesh::route_traced`] puts the real one in
 /// before the decision is read.
 static ROUTING: Request = Request::placeholder();
@@ -268,7 +286,7 @@ impl<'m> Decision<'m> {
     pub(crate) fn new(mesh: &'m Mesh, request: &Request, outcome: Outcome) -> Self {
         Self {
             mesh,
-            request: Cow::Borrowed(&ROUTING),
+            request: HeldRequest::Borrowed(&ROUTING),
             outcome,
             virtual_service: None,
             rule: None,
@@ -326,7 +344,7 @@ impl<'m> Decision<'m> {
         self.rule
     }
 
-    fn weighted(&self, d: &'m CompiledDestination) -> WeightedDestination<'m> {
+    pub(crate) fn weighted(&self, d: &'m CompiledDestination) -> WeightedDestination<'m> {
         let port = d.port.or(if self.at_gateway { d.single_port } else { None }).unwrap_or(self.listener_port);
         WeightedDestination { host: &d.host, subset: d.subset.as_deref(), port, weight: d.share }
     }
@@ -583,7 +601,7 @@ impl<'m> Decision<'m> {
     /// and why each was skipped.
     pub fn explain(&self) -> Explanation {
         let mut trace = Trace::on();
-        let replay = self.mesh.route_traced(Cow::Borrowed(&*self.request), &mut trace);
+        let replay = self.mesh.route_traced(HeldRequest::Borrowed(&self.request), &mut trace);
         Explanation::new(&replay, trace.into_lines())
     }
 }

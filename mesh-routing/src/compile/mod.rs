@@ -16,6 +16,7 @@ use mesh_api::{Level, Object};
 
 use crate::error::CompileWarning;
 use crate::matchers::host::HostPattern;
+use crate::matchers::string::RegexCache;
 use crate::mesh::{Index, Mesh};
 use crate::settings::MeshSettings;
 use virtual_service::Ctx;
@@ -81,6 +82,7 @@ impl Mesh {
         let mut destination_rules = Vec::new();
         let mut gateways = Vec::new();
         let mut sidecars = Vec::new();
+        let mut regexes = RegexCache::default();
 
         for (object, replaced_by) in objects.iter().zip(replaced(objects)) {
             let namespace = object.metadata().namespace.clone().unwrap_or_else(|| "default".to_owned());
@@ -115,7 +117,13 @@ impl Mesh {
             let age = age(object);
             match object {
                 Object::VirtualService(vs) => {
-                    let mut ctx = Ctx { object: label, namespace: &namespace, domain, warnings: &mut warnings };
+                    let mut ctx = Ctx {
+                        object: label,
+                        namespace: &namespace,
+                        domain,
+                        warnings: &mut warnings,
+                        regexes: &mut regexes,
+                    };
                     virtual_services.push(virtual_service::compile(vs, &namespace, age, &mut ctx));
                 }
                 Object::DestinationRule(dr) => {
@@ -217,6 +225,52 @@ impl Mesh {
             }
         }
 
+        // Destinations whose 503 checks give the same answer for every caller.
+        let workload_namespaces: HashSet<String, FixedState> =
+            workloads.iter().map(|w: &registry::Workload| w.namespace.clone()).collect();
+        let settled = |d: &virtual_service::CompiledDestination| {
+            let &[i] = service_index.get(&d.host).map_or(&[][..], Vec::as_slice) else { return None };
+            let service = &services[i];
+            if service.export_to != export::ExportTo::Public {
+                return None;
+            }
+            let Some(subset) = &d.subset else { return Some(i) };
+            // Every rule for the host is for exactly that host, in the service's namespace,
+            // public and without selector: then every caller finds the same set (P2, P3).
+            if dr_wildcard.iter().any(|&j| destination_rules[j].host.matches(&d.host)) {
+                return None;
+            }
+            let mut defined = false;
+            for &j in dr_exact.get(&d.host).map_or(&[][..], Vec::as_slice) {
+                let dr = &destination_rules[j];
+                if dr.namespace != service.namespace || dr.export_to != export::ExportTo::Public || dr.selector.is_some()
+                {
+                    return None;
+                }
+                defined |= dr.subsets.iter().any(|s| s.name == *subset);
+            }
+            (defined && !workload_namespaces.contains(&service.namespace)).then_some(i)
+        };
+        let settle = |d: &mut virtual_service::CompiledDestination| d.settled = settled(d);
+        for vs in &mut virtual_services {
+            for rule in &mut vs.http {
+                rule.action.destinations.iter_mut().for_each(settle);
+            }
+            for rule in &mut vs.tls {
+                rule.action.destinations.iter_mut().for_each(settle);
+            }
+            for rule in &mut vs.tcp {
+                rule.action.destinations.iter_mut().for_each(settle);
+            }
+        }
+        let settled_defaults: Vec<Vec<Option<usize>>> =
+            services.iter().map(|s| s.default_route.iter().map(&settled).collect()).collect();
+        for (service, settled) in services.iter_mut().zip(settled_defaults) {
+            for (d, settled) in service.default_route.iter_mut().zip(settled) {
+                d.settled = settled;
+            }
+        }
+
         let registry = references::Registry {
             services: &services,
             service_index: &service_index,
@@ -241,7 +295,6 @@ impl Mesh {
             }
         }
 
-        let workload_namespaces = workloads.iter().map(|w: &registry::Workload| w.namespace.clone()).collect();
         Mesh {
             settings: settings.clone(),
             services,

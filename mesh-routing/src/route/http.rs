@@ -76,9 +76,8 @@ pub(crate) fn evaluate<'m>(
                 return true;
             }
             None => {
-                let static_fail = rule.matches.iter().all(|m| !static_ok(m, port, proxy));
                 trace.note(|| {
-                    if static_fail {
+                    if rule.matches.iter().all(|m| !static_ok(m, port, proxy)) {
                         format!("rule {} skipped: its port/gateways/source conditions exclude this proxy (R2)", label())
                     } else {
                         format!("rule {} skipped: no match entry fits the request", label())

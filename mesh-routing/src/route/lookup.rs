@@ -107,16 +107,18 @@ impl Mesh {
     ) -> Option<&Service> {
         let domain = self.settings.cluster_domain.as_str();
         let dots = host.bytes().filter(|&b| b == b'.').count();
-        let mut buf = NameBuf::new();
-        let qualified = if dots == 0 && !host.is_empty() {
-            Some(buf.join(&[host, ".", namespace, ".svc.", domain]))
+        let mut buf = None;
+        let mut join = |parts: &[&str]| Some(buf.insert(NameBuf::new()).join(parts).len());
+        let qualified_len = if dots == 0 && !host.is_empty() {
+            join(&[host, ".", namespace, ".svc.", domain])
         } else if dots == 1 {
-            Some(buf.join(&[host, ".svc.", domain]))
+            join(&[host, ".svc.", domain])
         } else if dots == 2 && host.ends_with(".svc") {
-            Some(buf.join(&[host, ".", domain]))
+            join(&[host, ".", domain])
         } else {
             None
         };
+        let qualified = qualified_len.and(buf.as_ref()).map(NameBuf::as_str);
         for name in std::iter::once(host).chain(qualified) {
             if let Some(ids) = self.service_index.get(name) {
                 let ok = ids.iter().copied().filter(|&i| self.reachable(&self.services[i], namespace, port, sidecar));
@@ -389,7 +391,7 @@ impl Mesh {
 
     /// Whether any workload is known in `namespace` (endpoint warnings need some).
     pub(crate) fn knows_workloads_in(&self, namespace: &str) -> bool {
-        self.workload_namespaces.contains(namespace)
+        !self.workload_namespaces.is_empty() && self.workload_namespaces.contains(namespace)
     }
 
     /// The namespace and labels of the pods a Gateway selects (G3). Without a matching pod in

@@ -7,10 +7,8 @@ pub(crate) mod lookup;
 pub(crate) mod name;
 pub(crate) mod trace;
 
-use std::borrow::Cow;
-
 use crate::compile::sidecar::CompiledSidecar;
-use crate::decision::{Decision, Outcome};
+use crate::decision::{Decision, HeldRequest, Outcome};
 use crate::matchers::host::strip_port;
 use crate::mesh::Mesh;
 use crate::request::{Protocol, Request};
@@ -29,7 +27,7 @@ impl Mesh {
     /// assert_eq!(mesh.route(&Request::http("example.com")).outcome(), Outcome::Passthrough);
     /// ```
     pub fn route(&self, request: &Request) -> Decision<'_> {
-        self.route_traced(Cow::Owned(request.clone()), &mut Trace::off())
+        self.route_traced(HeldRequest::Owned(Box::new(request.clone())), &mut Trace::off())
     }
 
     /// Decides like [`Mesh::route`], but the decision borrows `request` instead of keeping a
@@ -48,10 +46,10 @@ impl Mesh {
     /// }
     /// ```
     pub fn decide<'a>(&'a self, request: &'a Request) -> Decision<'a> {
-        self.route_traced(Cow::Borrowed(request), &mut Trace::off())
+        self.route_traced(HeldRequest::Borrowed(request), &mut Trace::off())
     }
 
-    pub(crate) fn route_traced<'m>(&'m self, request: Cow<'m, Request>, trace: &mut Trace) -> Decision<'m> {
+    pub(crate) fn route_traced<'m>(&'m self, request: HeldRequest<'m>, trace: &mut Trace) -> Decision<'m> {
         let mut decision = match request.gateway.as_deref() {
             Some(gateway) => gateway::route(self, &request, gateway, trace),
             None => self.route_sidecar(&request, trace),
@@ -115,7 +113,15 @@ impl Mesh {
     /// Adds a warning for every destination that would get a 503 (D3, D4, P6).
     fn check_destinations(&self, decision: &mut Decision<'_>) {
         let mut warnings = Vec::new();
-        for d in decision.destinations() {
+        for compiled in decision.destinations {
+            let d = decision.weighted(compiled);
+            if let Some(i) = compiled.settled {
+                // Compiling found the service and subset for every caller; only the port is left.
+                let service = &self.services[i];
+                if service.ports.is_empty() || service.has_port(d.port) {
+                    continue;
+                }
+            }
             let Some(service) = self.service_by_host(d.host, decision.proxy_namespace()) else {
                 warnings
                     .push(format!("host {} is in no registry the proxy sees: requests to it would get a 503", d.host));

@@ -6,13 +6,15 @@ const INLINE: usize = 256;
 /// A host name written into a buffer on the stack.
 pub(crate) struct NameBuf {
     bytes: [u8; INLINE],
+    /// Bytes written; over `INLINE`, the text is in `heap`.
+    len: usize,
     heap: String,
 }
 
 impl NameBuf {
     /// An empty buffer.
     pub(crate) fn new() -> Self {
-        Self { bytes: [0; INLINE], heap: String::new() }
+        Self { bytes: [0; INLINE], len: 0, heap: String::new() }
     }
 
     /// `text` with ASCII letters lower-cased.
@@ -25,8 +27,17 @@ impl NameBuf {
         self.write(parts, false)
     }
 
+    /// The text written last.
+    pub(crate) fn as_str(&self) -> &str {
+        if self.len > INLINE {
+            return &self.heap;
+        }
+        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default()
+    }
+
     fn write(&mut self, parts: &[&str], lower: bool) -> &str {
         let total: usize = parts.iter().map(|p| p.len()).sum();
+        self.len = total;
         if total > INLINE {
             self.heap.clear();
             parts.iter().for_each(|p| self.heap.push_str(p));
