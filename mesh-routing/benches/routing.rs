@@ -45,7 +45,11 @@ fn compile(c: &mut Criterion) {
         let objects = mesh_bench::objects(n);
         group.throughput(Throughput::Elements(n as u64));
         group.bench_with_input(BenchmarkId::from_parameter(n), &objects, |b, objects| {
-            b.iter_batched(|| (), |()| Mesh::compile(black_box(objects), &MeshSettings::default()), BatchSize::PerIteration)
+            b.iter_batched(
+                || (),
+                |()| Mesh::compile(black_box(objects), &MeshSettings::default()),
+                BatchSize::PerIteration,
+            )
         });
     }
     group.finish();

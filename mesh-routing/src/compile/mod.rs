@@ -243,7 +243,9 @@ impl Mesh {
             let mut defined = false;
             for &j in dr_exact.get(&d.host).map_or(&[][..], Vec::as_slice) {
                 let dr = &destination_rules[j];
-                if dr.namespace != service.namespace || dr.export_to != export::ExportTo::Public || dr.selector.is_some()
+                if dr.namespace != service.namespace
+                    || dr.export_to != export::ExportTo::Public
+                    || dr.selector.is_some()
                 {
                     return None;
                 }
@@ -293,6 +295,10 @@ impl Mesh {
                     vs_exact.entry(h.to_string()).or_default().push(i);
                 }
             }
+        }
+
+        for s in &mut services {
+            s.vs_claims = vs_exact.get(&s.host).cloned().unwrap_or_default();
         }
 
         Mesh {

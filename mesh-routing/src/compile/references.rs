@@ -28,17 +28,21 @@ impl Registry<'_> {
     /// Whether a service (by host, alias or wildcard) is known for `host`.
     fn knows(&self, host: &str) -> bool {
         self.service_index.contains_key(host)
-            || self.wildcard_services.iter().map(|&i| &self.services[i]).any(|s| {
-                s.host == host || s.aliases.iter().any(|a| a == host) || s.pattern.matches(host)
-            })
+            || self
+                .wildcard_services
+                .iter()
+                .map(|&i| &self.services[i])
+                .any(|s| s.host == host || s.aliases.iter().any(|a| a == host) || s.pattern.matches(host))
     }
 
     /// Whether a DestinationRule whose host matches `host` defines `subset`.
     fn defines(&self, host: &str, subset: &str) -> bool {
         let exact = self.dr_exact.get(host).map_or(&[][..], Vec::as_slice);
-        exact.iter().chain(self.dr_wildcard).map(|&i| &self.destination_rules[i]).any(|dr| {
-            dr.host.matches(host) && dr.subsets.iter().any(|s| s.name == subset)
-        })
+        exact
+            .iter()
+            .chain(self.dr_wildcard)
+            .map(|&i| &self.destination_rules[i])
+            .any(|dr| dr.host.matches(host) && dr.subsets.iter().any(|s| s.name == subset))
     }
 }
 

@@ -115,7 +115,7 @@ pub(crate) fn sidecar<'m>(
         _ => {}
     }
     let vs = match service {
-        Some(s) => mesh.sidecar_vs(&s.host, namespace, port, sidecar, trace),
+        Some(s) => mesh.service_vs(s, namespace, port, sidecar, trace),
         None => mesh.sidecar_literal_vs(host, namespace, port, sidecar, trace),
     };
     let mut d = super::sidecar_decision(mesh, request, Outcome::NotFound);

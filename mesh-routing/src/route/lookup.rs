@@ -206,6 +206,31 @@ impl Mesh {
         trace: &mut Trace,
     ) -> Option<&CompiledVs> {
         let claims = self.vs_exact.get(host).map_or(&[][..], Vec::as_slice);
+        self.sidecar_vs_among(host, claims, namespace, port, sidecar, trace)
+    }
+
+    /// [`Mesh::sidecar_vs`] for a registry service, whose claims were found when compiling.
+    pub(crate) fn service_vs(
+        &self,
+        service: &Service,
+        namespace: &str,
+        port: u32,
+        sidecar: Option<&CompiledSidecar>,
+        trace: &mut Trace,
+    ) -> Option<&CompiledVs> {
+        self.sidecar_vs_among(&service.host, &service.vs_claims, namespace, port, sidecar, trace)
+    }
+
+    /// [`Mesh::sidecar_vs`] given the VirtualServices claiming `host` exactly.
+    fn sidecar_vs_among(
+        &self,
+        host: &str,
+        claims: &[usize],
+        namespace: &str,
+        port: u32,
+        sidecar: Option<&CompiledSidecar>,
+        trace: &mut Trace,
+    ) -> Option<&CompiledVs> {
         // The first in V3 order, as a stable sort would put it.
         let mut first: Option<&CompiledVs> = None;
         for &i in claims {
@@ -342,7 +367,8 @@ impl Mesh {
         // list is in age order, and the rules merged below share one host, so one list.
         let exact = self.dr_exact.get(host).map_or(&[][..], Vec::as_slice);
         let candidates = || exact.iter().chain(&self.dr_wildcard).map(|&i| &self.destination_rules[i]);
-        let only_root = |d: &CompiledDr| matches!(&d.export_to, ExportTo::Namespaces(l) if l.len() == 1 && l[0] == root);
+        let only_root =
+            |d: &CompiledDr| matches!(&d.export_to, ExportTo::Namespaces(l) if l.len() == 1 && l[0] == root);
         let order = |a: &CompiledDr, b: &CompiledDr| {
             a.host
                 .specificity(&b.host)
