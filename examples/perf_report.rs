@@ -32,6 +32,9 @@ struct Row {
     target: Option<(String, bool)>,
 }
 
+/// One part of the report.
+type Section = fn(&mut Report);
+
 #[derive(Default)]
 struct Report {
     rows: Vec<Row>,
@@ -289,7 +292,7 @@ fn main() -> ExitCode {
     }
     let started = Instant::now();
     let mut report = Report::default();
-    let all: [(&str, fn(&mut Report)); 4] =
+    let all: [(&str, Section); 4] =
         [("routing", routing), ("loading", loading), ("rendering", rendering), ("route-split", route_split)];
     for (name, section) in all {
         if wanted(name) {
