@@ -226,7 +226,8 @@ impl<'m> HeaderOps<'m> {
 #[derive(Clone)]
 pub struct Decision<'m> {
     pub(crate) mesh: &'m Mesh,
-    pub(crate) request: Request,
+    /// Borrowed by [`Mesh::decide`], owned by [`Mesh::route`].
+    pub(crate) request: HeldRequest<'m>,
     pub(crate) outcome: Outcome,
     pub(crate) virtual_service: Option<&'m CompiledVs>,
     pub(crate) rule: Option<RuleRef<'m>>,
@@ -235,8 +236,11 @@ pub struct Decision<'m> {
     pub(crate) destinations: &'m [CompiledDestination],
     pub(crate) listener_port: u32,
     pub(crate) at_gateway: bool,
-    pub(crate) proxy_namespace: Cow<'m, str>,
-    pub(crate) proxy_labels: Cow<'m, [(String, String)]>,
+    /// The namespace of the proxy that decides; `None` for the request's source namespace
+    /// (sidecars).
+    pub(crate) proxy_namespace: Option<&'m str>,
+    /// The labels of the proxy that decides; `None` for the request's source labels (sidecars).
+    pub(crate) proxy_labels: Option<Cow<'m, [(String, String)]>>,
     pub(crate) https_redirect: bool,
     pub(crate) warnings: Vec<String>,
 }
@@ -254,11 +258,35 @@ impl std::fmt::Debug for Decision<'_> {
     }
 }
 
+/// The request a decision holds: borrowed, or a boxed copy (which keeps decisions small).
+#[derive(Clone, Debug)]
+pub(crate) enum HeldRequest<'m> {
+    Borrowed(&'m Request),
+    Owned(Box<Request>),
+}
+
+impl std::ops::Deref for HeldRequest<'_> {
+    type Target = Request;
+
+    fn deref(&self) -> &Request {
+        match self {
+            Self::Borrowed(r) => r,
+            Self::Owned(r) => r,
+        }
+    }
+}
+
+/// Stands in for the request while routing runs; [`Mesh::route_traced`] puts the real one in
+/// before the decision is read.
+static ROUTING: Request = Request::placeholder();
+
 impl<'m> Decision<'m> {
+    /// A decision on `request` (read here for its port only; the request itself is attached
+    /// by [`Mesh::route_traced`]).
     pub(crate) fn new(mesh: &'m Mesh, request: &Request, outcome: Outcome) -> Self {
         Self {
             mesh,
-            request: request.clone(),
+            request: HeldRequest::Borrowed(&ROUTING),
             outcome,
             virtual_service: None,
             rule: None,
@@ -267,11 +295,21 @@ impl<'m> Decision<'m> {
             destinations: &[],
             listener_port: request.effective_port(),
             at_gateway: false,
-            proxy_namespace: Cow::Owned(request.source_namespace.clone()),
-            proxy_labels: Cow::Owned(request.source_labels.clone()),
+            proxy_namespace: None,
+            proxy_labels: None,
             https_redirect: false,
             warnings: Vec::new(),
         }
+    }
+
+    /// The namespace of the proxy that decided.
+    pub(crate) fn proxy_namespace(&self) -> &str {
+        self.proxy_namespace.unwrap_or(&self.request.source_namespace)
+    }
+
+    /// The labels of the proxy that decided.
+    pub(crate) fn proxy_labels(&self) -> &[(String, String)] {
+        self.proxy_labels.as_deref().unwrap_or(&self.request.source_labels)
     }
 
     /// What happens to the request.
@@ -306,7 +344,7 @@ impl<'m> Decision<'m> {
         self.rule
     }
 
-    fn weighted(&self, d: &'m CompiledDestination) -> WeightedDestination<'m> {
+    pub(crate) fn weighted(&self, d: &'m CompiledDestination) -> WeightedDestination<'m> {
         let port = d.port.or(if self.at_gateway { d.single_port } else { None }).unwrap_or(self.listener_port);
         WeightedDestination { host: &d.host, subset: d.subset.as_deref(), port, weight: d.share }
     }
@@ -515,15 +553,15 @@ impl<'m> Decision<'m> {
     }
 
     fn rules_for(&self, d: &CompiledDestination) -> crate::route::lookup::DrSet<'m> {
-        let service_ns = self.mesh.service_by_host(&d.host, &self.proxy_namespace).map(|s| s.namespace.as_str());
-        self.mesh.destination_rules(&d.host, service_ns, &self.proxy_namespace, &self.proxy_labels)
+        let service_ns = self.mesh.service_by_host(&d.host, self.proxy_namespace()).map(|s| s.namespace.as_str());
+        self.mesh.destination_rules(&d.host, service_ns, self.proxy_namespace(), self.proxy_labels())
     }
 
     /// The DestinationRule in force for the chosen destination, as `(namespace, name)` of the
     /// oldest one when several merge (P2, P3).
     pub fn destination_rule(&self) -> Option<VirtualServiceRef<'m>> {
         let set = self.rules_for(self.chosen()?);
-        set.0.first().map(|d| VirtualServiceRef { namespace: &d.namespace, name: &d.name })
+        set.first().map(|d| VirtualServiceRef { namespace: &d.namespace, name: &d.name })
     }
 
     /// The traffic policy in force for the chosen destination: subset over port level over
@@ -531,7 +569,7 @@ impl<'m> Decision<'m> {
     pub fn traffic_policy(&self) -> Option<TrafficPolicy> {
         let d = self.chosen()?;
         let set = self.rules_for(d);
-        if set.0.is_empty() {
+        if set.is_empty() {
             return None;
         }
         let subset = d.subset.as_deref().and_then(|s| set.subset(s)).and_then(|s| s.traffic_policy.as_ref());
@@ -542,7 +580,7 @@ impl<'m> Decision<'m> {
     /// include every subset label (P6).
     pub fn endpoints(&self) -> Vec<&'m str> {
         let Some(d) = self.chosen() else { return Vec::new() };
-        let Some(service) = self.mesh.service_by_host(&d.host, &self.proxy_namespace) else { return Vec::new() };
+        let Some(service) = self.mesh.service_by_host(&d.host, self.proxy_namespace()) else { return Vec::new() };
         let labels: Vec<(String, String)> = match d.subset.as_deref() {
             Some(name) => match self.rules_for(d).subset(name) {
                 Some(s) => s.labels.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
@@ -563,7 +601,7 @@ impl<'m> Decision<'m> {
     /// and why each was skipped.
     pub fn explain(&self) -> Explanation {
         let mut trace = Trace::on();
-        let replay = self.mesh.route_traced(&self.request, &mut trace);
+        let replay = self.mesh.route_traced(HeldRequest::Borrowed(&self.request), &mut trace);
         Explanation::new(&replay, trace.into_lines())
     }
 }

@@ -46,7 +46,8 @@
 //! - [`Mesh::route`] returns a [`Decision`] borrowing from the mesh: [`Outcome`], deciding
 //!   VirtualService and rule, destinations with shares, timeout, retries, fault, mirrors,
 //!   redirect, rewrite, direct response, header operations, DestinationRule policy,
-//!   endpoints, warnings, and [`Decision::explain`].
+//!   endpoints, warnings, and [`Decision::explain`]. [`Mesh::decide`] decides the same way
+//!   but borrows the request instead of copying it: no allocation, for hot loops.
 //! - [`Sampler`] and [`Mesh::simulate`] give reproducible simulated traffic on top of the
 //!   exact shares.
 //! - [`Decision::view`] gives the decision as owned, serializable data ([`DecisionView`]).

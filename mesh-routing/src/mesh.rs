@@ -1,6 +1,8 @@
 //! `Mesh`: the compiled, immutable routing table.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+
+use foldhash::fast::FixedState;
 
 use crate::compile::destination_rule::CompiledDr;
 use crate::compile::gateway::CompiledGateway;
@@ -9,6 +11,10 @@ use crate::compile::sidecar::CompiledSidecar;
 use crate::compile::virtual_service::CompiledVs;
 use crate::error::CompileWarning;
 use crate::settings::MeshSettings;
+
+/// Names to positions. Hashed with a fixed seed: fast for the short keys of host names, and
+/// the same on every run.
+pub(crate) type Index<V = Vec<usize>> = HashMap<String, V, FixedState>;
 
 /// A snapshot of mesh configuration compiled for routing. Build it once with
 /// [`Mesh::compile`], then call [`Mesh::route`] as often as needed, from any thread.
@@ -35,20 +41,26 @@ pub struct Mesh {
     pub(crate) settings: MeshSettings,
     pub(crate) services: Vec<Service>,
     /// Exact host and alias names to services.
-    pub(crate) service_index: HashMap<String, Vec<usize>>,
+    pub(crate) service_index: Index,
     /// Addresses (ClusterIPs, ServiceEntry addresses) to services.
-    pub(crate) address_index: HashMap<String, Vec<usize>>,
+    pub(crate) address_index: Index,
     /// Services whose host is a wildcard.
     pub(crate) wildcard_services: Vec<usize>,
     pub(crate) workloads: Vec<Workload>,
+    /// Namespaces with at least one workload.
+    pub(crate) workload_namespaces: HashSet<String, FixedState>,
     /// In age order.
     pub(crate) virtual_services: Vec<CompiledVs>,
     /// Exact VirtualService hosts to VirtualServices (age order).
-    pub(crate) vs_exact: HashMap<String, Vec<usize>>,
+    pub(crate) vs_exact: Index,
     /// VirtualServices with at least one wildcard host (age order).
     pub(crate) vs_wildcard: Vec<usize>,
     /// In age order.
     pub(crate) destination_rules: Vec<CompiledDr>,
+    /// Exact DestinationRule hosts to DestinationRules (age order).
+    pub(crate) dr_exact: Index,
+    /// DestinationRules whose host is a wildcard (age order).
+    pub(crate) dr_wildcard: Vec<usize>,
     /// In age order.
     pub(crate) gateways: Vec<CompiledGateway>,
     /// In age order.

@@ -52,6 +52,24 @@ pub struct Request {
 }
 
 impl Request {
+    /// An empty request that allocates nothing, for a decision under construction.
+    pub(crate) const fn placeholder() -> Self {
+        Self {
+            protocol: Protocol::Http,
+            host: String::new(),
+            port: None,
+            method: String::new(),
+            path: String::new(),
+            scheme: None,
+            headers: Vec::new(),
+            sni: None,
+            source_namespace: String::new(),
+            source_labels: Vec::new(),
+            gateway: None,
+            random: None,
+        }
+    }
+
     fn new(protocol: Protocol, host: &str) -> Self {
         Self {
             protocol,
@@ -212,14 +230,20 @@ impl Request {
     /// The first value of a header, by case-insensitive name; the pseudo-headers `:method`,
     /// `:authority`, `:scheme` and `:path` read the request's own fields.
     pub fn header_value(&self, name: &str) -> Option<&str> {
-        let name = name.to_ascii_lowercase();
-        match name.as_str() {
-            ":method" => Some(&self.method),
-            ":authority" => Some(&self.host),
-            ":scheme" => Some(self.effective_scheme()),
-            ":path" => Some(&self.path),
-            _ => self.headers.iter().find(|(k, _)| *k == name).map(|(_, v)| v.as_str()),
+        if name.starts_with(':') {
+            let pseudo = |p: &str| name.eq_ignore_ascii_case(p);
+            if pseudo(":method") {
+                return Some(&self.method);
+            } else if pseudo(":authority") {
+                return Some(&self.host);
+            } else if pseudo(":scheme") {
+                return Some(self.effective_scheme());
+            } else if pseudo(":path") {
+                return Some(&self.path);
+            }
         }
+        // Names are stored lower-cased.
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
     /// The HTTP method.
@@ -263,6 +287,14 @@ mod tests {
         assert_eq!(r.header_value(":method"), Some("PUT"));
         assert_eq!(r.header_value(":authority"), Some("a.example.com"));
         assert_eq!(r.header_value(":path"), Some("/x"));
+    }
+
+    #[test]
+    fn r4_header_names_match_in_any_case() {
+        let r = Request::http("a").header("End-User", "jason").method("PUT");
+        assert_eq!(r.header_value("END-USER"), Some("jason"));
+        assert_eq!(r.header_value(":METHOD"), Some("PUT"));
+        assert_eq!(r.header_value("user"), None);
     }
 
     #[test]

@@ -9,12 +9,15 @@ pub(crate) mod registry;
 pub(crate) mod sidecar;
 pub(crate) mod virtual_service;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
+use foldhash::fast::FixedState;
 use mesh_api::{Level, Object};
 
 use crate::error::CompileWarning;
-use crate::mesh::Mesh;
+use crate::matchers::host::HostPattern;
+use crate::matchers::string::RegexCache;
+use crate::mesh::{Index, Mesh};
 use crate::settings::MeshSettings;
 use virtual_service::Ctx;
 
@@ -79,6 +82,7 @@ impl Mesh {
         let mut destination_rules = Vec::new();
         let mut gateways = Vec::new();
         let mut sidecars = Vec::new();
+        let mut regexes = RegexCache::default();
 
         for (object, replaced_by) in objects.iter().zip(replaced(objects)) {
             let namespace = object.metadata().namespace.clone().unwrap_or_else(|| "default".to_owned());
@@ -113,7 +117,13 @@ impl Mesh {
             let age = age(object);
             match object {
                 Object::VirtualService(vs) => {
-                    let mut ctx = Ctx { object: label, namespace: &namespace, domain, warnings: &mut warnings };
+                    let mut ctx = Ctx {
+                        object: label,
+                        namespace: &namespace,
+                        domain,
+                        warnings: &mut warnings,
+                        regexes: &mut regexes,
+                    };
                     virtual_services.push(virtual_service::compile(vs, &namespace, age, &mut ctx));
                 }
                 Object::DestinationRule(dr) => {
@@ -140,17 +150,15 @@ impl Mesh {
         }
 
         // E2: a ServiceEntry host equal to a Kubernetes service only decorates it.
-        for entry in entries {
-            if !services
-                .iter()
-                .any(|s: &registry::Service| s.host == entry.host && s.origin == registry::ServiceOrigin::Kubernetes)
-            {
-                services.push(entry);
-            }
+        let kubernetes: HashSet<String, FixedState> = services.iter().map(|s| s.host.clone()).collect();
+        services.extend(entries.into_iter().filter(|entry| !kubernetes.contains(&entry.host)));
+        // E4: ExternalName aliases add names to the concrete service (the first of that host).
+        let mut first_by_host: Index<usize> = Index::default();
+        for (i, s) in services.iter().enumerate() {
+            first_by_host.entry(s.host.clone()).or_insert(i);
         }
-        // E4: ExternalName aliases add names to the concrete service.
         for (alias, target) in aliases {
-            match services.iter_mut().find(|s| s.host == target) {
+            match first_by_host.get(&target).map(|&i| &mut services[i]) {
                 Some(s) => s.aliases.push(alias),
                 None => warnings.push(CompileWarning {
                     object: format!("Service {alias}"),
@@ -167,8 +175,8 @@ impl Mesh {
 
         delegate::resolve(&mut virtual_services, &mut warnings);
 
-        let mut service_index: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut address_index: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut service_index: Index = Index::default();
+        let mut address_index: Index = Index::default();
         let mut wildcard_services = Vec::new();
         for (i, s) in services.iter().enumerate() {
             if s.pattern.is_wildcard() {
@@ -208,9 +216,74 @@ impl Mesh {
             }
         }
 
-        references::check(&virtual_services, &services, &destination_rules, &gateways, &mut warnings);
+        let mut dr_exact: Index = Index::default();
+        let mut dr_wildcard = Vec::new();
+        for (i, dr) in destination_rules.iter().enumerate() {
+            match &dr.host {
+                HostPattern::Exact(host) => dr_exact.entry(host.clone()).or_default().push(i),
+                _ => dr_wildcard.push(i),
+            }
+        }
 
-        let mut vs_exact: HashMap<String, Vec<usize>> = HashMap::new();
+        // Destinations whose 503 checks give the same answer for every caller.
+        let workload_namespaces: HashSet<String, FixedState> =
+            workloads.iter().map(|w: &registry::Workload| w.namespace.clone()).collect();
+        let settled = |d: &virtual_service::CompiledDestination| {
+            let &[i] = service_index.get(&d.host).map_or(&[][..], Vec::as_slice) else { return None };
+            let service = &services[i];
+            if service.export_to != export::ExportTo::Public {
+                return None;
+            }
+            let Some(subset) = &d.subset else { return Some(i) };
+            // Every rule for the host is for exactly that host, in the service's namespace,
+            // public and without selector: then every caller finds the same set (P2, P3).
+            if dr_wildcard.iter().any(|&j| destination_rules[j].host.matches(&d.host)) {
+                return None;
+            }
+            let mut defined = false;
+            for &j in dr_exact.get(&d.host).map_or(&[][..], Vec::as_slice) {
+                let dr = &destination_rules[j];
+                if dr.namespace != service.namespace
+                    || dr.export_to != export::ExportTo::Public
+                    || dr.selector.is_some()
+                {
+                    return None;
+                }
+                defined |= dr.subsets.iter().any(|s| s.name == *subset);
+            }
+            (defined && !workload_namespaces.contains(&service.namespace)).then_some(i)
+        };
+        let settle = |d: &mut virtual_service::CompiledDestination| d.settled = settled(d);
+        for vs in &mut virtual_services {
+            for rule in &mut vs.http {
+                rule.action.destinations.iter_mut().for_each(settle);
+            }
+            for rule in &mut vs.tls {
+                rule.action.destinations.iter_mut().for_each(settle);
+            }
+            for rule in &mut vs.tcp {
+                rule.action.destinations.iter_mut().for_each(settle);
+            }
+        }
+        let settled_defaults: Vec<Vec<Option<usize>>> =
+            services.iter().map(|s| s.default_route.iter().map(&settled).collect()).collect();
+        for (service, settled) in services.iter_mut().zip(settled_defaults) {
+            for (d, settled) in service.default_route.iter_mut().zip(settled) {
+                d.settled = settled;
+            }
+        }
+
+        let registry = references::Registry {
+            services: &services,
+            service_index: &service_index,
+            wildcard_services: &wildcard_services,
+            destination_rules: &destination_rules,
+            dr_exact: &dr_exact,
+            dr_wildcard: &dr_wildcard,
+        };
+        references::check(&virtual_services, &registry, &gateways, &mut warnings);
+
+        let mut vs_exact: Index = Index::default();
         let mut vs_wildcard = Vec::new();
         for (i, vs) in virtual_services.iter().enumerate() {
             for h in &vs.hosts {
@@ -224,6 +297,10 @@ impl Mesh {
             }
         }
 
+        for s in &mut services {
+            s.vs_claims = vs_exact.get(&s.host).cloned().unwrap_or_default();
+        }
+
         Mesh {
             settings: settings.clone(),
             services,
@@ -231,10 +308,13 @@ impl Mesh {
             address_index,
             wildcard_services,
             workloads,
+            workload_namespaces,
             virtual_services,
             vs_exact,
             vs_wildcard,
             destination_rules,
+            dr_exact,
+            dr_wildcard,
             gateways,
             sidecars,
             warnings,

@@ -2,76 +2,108 @@
 //! IST0101): gateways that do not exist, destination hosts no registry knows, subsets no
 //! DestinationRule defines. The objects still route; requests to such places get a 503.
 
+use std::collections::HashSet;
+
+use foldhash::fast::FixedState;
+
 use super::destination_rule::CompiledDr;
 use super::gateway::CompiledGateway;
 use super::registry::Service;
 use super::virtual_service::{CompiledDestination, CompiledVs};
 use crate::error::CompileWarning;
+use crate::mesh::Index;
+
+/// The registry and DestinationRules with the indexes that keep the checks linear.
+pub(crate) struct Registry<'a> {
+    pub(crate) services: &'a [Service],
+    /// Exact hosts and aliases to services.
+    pub(crate) service_index: &'a Index,
+    pub(crate) wildcard_services: &'a [usize],
+    pub(crate) destination_rules: &'a [CompiledDr],
+    pub(crate) dr_exact: &'a Index,
+    pub(crate) dr_wildcard: &'a [usize],
+}
+
+impl Registry<'_> {
+    /// Whether a service (by host, alias or wildcard) is known for `host`.
+    fn knows(&self, host: &str) -> bool {
+        self.service_index.contains_key(host)
+            || self
+                .wildcard_services
+                .iter()
+                .map(|&i| &self.services[i])
+                .any(|s| s.host == host || s.aliases.iter().any(|a| a == host) || s.pattern.matches(host))
+    }
+
+    /// Whether a DestinationRule whose host matches `host` defines `subset`.
+    fn defines(&self, host: &str, subset: &str) -> bool {
+        let exact = self.dr_exact.get(host).map_or(&[][..], Vec::as_slice);
+        exact
+            .iter()
+            .chain(self.dr_wildcard)
+            .map(|&i| &self.destination_rules[i])
+            .any(|dr| dr.host.matches(host) && dr.subsets.iter().any(|s| s.name == subset))
+    }
+}
 
 /// Adds a warning for every dangling reference of every VirtualService.
 pub(crate) fn check(
     virtual_services: &[CompiledVs],
-    services: &[Service],
-    destination_rules: &[CompiledDr],
+    registry: &Registry<'_>,
     gateways: &[CompiledGateway],
     warnings: &mut Vec<CompileWarning>,
 ) {
+    let gateway_keys: HashSet<&str, FixedState> = gateways.iter().map(|g| g.key.as_str()).collect();
+    let mut seen: HashSet<(String, String, String), FixedState> =
+        warnings.iter().map(|w| (w.object.clone(), w.field.clone(), w.message.clone())).collect();
     for vs in virtual_services {
         let object = format!("VirtualService {}/{}", vs.namespace, vs.name);
         let mut warn = |field: String, message: String| {
-            if !warnings.iter().any(|w| w.object == object && w.field == field && w.message == message) {
+            if seen.insert((object.clone(), field.clone(), message.clone())) {
                 warnings.push(CompileWarning { object: object.clone(), field, message });
             }
         };
         for (i, g) in vs.gateways.iter().enumerate() {
-            if g != "mesh" && !gateways.iter().any(|gw| gw.key == *g) {
+            if g != "mesh" && !gateway_keys.contains(g.as_str()) {
                 warn(
                     format!("spec.gateways[{i}]"),
                     format!("Gateway {g} does not exist; the VirtualService is not served there"),
                 );
             }
         }
-        let mut check_dest = |field: String, d: &CompiledDestination| {
-            let known =
-                services.iter().any(|s| s.host == d.host || s.aliases.contains(&d.host) || s.pattern.matches(&d.host));
-            if !known {
+        let mut check_dest = |field: &dyn Fn() -> String, d: &CompiledDestination| {
+            if !registry.knows(&d.host) {
                 warn(
-                    format!("{field}.host"),
+                    format!("{}.host", field()),
                     format!("{} is not a known service; requests to it would get a 503", d.host),
                 );
                 return;
             }
-            if let Some(subset) = &d.subset {
-                let defined = destination_rules
-                    .iter()
-                    .any(|dr| dr.host.matches(&d.host) && dr.subsets.iter().any(|s| s.name == *subset));
-                if !defined {
-                    warn(
-                        format!("{field}.subset"),
-                        format!(
-                            "no DestinationRule defines subset {subset} of {}; requests to it would get a 503",
-                            d.host
-                        ),
-                    );
-                }
+            if let Some(subset) = &d.subset
+                && !registry.defines(&d.host, subset)
+            {
+                warn(
+                    format!("{}.subset", field()),
+                    format!("no DestinationRule defines subset {subset} of {}; requests to it would get a 503", d.host),
+                );
             }
         };
         for r in &vs.http {
             for (j, d) in r.action.destinations.iter().enumerate() {
-                check_dest(format!("spec.http[{}].route[{j}].destination", r.index), d);
+                check_dest(&|| format!("spec.http[{}].route[{j}].destination", r.index), d);
             }
             for m in &r.action.mirrors {
-                check_dest(format!("spec.http[{}].mirror", r.index), &m.destination);
+                check_dest(&|| format!("spec.http[{}].mirror", r.index), &m.destination);
             }
         }
         for r in &vs.tls {
             for (j, d) in r.action.destinations.iter().enumerate() {
-                check_dest(format!("spec.tls[{}].route[{j}].destination", r.index), d);
+                check_dest(&|| format!("spec.tls[{}].route[{j}].destination", r.index), d);
             }
         }
         for r in &vs.tcp {
             for (j, d) in r.action.destinations.iter().enumerate() {
-                check_dest(format!("spec.tcp[{}].route[{j}].destination", r.index), d);
+                check_dest(&|| format!("spec.tcp[{}].route[{j}].destination", r.index), d);
             }
         }
     }

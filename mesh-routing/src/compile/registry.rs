@@ -45,6 +45,9 @@ pub(crate) struct Service {
     pub(crate) default_route: Vec<CompiledDestination>,
     /// (creation time, namespace): the older of two services claiming an address wins (E5).
     pub(crate) age: (Option<i128>, String),
+    /// The VirtualServices whose hosts name this service exactly (age order), filled once
+    /// they are compiled.
+    pub(crate) vs_claims: Vec<usize>,
 }
 
 impl Service {
@@ -127,6 +130,7 @@ pub(crate) fn from_kube(svc: &KubeService, namespace: &str, domain: &str, age: O
         export_to: ExportTo::new(&export, namespace),
         aliases: Vec::new(),
         age: (age, name),
+        vs_claims: Vec::new(),
     })
 }
 
@@ -171,6 +175,7 @@ pub(crate) fn from_entry(se: &ServiceEntry, namespace: &str, age: Option<i128>) 
                 export_to: ExportTo::new(&se.spec.export_to, namespace),
                 aliases: Vec::new(),
                 age: (age, name.clone()),
+                vs_claims: Vec::new(),
             }
         })
         .collect()

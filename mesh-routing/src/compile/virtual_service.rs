@@ -13,7 +13,7 @@ use crate::matchers::headers::HeaderMatcher;
 use crate::matchers::host::{HostPattern, qualify};
 use crate::matchers::port::PortMatcher;
 use crate::matchers::source::SourceMatcher;
-use crate::matchers::string::StringMatcher;
+use crate::matchers::string::{RegexCache, StringMatcher};
 
 /// One shape for HTTP, TLS and TCP rules: match entries (OR) and what to do.
 #[derive(Clone, Debug)]
@@ -92,6 +92,11 @@ pub(crate) struct CompiledDestination {
     /// The port of the destination service when it has exactly one (D3); filled once the
     /// registry is known.
     pub(crate) single_port: Option<u32>,
+    /// The destination's one service, when compiling showed that it has a single service
+    /// every namespace sees and that the subset (if any) is defined for every caller, with no
+    /// workload known to check endpoints against: routing then skips the 503 checks but the
+    /// port's.
+    pub(crate) settled: Option<usize>,
     /// Share in percent (D1, D2).
     pub(crate) share: f64,
     pub(crate) headers: Option<Headers>,
@@ -196,6 +201,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) namespace: &'a str,
     pub(crate) domain: &'a str,
     pub(crate) warnings: &'a mut Vec<CompileWarning>,
+    /// Regexes already compiled for this mesh.
+    pub(crate) regexes: &'a mut RegexCache,
 }
 
 impl Ctx<'_> {
@@ -209,6 +216,7 @@ impl Ctx<'_> {
             subset: d.subset.clone(),
             port: d.port.as_ref().and_then(|p| p.number),
             single_port: None,
+            settled: None,
             share,
             headers: headers.cloned(),
         }
@@ -230,7 +238,7 @@ impl Ctx<'_> {
         m: Option<&StringMatch>,
         ignore_case: bool,
     ) -> Result<Option<StringMatcher>, ()> {
-        match m.map(|m| StringMatcher::new(m, ignore_case)).transpose() {
+        match m.map(|m| StringMatcher::with_cache(m, ignore_case, self.regexes)).transpose() {
             Ok(m) => Ok(m),
             Err(e) => {
                 self.warn(field, format!("invalid regex, the match entry is dropped: {e}"));
@@ -248,7 +256,7 @@ impl Ctx<'_> {
     ) -> Result<Vec<HeaderMatcher>, ()> {
         let mut out = Vec::with_capacity(map.len());
         for (name, m) in map {
-            match HeaderMatcher::new(name, m, negated, lower) {
+            match HeaderMatcher::new(name, m, negated, lower, self.regexes) {
                 Ok(h) => out.push(h),
                 Err(e) => {
                     self.warn(format!("{field}.{name}"), format!("invalid regex, the match entry is dropped: {e}"));
@@ -324,7 +332,7 @@ impl Ctx<'_> {
             mirrors.push(CompiledMirror { destination: self.destination(&m.destination, 100.0, None), percent });
         }
         let rewrite_regex = match r.rewrite.as_ref().and_then(|w| w.uri_regex_rewrite.as_ref()) {
-            Some(rr) => match Regex::new(rr.match_.as_deref().unwrap_or("")) {
+            Some(rr) => match self.regexes.compile(rr.match_.as_deref().unwrap_or("")) {
                 Ok(re) => Some((re, backrefs(rr.rewrite.as_deref().unwrap_or("")))),
                 Err(e) => {
                     self.warn(format!("{at}.rewrite.uriRegexRewrite.match"), format!("invalid regex, ignored: {e}"));

@@ -2,7 +2,7 @@
 
 use mesh_api::StringMatch;
 
-use super::string::StringMatcher;
+use super::string::{RegexCache, StringMatcher};
 
 /// One named condition on a header or query parameter.
 #[derive(Clone, Debug)]
@@ -17,11 +17,17 @@ pub(crate) struct HeaderMatcher {
 
 impl HeaderMatcher {
     /// Compiles a condition on `name`.
-    pub(crate) fn new(name: &str, m: &StringMatch, negated: bool, lower_name: bool) -> Result<Self, regex::Error> {
+    pub(crate) fn new(
+        name: &str,
+        m: &StringMatch,
+        negated: bool,
+        lower_name: bool,
+        cache: &mut RegexCache,
+    ) -> Result<Self, regex::Error> {
         let presence = matches!(m, StringMatch::Any) || matches!(m, StringMatch::Regex(r) if r == "*");
         Ok(Self {
             name: if lower_name { name.to_ascii_lowercase() } else { name.to_owned() },
-            value: if presence { None } else { Some(StringMatcher::new(m, false)?) },
+            value: if presence { None } else { Some(StringMatcher::with_cache(m, false, cache)?) },
             negated,
         })
     }
@@ -42,7 +48,7 @@ mod tests {
     use super::*;
 
     fn header(m: StringMatch, negated: bool) -> HeaderMatcher {
-        HeaderMatcher::new("End-User", &m, negated, true).unwrap()
+        HeaderMatcher::new("End-User", &m, negated, true, &mut RegexCache::default()).unwrap()
     }
 
     #[test]

@@ -1,5 +1,8 @@
 //! A compiled `StringMatch` (routing.md R3): exact, prefix, full-match regex, or anything.
 
+use std::collections::HashMap;
+
+use foldhash::fast::FixedState;
 use mesh_api::StringMatch;
 use regex::Regex;
 
@@ -18,11 +21,18 @@ pub(crate) enum StringMatcher {
 
 impl StringMatcher {
     /// Compiles a match; `ignore_case` applies to exact and prefix only (`ignoreUriCase`).
+    #[cfg(test)]
     pub(crate) fn new(m: &StringMatch, ignore_case: bool) -> Result<Self, regex::Error> {
+        Self::with_cache(m, ignore_case, &mut RegexCache::default())
+    }
+
+    /// Compiles a match (`ignore_case` applies to exact and prefix only, `ignoreUriCase`), reusing a regex compiled earlier for the same pattern:
+    /// meshes repeat patterns, and a compiled regex is large and slow to build.
+    pub(crate) fn with_cache(m: &StringMatch, ignore_case: bool, cache: &mut RegexCache) -> Result<Self, regex::Error> {
         Ok(match m {
             StringMatch::Exact(v) => Self::Exact { value: v.clone(), ignore_case },
             StringMatch::Prefix(v) => Self::Prefix { value: v.clone(), ignore_case },
-            StringMatch::Regex(v) => Self::Regex(Regex::new(&format!("^(?:{v})$"))?),
+            StringMatch::Regex(v) => Self::Regex(cache.compile(&format!("^(?:{v})$"))?),
             StringMatch::Any => Self::Any,
         })
     }
@@ -61,9 +71,36 @@ impl StringMatcher {
     }
 }
 
+/// Regexes compiled while compiling one mesh, by pattern. A `Regex` shares its compiled
+/// program between clones.
+#[derive(Debug, Default)]
+pub(crate) struct RegexCache(HashMap<String, Regex, FixedState>);
+
+impl RegexCache {
+    /// The compiled `pattern`, built on first use.
+    pub(crate) fn compile(&mut self, pattern: &str) -> Result<Regex, regex::Error> {
+        if let Some(re) = self.0.get(pattern) {
+            return Ok(re.clone());
+        }
+        let re = Regex::new(pattern)?;
+        self.0.insert(pattern.to_owned(), re.clone());
+        Ok(re)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_pattern_is_compiled_once_per_cache() {
+        let mut cache = RegexCache::default();
+        let a = cache.compile("^(?:a+)$").unwrap();
+        let b = cache.compile("^(?:a+)$").unwrap();
+        assert_eq!(a.as_str(), b.as_str());
+        assert_eq!(cache.0.len(), 1);
+        assert!(cache.compile("(").is_err());
+    }
 
     #[test]
     fn r3_regex_must_match_the_whole_value() {

@@ -54,7 +54,7 @@ pub(crate) fn route<'m>(mesh: &'m Mesh, request: &Request, gateway: &str, trace:
             )
         }),
     }
-    d.proxy_namespace = Cow::Borrowed(pod_ns);
+    d.proxy_namespace = Some(pod_ns);
     let port = request.effective_port();
     // Every Gateway selecting these pods shares their ports (G4), oldest first.
     let mut servers: Vec<(&CompiledGateway, &CompiledServer)> = mesh
@@ -70,7 +70,7 @@ pub(crate) fn route<'m>(mesh: &'m Mesh, request: &Request, gateway: &str, trace:
         .collect();
     let Some(kind) = servers.first().map(|(_, s)| s.kind) else {
         trace.note(|| format!("no server of a Gateway on these pods listens on port {port}"));
-        d.proxy_labels = pod_labels;
+        d.proxy_labels = Some(pod_labels);
         return d;
     };
     servers.retain(|(g, s)| {
@@ -86,7 +86,7 @@ pub(crate) fn route<'m>(mesh: &'m Mesh, request: &Request, gateway: &str, trace:
         keep
     });
     let proxy_labels = pod_labels.clone();
-    d.proxy_labels = pod_labels;
+    d.proxy_labels = Some(pod_labels);
     match kind {
         ServerKind::Http | ServerKind::Https => http(mesh, d, request, &servers, pod_ns, &proxy_labels, trace),
         ServerKind::TlsPassthrough => tls(mesh, d, request, &servers, pod_ns, &proxy_labels, trace),

@@ -76,9 +76,8 @@ pub(crate) fn evaluate<'m>(
                 return true;
             }
             None => {
-                let static_fail = rule.matches.iter().all(|m| !static_ok(m, port, proxy));
                 trace.note(|| {
-                    if static_fail {
+                    if rule.matches.iter().all(|m| !static_ok(m, port, proxy)) {
                         format!("rule {} skipped: its port/gateways/source conditions exclude this proxy (R2)", label())
                     } else {
                         format!("rule {} skipped: no match entry fits the request", label())
@@ -98,10 +97,11 @@ pub(crate) fn sidecar<'m>(
     trace: &mut Trace,
 ) -> Decision<'m> {
     let port = request.effective_port();
-    let host = strip_port(&request.host).to_ascii_lowercase();
+    let mut buf = None;
+    let host = super::name::lowercase(strip_port(&request.host), &mut buf);
     let namespace = request.source_namespace.as_str();
     let proxy = Proxy { gateway: "mesh", namespace, labels: &request.source_labels };
-    let service = mesh.sidecar_service(&host, namespace, port, sidecar, trace);
+    let service = mesh.sidecar_service(host, namespace, port, sidecar, trace);
     // L1: the service port's protocol picks the rule list.
     match service.and_then(|s| s.port_protocol(port)) {
         Some("TCP" | "MONGO" | "MYSQL" | "REDIS") => {
@@ -115,8 +115,8 @@ pub(crate) fn sidecar<'m>(
         _ => {}
     }
     let vs = match service {
-        Some(s) => mesh.sidecar_vs(&s.host, namespace, port, sidecar, trace),
-        None => mesh.sidecar_literal_vs(&host, namespace, port, sidecar, trace),
+        Some(s) => mesh.service_vs(s, namespace, port, sidecar, trace),
+        None => mesh.sidecar_literal_vs(host, namespace, port, sidecar, trace),
     };
     let mut d = super::sidecar_decision(mesh, request, Outcome::NotFound);
     match (vs, service) {

@@ -22,7 +22,7 @@ pub(crate) fn sidecar_tcp<'m>(
         return mesh.outbound_policy(request, sidecar, trace);
     };
     let mut d = super::sidecar_decision(mesh, request, Outcome::Route);
-    if let Some(vs) = mesh.sidecar_vs(&service.host, namespace, port, sidecar, trace) {
+    if let Some(vs) = mesh.service_vs(service, namespace, port, sidecar, trace) {
         for rule in &vs.tcp {
             let hit = rule.matches.is_empty()
                 || rule.matches.iter().any(|m| {
@@ -62,7 +62,7 @@ pub(crate) fn sidecar_tls<'m>(
     let proxy = Proxy { gateway: "mesh", namespace, labels: &request.source_labels };
     let service = mesh.sidecar_service(&sni, namespace, port, sidecar, trace);
     let vs = match service {
-        Some(s) => mesh.sidecar_vs(&s.host, namespace, port, sidecar, trace),
+        Some(s) => mesh.service_vs(s, namespace, port, sidecar, trace),
         None => mesh.sidecar_vs(&sni, namespace, port, sidecar, trace),
     };
     let mut d = super::sidecar_decision(mesh, request, Outcome::Route);

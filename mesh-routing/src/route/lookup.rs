@@ -6,6 +6,7 @@ use std::cmp::Ordering;
 
 use mesh_api::networking::{Subset, TrafficPolicy};
 
+use super::name::NameBuf;
 use super::trace::Trace;
 use crate::compile::destination_rule::CompiledDr;
 use crate::compile::export::ExportTo;
@@ -19,17 +20,43 @@ use crate::mesh::Mesh;
 
 /// The DestinationRules in force for one host, merged as Istio does (P3): oldest first.
 #[derive(Clone, Debug, Default)]
-pub(crate) struct DrSet<'m>(pub(crate) Vec<&'m CompiledDr>);
+pub(crate) struct DrSet<'m> {
+    first: Option<&'m CompiledDr>,
+    /// Rules merged after the first; usually none, and then nothing is allocated.
+    rest: Vec<&'m CompiledDr>,
+}
 
 impl<'m> DrSet<'m> {
+    fn push(&mut self, rule: &'m CompiledDr) {
+        match self.first {
+            None => self.first = Some(rule),
+            Some(_) => self.rest.push(rule),
+        }
+    }
+
+    /// The rules, oldest first.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &'m CompiledDr> + '_ {
+        self.first.into_iter().chain(self.rest.iter().copied())
+    }
+
+    /// The oldest rule.
+    pub(crate) fn first(&self) -> Option<&'m CompiledDr> {
+        self.first
+    }
+
+    /// Whether no rule applies.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.first.is_none()
+    }
+
     /// The first definition of a subset.
     pub(crate) fn subset(&self, name: &str) -> Option<&'m Subset> {
-        self.0.iter().find_map(|d| d.subsets.iter().find(|s| s.name == name))
+        self.iter().find_map(|d| d.subsets.iter().find(|s| s.name == name))
     }
 
     /// The oldest top-level policy.
     pub(crate) fn policy(&self) -> Option<&'m TrafficPolicy> {
-        self.0.iter().find_map(|d| d.traffic_policy.as_ref())
+        self.iter().find_map(|d| d.traffic_policy.as_ref())
     }
 }
 
@@ -65,9 +92,8 @@ impl Mesh {
 
     /// Picks one of several services with the same name (V8).
     fn prefer<'m>(&'m self, ids: impl Iterator<Item = usize>, namespace: &str) -> Option<&'m Service> {
-        let mut found: Vec<&Service> = ids.map(|i| &self.services[i]).collect();
-        found.sort_by_key(|s| (s.namespace != namespace, s.origin != ServiceOrigin::Kubernetes));
-        found.into_iter().next()
+        // The first of the most preferred, as a stable sort would put it.
+        ids.map(|i| &self.services[i]).min_by_key(|s| (s.namespace != namespace, s.origin != ServiceOrigin::Kubernetes))
     }
 
     /// The service a sidecar reaches for a Host header, SNI or address (H6, V7, V8, E4).
@@ -79,17 +105,21 @@ impl Mesh {
         sidecar: Option<&CompiledSidecar>,
         trace: &mut Trace,
     ) -> Option<&Service> {
-        let domain = &self.settings.cluster_domain;
-        let dots = host.matches('.').count();
-        let mut names = vec![host.to_owned()];
-        if dots == 0 && !host.is_empty() {
-            names.push(format!("{host}.{namespace}.svc.{domain}"));
+        let domain = self.settings.cluster_domain.as_str();
+        let dots = host.bytes().filter(|&b| b == b'.').count();
+        let mut buf = None;
+        let mut join = |parts: &[&str]| Some(buf.insert(NameBuf::new()).join(parts).len());
+        let qualified_len = if dots == 0 && !host.is_empty() {
+            join(&[host, ".", namespace, ".svc.", domain])
         } else if dots == 1 {
-            names.push(format!("{host}.svc.{domain}"));
+            join(&[host, ".svc.", domain])
         } else if dots == 2 && host.ends_with(".svc") {
-            names.push(format!("{host}.{domain}"));
-        }
-        for name in &names {
+            join(&[host, ".", domain])
+        } else {
+            None
+        };
+        let qualified = qualified_len.and(buf.as_ref()).map(NameBuf::as_str);
+        for name in std::iter::once(host).chain(qualified) {
             if let Some(ids) = self.service_index.get(name) {
                 let ok = ids.iter().copied().filter(|&i| self.reachable(&self.services[i], namespace, port, sidecar));
                 if let Some(s) = self.prefer(ok, namespace) {
@@ -113,14 +143,12 @@ impl Mesh {
                 return Some(s);
             }
         }
-        let mut wild: Vec<&Service> = self
+        let found = self
             .wildcard_services
             .iter()
             .map(|&i| &self.services[i])
             .filter(|s| s.pattern.matches(host) && self.reachable(s, namespace, port, sidecar))
-            .collect();
-        wild.sort_by(|a, b| a.pattern.specificity(&b.pattern));
-        let found = wild.into_iter().next();
+            .min_by(|a, b| a.pattern.specificity(&b.pattern));
         if let Some(s) = found {
             trace.note(|| format!("host {host:?} falls under ServiceEntry host {}", s.host));
         }
@@ -177,16 +205,55 @@ impl Mesh {
         sidecar: Option<&CompiledSidecar>,
         trace: &mut Trace,
     ) -> Option<&CompiledVs> {
-        let mut exact: Vec<&CompiledVs> = Vec::new();
-        for &i in self.vs_exact.get(host).into_iter().flatten() {
+        let claims = self.vs_exact.get(host).map_or(&[][..], Vec::as_slice);
+        self.sidecar_vs_among(host, claims, namespace, port, sidecar, trace)
+    }
+
+    /// [`Mesh::sidecar_vs`] for a registry service, whose claims were found when compiling.
+    pub(crate) fn service_vs(
+        &self,
+        service: &Service,
+        namespace: &str,
+        port: u32,
+        sidecar: Option<&CompiledSidecar>,
+        trace: &mut Trace,
+    ) -> Option<&CompiledVs> {
+        self.sidecar_vs_among(&service.host, &service.vs_claims, namespace, port, sidecar, trace)
+    }
+
+    /// [`Mesh::sidecar_vs`] given the VirtualServices claiming `host` exactly.
+    fn sidecar_vs_among(
+        &self,
+        host: &str,
+        claims: &[usize],
+        namespace: &str,
+        port: u32,
+        sidecar: Option<&CompiledSidecar>,
+        trace: &mut Trace,
+    ) -> Option<&CompiledVs> {
+        // The first in V3 order, as a stable sort would put it.
+        let mut first: Option<&CompiledVs> = None;
+        for &i in claims {
             let vs = &self.virtual_services[i];
             match self.sidecar_sees(vs, namespace, port, sidecar) {
-                Ok(()) => exact.push(vs),
+                Ok(()) => {
+                    if first.is_none_or(|f| v3_order(vs, f, namespace) == Ordering::Less) {
+                        first = Some(vs);
+                    }
+                }
                 Err(why) => trace.note(|| format!("VirtualService {}/{} skipped: {why}", vs.namespace, vs.name)),
             }
         }
-        exact.sort_by(|a, b| v3_order(a, b, namespace));
-        if let Some((first, rest)) = exact.split_first() {
+        if let Some(first) = first {
+            let mut rest: Vec<&CompiledVs> = Vec::new();
+            if trace.is_on() {
+                rest = claims
+                    .iter()
+                    .map(|&i| &self.virtual_services[i])
+                    .filter(|vs| !std::ptr::eq(*vs, first) && self.sidecar_sees(vs, namespace, port, sidecar).is_ok())
+                    .collect();
+                rest.sort_by(|a, b| v3_order(a, b, namespace));
+            }
             for vs in rest {
                 trace.note(|| {
                     format!(
@@ -250,17 +317,16 @@ impl Mesh {
             return None;
         }
         let eligible = |vs: &CompiledVs| self.sidecar_sees(vs, namespace, port, sidecar);
-        let mut exact: Vec<&CompiledVs> = self
+        let exact = self
             .vs_exact
             .get(host)
             .into_iter()
             .flatten()
             .map(|&i| &self.virtual_services[i])
             .filter(|vs| eligible(vs).is_ok())
-            .collect();
-        exact.sort_by(|a, b| v3_order(a, b, namespace));
-        if let Some(first) = exact.first() {
-            return Some(first);
+            .min_by(|a, b| v3_order(a, b, namespace));
+        if exact.is_some() {
+            return exact;
         }
         // S3: a wildcard host that covers registry services routes those services only; it
         // gets no virtual host of its own.
@@ -289,39 +355,48 @@ impl Mesh {
         let root = self.settings.root_namespace.as_str();
         // P2: the caller's namespace, the service's, then the root namespace. A root caller's
         // first step sees only root rules exported to the root alone.
-        let mut buckets = vec![namespace];
+        let mut buckets = [namespace; 3];
+        let mut count = 1;
         for ns in [service_namespace.unwrap_or(namespace), root] {
-            if !buckets.contains(&ns) || (namespace == root && ns == root) {
-                buckets.push(ns);
+            if !buckets[..count].contains(&ns) || (namespace == root && ns == root) {
+                buckets[count] = ns;
+                count += 1;
             }
         }
+        // Rules whose host can match: those for exactly this host, then the wildcard ones. Each
+        // list is in age order, and the rules merged below share one host, so one list.
+        let exact = self.dr_exact.get(host).map_or(&[][..], Vec::as_slice);
+        let candidates = || exact.iter().chain(&self.dr_wildcard).map(|&i| &self.destination_rules[i]);
+        let only_root =
+            |d: &CompiledDr| matches!(&d.export_to, ExportTo::Namespaces(l) if l.len() == 1 && l[0] == root);
+        let order = |a: &CompiledDr, b: &CompiledDr| {
+            a.host
+                .specificity(&b.host)
+                .then_with(|| b.selector.is_some().cmp(&a.selector.is_some()))
+                .then_with(|| a.age.cmp(&b.age))
+        };
         // A caller in the root namespace first looks at root rules exported only to itself.
         let private_first = namespace == root;
-        for (step, bucket) in buckets.into_iter().enumerate() {
+        for (step, &bucket) in buckets[..count].iter().enumerate() {
             let only_private = private_first && step == 0;
-            let mut found: Vec<&CompiledDr> = self
-                .destination_rules
-                .iter()
-                .filter(|d| d.namespace == bucket && d.export_to.visible_to(namespace) && d.host.matches(host))
-                .filter(|d| !only_private || d.export_to == ExportTo::Namespaces(vec![root.to_owned()]))
-                .filter(|d| match &d.selector {
-                    Some(sel) => d.namespace == namespace && labels_subset(sel, labels),
-                    None => true,
-                })
-                .collect();
-            if found.is_empty() {
+            let applies = |d: &CompiledDr| {
+                d.namespace == bucket
+                    && d.export_to.visible_to(namespace)
+                    && d.host.matches(host)
+                    && (!only_private || only_root(d))
+                    && match &d.selector {
+                        Some(sel) => d.namespace == namespace && labels_subset(sel, labels),
+                        None => true,
+                    }
+            };
+            let Some(best) = candidates().filter(|d| applies(d)).min_by(|a, b| order(a, b)) else {
                 continue;
-            }
-            found.sort_by(|a, b| {
-                a.host
-                    .specificity(&b.host)
-                    .then_with(|| b.selector.is_some().cmp(&a.selector.is_some()))
-                    .then_with(|| a.age.cmp(&b.age))
-            });
-            let best = found[0].host.clone();
-            let with_selector = found[0].selector.is_some();
-            found.retain(|d| d.host == best && d.selector.is_some() == with_selector);
-            return DrSet(found);
+            };
+            let mut set = DrSet::default();
+            candidates()
+                .filter(|d| applies(d) && d.host == best.host && d.selector.is_some() == best.selector.is_some())
+                .for_each(|d| set.push(d));
+            return set;
         }
         DrSet::default()
     }
@@ -342,7 +417,7 @@ impl Mesh {
 
     /// Whether any workload is known in `namespace` (endpoint warnings need some).
     pub(crate) fn knows_workloads_in(&self, namespace: &str) -> bool {
-        self.workloads.iter().any(|w| w.namespace == namespace)
+        !self.workload_namespaces.is_empty() && self.workload_namespaces.contains(namespace)
     }
 
     /// The namespace and labels of the pods a Gateway selects (G3). Without a matching pod in

@@ -15,6 +15,11 @@ impl Trace {
         Self(Some(Vec::new()))
     }
 
+    /// Whether notes are recorded.
+    pub(crate) fn is_on(&self) -> bool {
+        self.0.is_some()
+    }
+
     /// Adds a note, formatting it only when recording.
     pub(crate) fn note(&mut self, line: impl FnOnce() -> String) {
         if let Some(lines) = &mut self.0 {
