@@ -75,7 +75,10 @@ mod forward {
             let pod = list.items.iter().find(running).or(list.items.first());
             pod.and_then(|p| p.metadata.name.clone()).ok_or_else(|| Error::Cluster {
                 object: what,
-                message: format!("no pod found; is the addon installed (`meshctl manifest generate --addons {}`)?", self.addon),
+                message: format!(
+                    "no pod found; is the addon installed (`meshctl manifest generate --addons {}`)?",
+                    self.addon
+                ),
             })
         }
 
@@ -130,12 +133,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_addon_has_a_dashboard_on_its_rendered_port() {
+    fn every_addon_has_a_dashboard_on_a_port_its_pods_serve() {
         for addon in Addon::ALL {
             let d = Dashboard::of(addon);
             let objects = crate::addons::render(&[addon]).expect("addon renders");
             let yaml = crate::addons::to_yaml(&objects).expect("yaml");
-            assert!(yaml.contains(&format!("containerPort: {}", d.port)), "{addon}: port {}", d.port);
+            let served = [format!("containerPort: {}", d.port), format!("targetPort: {}", d.port)];
+            assert!(served.iter().any(|p| yaml.contains(p)), "{addon}: port {}", d.port);
             for pair in d.selector.split(',') {
                 let (k, v) = pair.split_once('=').expect("k=v");
                 assert!(yaml.contains(&format!("{k}: {v}")), "{addon}: label {pair}");

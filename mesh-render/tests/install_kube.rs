@@ -62,8 +62,13 @@ fn mock_cluster(mut answer: impl FnMut(&Exchange, usize) -> (u16, Value) + Send 
                 .get(http::header::CONTENT_TYPE)
                 .map(|v| v.to_str().unwrap_or_default().to_owned())
                 .unwrap_or_default();
-            let exchange =
-                Exchange { method: parts.method.to_string(), path: parts.uri.path().to_owned(), query, content_type, body };
+            let exchange = Exchange {
+                method: parts.method.to_string(),
+                path: parts.uri.path().to_owned(),
+                query,
+                content_type,
+                body,
+            };
             let n = seen.lock().expect("log").len();
             let (code, reply) = answer(&exchange, n);
             seen.lock().expect("log").push(exchange);
@@ -79,7 +84,10 @@ fn mock_cluster(mut answer: impl FnMut(&Exchange, usize) -> (u16, Value) + Send 
 }
 
 fn status(code: u16, reason: &str, message: &str) -> (u16, Value) {
-    (code, json!({"kind": "Status", "apiVersion": "v1", "status": "Failure", "code": code, "reason": reason, "message": message}))
+    (
+        code,
+        json!({"kind": "Status", "apiVersion": "v1", "status": "Failure", "code": code, "reason": reason, "message": message}),
+    )
 }
 
 fn rendered(flags: &[&str]) -> Manifest {
@@ -97,7 +105,7 @@ fn istiod(ready: bool) -> Value {
         "apiVersion": "apps/v1", "kind": "Deployment",
         "metadata": {"name": "istiod", "namespace": "istio-system", "generation": 1},
         "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "istiod"}}, "template": {"spec": {"containers": []}}},
-        "status": {"observedGeneration": 1, "replicas": 1, "updatedReplicas": available, "availableReplicas": available}
+        "status": {"observedGeneration": 1, "replicas": 1, "updatedReplicas": 1, "availableReplicas": available}
     })
 }
 
@@ -118,11 +126,14 @@ fn cluster_where_istiod(ready: impl Fn(usize) -> bool + Send + 'static) -> (Clie
 async fn cni_alone_is_applied_in_plan_order_then_its_daemon_set_is_awaited() {
     let plan = Plan::install(&rendered(&["profile=empty", "components.cni.enabled=true"]));
     let (client, log) = mock_cluster(|e, _| match e.method.as_str() {
-        "GET" => (200, json!({
-            "apiVersion": "apps/v1", "kind": "DaemonSet",
-            "metadata": {"name": "istio-cni-node", "namespace": "istio-system", "generation": 1},
-            "status": {"observedGeneration": 1, "desiredNumberScheduled": 2, "updatedNumberScheduled": 2, "numberAvailable": 2}
-        })),
+        "GET" => (
+            200,
+            json!({
+                "apiVersion": "apps/v1", "kind": "DaemonSet",
+                "metadata": {"name": "istio-cni-node", "namespace": "istio-system", "generation": 1},
+                "status": {"observedGeneration": 1, "desiredNumberScheduled": 2, "updatedNumberScheduled": 2, "numberAvailable": 2}
+            }),
+        ),
         _ => (200, e.body.clone()),
     });
     Installer::new(client).run(&plan, |_| {}).await.expect("installed");
@@ -155,7 +166,8 @@ async fn cni_alone_is_applied_in_plan_order_then_its_daemon_set_is_awaited() {
 
 #[tokio::test]
 async fn namespaces_and_crds_come_first_and_each_component_waits_before_the_next() {
-    let plan = Plan::install(&rendered(&["profile=default", "values.gateways.istio-ingressgateway.autoscaleEnabled=false"]));
+    let plan =
+        Plan::install(&rendered(&["profile=default", "values.gateways.istio-ingressgateway.autoscaleEnabled=false"]));
     let (client, log) = mock_cluster(|e, _| match (e.method.as_str(), e.path.rsplit('/').next()) {
         ("GET", Some(name)) => {
             let mut d = istiod(true);
@@ -210,7 +222,10 @@ async fn a_deployment_never_ready_times_out_naming_it_and_why() {
     let installer = Installer::new(client).timeout(Duration::from_secs(10)).poll_interval(Duration::from_secs(2));
     let start = tokio::time::Instant::now();
     let err = installer.run(&plan, |_| {}).await.unwrap_err();
-    assert_eq!(err.to_string(), "not rolled out after 10s: Deployment istio-system/istiod (0 of 1 updated replicas available)");
+    assert_eq!(
+        err.to_string(),
+        "not rolled out after 10s: Deployment istio-system/istiod (0 of 1 updated replicas available)"
+    );
     assert!(matches!(err, Error::RolloutTimeout { .. }));
     assert_eq!(start.elapsed(), Duration::from_secs(10));
     let gets = log.lock().expect("log").iter().filter(|e| e.method == "GET").count();
@@ -272,7 +287,10 @@ async fn uninstall_deletes_in_reverse_order_and_skips_objects_already_gone() {
     expected.reverse();
     let deleted: Vec<String> = log.iter().map(|e| e.path.rsplit('/').next().unwrap_or_default().to_owned()).collect();
     assert_eq!(deleted, expected);
-    assert!(log.iter().all(|e| !e.path.contains("customresourcedefinitions") && e.path != "/api/v1/namespaces/istio-system"));
+    assert!(
+        log.iter()
+            .all(|e| !e.path.contains("customresourcedefinitions") && e.path != "/api/v1/namespaces/istio-system")
+    );
     assert!(events.contains(&Progress::AlreadyGone { object: "Deployment istio-system/istiod".into() }));
     assert_eq!(events.iter().filter(|p| matches!(p, Progress::Deleted { .. })).count(), plan.len() - 1);
     assert_eq!(log[0].body, json!({"propagationPolicy": "Background"}));
@@ -296,7 +314,10 @@ async fn observed_objects_feed_verify_and_missing_ones_are_reported() {
         if name == "istiod" && e.path.contains("/deployments/") {
             return status(404, "NotFound", "not found");
         }
-        let found = expected.objects().iter().find(|o| o.resource.name() == name && e.path.contains(&o.resource.kind().to_lowercase()));
+        let found = expected
+            .objects()
+            .iter()
+            .find(|o| e.path.ends_with(&format!("/{}/{name}", plural(o.resource.kind()))) && o.resource.name() == name);
         match found {
             Some(o) => (200, o.resource.to_json().expect("json")),
             None => status(404, "NotFound", "not found"),
@@ -310,6 +331,15 @@ async fn observed_objects_feed_verify_and_missing_ones_are_reported() {
     assert_eq!(report.summary.ok, manifest.len() - 1);
 }
 
+/// The resource name of a kind in API paths.
+fn plural(kind: &str) -> String {
+    let lower = kind.to_lowercase();
+    match lower.strip_suffix('y') {
+        Some(stem) => format!("{stem}ies"),
+        None => format!("{lower}s"),
+    }
+}
+
 fn pod(name: &str, phase: &str) -> Value {
     json!({"metadata": {"name": name, "namespace": "istio-system"}, "status": {"phase": phase}})
 }
@@ -317,7 +347,10 @@ fn pod(name: &str, phase: &str) -> Value {
 #[tokio::test]
 async fn the_dashboard_pod_is_found_by_label_preferring_a_running_one() {
     let (client, log) = mock_cluster(|_, _| {
-        (200, json!({"apiVersion": "v1", "kind": "PodList", "metadata": {}, "items": [pod("kiali-old", "Pending"), pod("kiali-1", "Running")]}))
+        (
+            200,
+            json!({"apiVersion": "v1", "kind": "PodList", "metadata": {}, "items": [pod("kiali-old", "Pending"), pod("kiali-1", "Running")]}),
+        )
     });
     let name = Dashboard::of(Addon::Kiali).find_pod(&client, "istio-system").await.expect("pod");
     assert_eq!(name, "kiali-1");
@@ -328,7 +361,8 @@ async fn the_dashboard_pod_is_found_by_label_preferring_a_running_one() {
 
 #[tokio::test]
 async fn no_dashboard_pod_says_to_install_the_addon() {
-    let (client, _log) = mock_cluster(|_, _| (200, json!({"apiVersion": "v1", "kind": "PodList", "metadata": {}, "items": []})));
+    let (client, _log) =
+        mock_cluster(|_, _| (200, json!({"apiVersion": "v1", "kind": "PodList", "metadata": {}, "items": []})));
     let err = Dashboard::of(Addon::Grafana).find_pod(&client, "istio-system").await.unwrap_err();
     assert_eq!(
         err.to_string(),

@@ -34,7 +34,10 @@ enum Reply {
 }
 
 fn status(code: u16, reason: &str, message: &str) -> Reply {
-    Reply::With(code, json!({"kind": "Status", "apiVersion": "v1", "status": "Failure", "code": code, "reason": reason, "message": message}))
+    Reply::With(
+        code,
+        json!({"kind": "Status", "apiVersion": "v1", "status": "Failure", "code": code, "reason": reason, "message": message}),
+    )
 }
 
 /// Answers the scripted replies in order and returns what was asked.
@@ -45,7 +48,8 @@ async fn serve(handle: Handle<Request<Body>, Response<Body>>, replies: Vec<Reply
         let Some((request, send)) = handle.next_request().await else { break };
         let (parts, body) = request.into_parts();
         let bytes = body.collect_bytes().await.expect("request body");
-        let body: Value = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).expect("JSON body") };
+        let body: Value =
+            if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).expect("JSON body") };
         let query = parts
             .uri
             .query()
@@ -194,7 +198,8 @@ async fn a_conflict_is_an_apply_error_naming_the_object_and_stops_the_transition
 #[tokio::test]
 async fn an_invalid_object_is_an_apply_error_naming_it() {
     let step = first_step();
-    let invalid = status(422, "Invalid", "VirtualService.networking.istio.io \"reviews\" is invalid: spec.http: too many");
+    let invalid =
+        status(422, "Invalid", "VirtualService.networking.istio.io \"reviews\" is invalid: spec.http: too many");
     let (client, server) = mock_cluster(vec![Reply::Echo, invalid]);
     let err = KubeApplier::new(client).apply_transition(&step).await.unwrap_err();
     assert_eq!(
@@ -206,7 +211,10 @@ async fn an_invalid_object_is_an_apply_error_naming_it() {
 
 /// An empty list of a kind, as the API server returns it.
 fn list(kind: &str, items: Value) -> Reply {
-    Reply::With(200, json!({"apiVersion": "v1", "kind": format!("{kind}List"), "metadata": {"resourceVersion": "1"}, "items": items}))
+    Reply::With(
+        200,
+        json!({"apiVersion": "v1", "kind": format!("{kind}List"), "metadata": {"resourceVersion": "1"}, "items": items}),
+    )
 }
 
 #[tokio::test]
@@ -277,7 +285,10 @@ async fn all_namespaces_are_read_without_a_namespace_in_the_path() {
 
 #[tokio::test]
 async fn a_missing_crd_is_a_read_error_naming_the_kind() {
-    let (client, server) = mock_cluster(vec![list("Service", json!([])), status(404, "NotFound", "the server could not find the requested resource")]);
+    let (client, server) = mock_cluster(vec![
+        list("Service", json!([])),
+        status(404, "NotFound", "the server could not find the requested resource"),
+    ]);
     let err = KubeApplier::new(client).current_objects(&Scope::Namespace("shop".into())).await.unwrap_err();
     assert_eq!(
         err.to_string(),
@@ -304,8 +315,7 @@ fn the_blocking_applier_applies_from_a_plain_thread() {
 #[test]
 fn the_blocking_applier_refuses_to_block_inside_a_runtime_instead_of_panicking() {
     let step = first_step();
-    let mut applier =
-        BlockingKubeApplier::new(|| KubeApplier::new(mock_cluster(Vec::new()).0)).expect("runtime");
+    let mut applier = BlockingKubeApplier::new(|| KubeApplier::new(mock_cluster(Vec::new()).0)).expect("runtime");
     let runtime = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
     let err = runtime.block_on(async move {
         let err = applier.apply_transition(&step).unwrap_err();
@@ -316,6 +326,7 @@ fn the_blocking_applier_refuses_to_block_inside_a_runtime_instead_of_panicking()
         err.to_string(),
         "apply failed: BlockingKubeApplier cannot block inside an async runtime; await KubeApplier::apply instead"
     );
-    let inside = runtime.block_on(async { BlockingKubeApplier::new(|| KubeApplier::new(mock_cluster(Vec::new()).0)).unwrap_err() });
+    let inside = runtime
+        .block_on(async { BlockingKubeApplier::new(|| KubeApplier::new(mock_cluster(Vec::new()).0)).unwrap_err() });
     assert!(matches!(inside, CanaryError::Apply { .. }));
 }

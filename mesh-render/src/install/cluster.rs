@@ -217,7 +217,8 @@ impl Installer {
             Err(e) => return Err(fail(refusal(&e))),
         };
         let Some(mut object) = found else { return Ok(None) };
-        object.types = Some(TypeMeta { api_version: resource.api_version().to_owned(), kind: resource.kind().to_owned() });
+        object.types =
+            Some(TypeMeta { api_version: resource.api_version().to_owned(), kind: resource.kind().to_owned() });
         object.metadata.managed_fields = None;
         serde_json::to_value(&object).map(Some).map_err(|e| fail(e.to_string()))
     }

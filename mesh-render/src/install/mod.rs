@@ -1,5 +1,5 @@
 //! Installing and uninstalling a rendered [`Manifest`]: the order, as a pure [`Plan`], and
-//! (with the `kube` cargo feature) an [`Installer`] that carries it out against a cluster.
+//! (with the `kube` cargo feature) an `Installer` that carries it out against a cluster.
 //!
 //! The order follows Istio's installer (`operator/pkg/install`): the namespaces first, then
 //! the CustomResourceDefinitions, then each component after the ones it depends on (base,
@@ -35,10 +35,10 @@ use crate::overlays::Component;
 #[cfg(feature = "kube")]
 mod cluster;
 #[cfg(feature = "kube")]
+pub(crate) use cluster::refusal as cluster_refusal;
+#[cfg(feature = "kube")]
 #[cfg_attr(docsrs, doc(cfg(feature = "kube")))]
 pub use cluster::{Installer, Progress};
-#[cfg(feature = "kube")]
-pub(crate) use cluster::refusal as cluster_refusal;
 
 /// The field manager the installer writes as (`meshctl`), unless told otherwise.
 pub const FIELD_MANAGER: &str = "meshctl";
@@ -374,9 +374,7 @@ mod tests {
 
     #[test]
     fn a_deployment_is_rolled_out_when_all_replicas_are_updated_and_available() {
-        let d = |generation: i64, status: Value| {
-            json!({"kind": "Deployment", "metadata": {"generation": generation}, "spec": {"replicas": 2}, "status": status})
-        };
+        let d = |generation: i64, status: Value| json!({"kind": "Deployment", "metadata": {"generation": generation}, "spec": {"replicas": 2}, "status": status});
         let ready = json!({"observedGeneration": 3, "replicas": 2, "updatedReplicas": 2, "availableReplicas": 2});
         assert_eq!(rollout_status(&d(3, ready.clone())), Ok(()));
         assert_eq!(rollout_status(&d(4, ready)).unwrap_err(), "generation 4 not yet observed (at 3)");
@@ -394,9 +392,7 @@ mod tests {
     #[test]
     fn a_daemon_set_needs_an_available_updated_pod_on_every_node() {
         let ds = |status: Value| json!({"kind": "DaemonSet", "metadata": {"generation": 1}, "status": status});
-        let base = |updated: i64, available: i64, desired: i64| {
-            json!({"observedGeneration": 1, "desiredNumberScheduled": desired, "updatedNumberScheduled": updated, "numberAvailable": available})
-        };
+        let base = |updated: i64, available: i64, desired: i64| json!({"observedGeneration": 1, "desiredNumberScheduled": desired, "updatedNumberScheduled": updated, "numberAvailable": available});
         assert_eq!(rollout_status(&ds(base(3, 3, 3))), Ok(()));
         assert_eq!(rollout_status(&ds(base(2, 3, 3))).unwrap_err(), "2 of 3 pods updated");
         assert_eq!(rollout_status(&ds(base(3, 1, 3))).unwrap_err(), "1 of 3 pods available");

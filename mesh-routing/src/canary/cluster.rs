@@ -55,7 +55,32 @@ pub enum Scope {
 }
 
 /// Applies canary transitions to a cluster by server-side apply, and reads the objects a
-/// rollout starts from. See the [module docs](self) for field ownership and forcing.
+/// rollout starts from.
+///
+/// Each object is sent as a `PATCH` with `application/apply-patch+yaml` under the applier's
+/// field manager ([`FIELD_MANAGER`], `mesh-canary`, unless [`KubeApplier::field_manager`]
+/// names another). The applier is cheap to clone and every method takes `&self`, so one
+/// applier serves many tasks of an async controller; the synchronous [`Applier`] trait is
+/// implemented by [`BlockingKubeApplier`] instead, for programs without a runtime.
+///
+/// Kubernetes refuses (409 Conflict) an apply that changes a field another manager owns,
+/// such as the route weights `kubectl apply` wrote. A rollout exists to change them, so the
+/// applier forces by default and takes ownership of the fields it sends;
+/// [`KubeApplier::force`]`(false)` turns such conflicts into errors naming the object.
+///
+/// # Examples
+///
+/// ```no_run
+/// use mesh_routing::canary::{KubeApplier, Rollout, Scope, StaticMetrics};
+/// # async fn step(client: kube::Client, mut rollout: Rollout) -> Result<(), Box<dyn std::error::Error>> {
+/// let applier = KubeApplier::new(client);
+/// let namespace = Scope::Namespace(rollout.canary().namespace().to_owned());
+/// let objects = applier.current_objects(&namespace).await?;
+/// let transition = rollout.advance(&objects, &StaticMetrics::new())?;
+/// applier.apply_transition(&transition).await?;
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone)]
 pub struct KubeApplier {
     client: Client,
@@ -284,9 +309,9 @@ impl BlockingKubeApplier {
     /// runtime, or when the runtime cannot start.
     pub fn from_kubeconfig() -> Result<Self, CanaryError> {
         let runtime = Self::runtime()?;
-        let client = runtime.block_on(Client::try_default()).map_err(|e| CanaryError::Apply {
-            message: format!("no Kubernetes client configuration: {e}"),
-        })?;
+        let client = runtime
+            .block_on(Client::try_default())
+            .map_err(|e| CanaryError::Apply { message: format!("no Kubernetes client configuration: {e}") })?;
         Ok(Self { runtime: Some(runtime), applier: KubeApplier::new(client) })
     }
 
