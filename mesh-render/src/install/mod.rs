@@ -233,7 +233,8 @@ impl fmt::Display for Plan {
 ///
 /// A Deployment is rolled out when its controller has seen its latest generation
 /// (`status.observedGeneration` ≥ `metadata.generation`) and all `spec.replicas` (1 when
-/// unset) are updated and available, with no old replica left. A DaemonSet, as in Istio's
+/// unset) are updated and available, with no old replica left; one whose rollout exceeded
+/// its progress deadline says so. A DaemonSet, as in Istio's
 /// installer, when its latest generation is observed and every node it should run on has an
 /// updated, available pod (and there is at least one such node). Other kinds are always
 /// rolled out.
@@ -269,10 +270,18 @@ pub fn rollout_status(object: &Value) -> Result<(), String> {
             let updated = status("updatedReplicas");
             let available = status("availableReplicas");
             let total = status("replicas");
-            if updated < wanted {
+            let mut conditions = object.pointer("/status/conditions").and_then(Value::as_array).into_iter().flatten();
+            let stalled = conditions.any(|c| {
+                c.get("type").and_then(Value::as_str) == Some("Progressing")
+                    && c.get("reason").and_then(Value::as_str) == Some("ProgressDeadlineExceeded")
+            });
+            if stalled {
+                Err("exceeded its progress deadline".to_owned())
+            } else if updated < wanted {
                 Err(format!("{updated} of {wanted} replicas updated"))
             } else if total > updated {
-                Err(format!("{} old replicas pending termination", total - updated))
+                let old = total - updated;
+                Err(format!("{old} old replica{} pending termination", if old == 1 { "" } else { "s" }))
             } else if available < updated {
                 Err(format!("{available} of {updated} updated replicas available"))
             } else {
@@ -379,7 +388,9 @@ mod tests {
         assert_eq!(rollout_status(&d(3, ready.clone())), Ok(()));
         assert_eq!(rollout_status(&d(4, ready)).unwrap_err(), "generation 4 not yet observed (at 3)");
         let surging = json!({"observedGeneration": 3, "replicas": 3, "updatedReplicas": 2, "availableReplicas": 2});
-        assert_eq!(rollout_status(&d(3, surging)).unwrap_err(), "1 old replicas pending termination");
+        assert_eq!(rollout_status(&d(3, surging)).unwrap_err(), "1 old replica pending termination");
+        let stalled = json!({"observedGeneration": 3, "conditions": [{"type": "Progressing", "status": "False", "reason": "ProgressDeadlineExceeded"}]});
+        assert_eq!(rollout_status(&d(3, stalled)).unwrap_err(), "exceeded its progress deadline");
         assert_eq!(rollout_status(&d(3, json!({"observedGeneration": 3}))).unwrap_err(), "0 of 2 replicas updated");
     }
 

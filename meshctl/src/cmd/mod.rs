@@ -1,9 +1,11 @@
 //! One module per subcommand: its arguments and a `run` that calls the libraries and prints.
 
 pub mod crds;
+pub mod dashboard;
 pub mod diff;
 pub mod fmt;
 pub mod graph;
+pub mod install;
 pub mod kube_inject;
 pub mod manifest;
 pub mod profile;
