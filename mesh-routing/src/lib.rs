@@ -125,6 +125,11 @@ pub mod testing;
 #[doc = include_str!("../../docs/testing-routes.md")]
 struct GuideDoctests;
 
+// The cluster guide's Rust snippets need the `kube` feature; with it they compile as doc tests.
+#[cfg(all(doctest, feature = "kube"))]
+#[doc = include_str!("../../docs/kubernetes.md")]
+struct KubernetesGuideDoctests;
+
 #[doc(inline)]
 pub use mesh_api::Object;
 #[doc(inline)]

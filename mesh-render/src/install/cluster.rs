@@ -62,6 +62,29 @@ pub enum Progress {
 /// Waiting polls the workloads (first at once, then every poll interval) until they are
 /// rolled out ([`rollout_status`](super::rollout_status)) or the step's timeout passes. It
 /// sleeps with tokio's clock, so tests run it with time paused.
+///
+/// # Examples
+///
+/// ```no_run
+/// use std::time::Duration;
+///
+/// use mesh_render::install::{Installer, Plan, Progress};
+/// use mesh_render::{Overlays, manifest};
+///
+/// # async fn install() -> Result<(), Box<dyn std::error::Error>> {
+/// let merged = Overlays::new().set("profile=demo")?.merge()?;
+/// let plan = Plan::install(&manifest::render(&merged)?);
+/// let installer = Installer::new(kube::Client::try_default().await?).timeout(Duration::from_secs(600));
+/// installer
+///     .run(&plan, |progress| {
+///         if let Progress::Waiting { object, reason } = progress {
+///             eprintln!("waiting for {object}: {reason}");
+///         }
+///     })
+///     .await?;
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone)]
 pub struct Installer {
     client: Client,
