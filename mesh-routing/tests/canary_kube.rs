@@ -170,6 +170,46 @@ async fn a_transition_is_server_side_applied_destination_rules_first() {
 }
 
 #[tokio::test]
+async fn objects_read_back_are_applied_with_their_intent_only() {
+    let read = json!({
+        "apiVersion": "networking.istio.io/v1", "kind": "DestinationRule",
+        "metadata": {"name": "reviews", "namespace": "shop", "resourceVersion": "7", "uid": "u-1", "generation": 2,
+            "creationTimestamp": "2026-01-01T00:00:00Z", "managedFields": [{"manager": "kubectl", "operation": "Update"}],
+            "labels": {"team": "books"},
+            "annotations": {"kubectl.kubernetes.io/last-applied-configuration": "{}", "owner": "ann"}},
+        "spec": {"host": "reviews"},
+        "status": {"observedGeneration": 2}
+    });
+    let object = mesh_api::load_value(&read).expect("loads").object;
+    let (client, server) = mock_cluster(vec![Reply::Echo]);
+    KubeApplier::new(client).apply(&[object]).await.expect("applied");
+    let seen = server.await.expect("server");
+    assert_eq!(
+        seen[0].body,
+        json!({
+            "apiVersion": "networking.istio.io/v1", "kind": "DestinationRule",
+            "metadata": {"name": "reviews", "namespace": "shop", "labels": {"team": "books"}, "annotations": {"owner": "ann"}},
+            "spec": {"host": "reviews"}
+        })
+    );
+}
+
+#[tokio::test]
+async fn an_object_without_a_namespace_goes_to_the_client_default() {
+    let object = mesh_api::load_value(&json!({
+        "apiVersion": "networking.istio.io/v1", "kind": "ServiceEntry",
+        "metadata": {"name": "api"}, "spec": {"hosts": ["api.example.com"], "resolution": "DNS"}
+    }))
+    .expect("loads")
+    .object;
+    let (client, server) = mock_cluster(vec![Reply::Echo]);
+    KubeApplier::new(client).apply(&[object]).await.expect("applied");
+    let seen = server.await.expect("server");
+    assert_eq!(seen[0].path, "/apis/networking.istio.io/v1/namespaces/default/serviceentries/api");
+    assert_eq!(seen[0].body["metadata"], json!({"name": "api", "namespace": "default"}));
+}
+
+#[tokio::test]
 async fn without_force_the_query_names_only_the_field_manager() {
     let step = first_step();
     let (client, server) = mock_cluster(vec![Reply::Echo, Reply::Echo]);

@@ -366,34 +366,3 @@ impl Drop for BlockingKubeApplier {
         }
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_applied_body_keeps_only_the_intent() {
-        let mut body = serde_json::json!({
-            "apiVersion": "networking.istio.io/v1", "kind": "VirtualService",
-            "metadata": {"name": "r", "resourceVersion": "7", "uid": "u", "managedFields": [],
-                "annotations": {"kubectl.kubernetes.io/last-applied-configuration": "{}"}, "labels": {"a": "b"}},
-            "spec": {"hosts": ["r"]}, "status": {"observedGeneration": 1}
-        });
-        intent_only(&mut body, "shop");
-        assert_eq!(
-            body,
-            serde_json::json!({
-                "apiVersion": "networking.istio.io/v1", "kind": "VirtualService",
-                "metadata": {"name": "r", "labels": {"a": "b"}, "namespace": "shop"},
-                "spec": {"hosts": ["r"]}
-            })
-        );
-    }
-
-    #[test]
-    fn the_resource_comes_from_the_api_version_written() {
-        let body = serde_json::json!({"apiVersion": "networking.istio.io/v1beta1"});
-        let r = api_resource("networking.istio.io", &body, "ServiceEntry");
-        assert_eq!((r.version.as_str(), r.plural.as_str()), ("v1beta1", "serviceentries"));
-    }
-}
