@@ -133,6 +133,25 @@ pub enum Error {
         /// What the serializer said.
         message: String,
     },
+    /// A cluster refused an object, or could not be reached for it, while installing,
+    /// uninstalling or reading (`install` with the `kube` feature). The message has the API
+    /// server's code, reason and words; the steps before this object stay done.
+    #[error("{object}: {message}")]
+    Cluster {
+        /// The object, as `Kind namespace/name`.
+        object: String,
+        /// What the API server or the connection said.
+        message: String,
+    },
+    /// Workloads of an install step were not rolled out within the timeout. Look at their
+    /// pods (`kubectl describe`), or wait longer.
+    #[error("not rolled out after {}s: {}", timeout.as_secs(), waiting.join("; "))]
+    RolloutTimeout {
+        /// How long the step waited.
+        timeout: std::time::Duration,
+        /// Each workload still waiting, with what it waits for.
+        waiting: Vec<String>,
+    },
 }
 
 /// The message of [`Error::Validation`]: one line per problem under a heading.

@@ -40,9 +40,13 @@
 //!   field, as `istioctl verify-install` (Istio 1.23) did.
 //! - [`addons`]: Istio's sample observability addons (Kiali, Prometheus, Grafana, Jaeger)
 //!   as typed objects to add to an installation.
+//! - [`install`]: the order an installation is applied in ([`Plan`]) and, with the `kube`
+//!   feature, an `Installer` that applies, waits for rollouts and uninstalls on a cluster;
+//!   [`dashboard`]: where each addon's web UI listens, and port-forwarding to it.
 //! - [`Error`]: what failed, naming the file or flag and the path inside it.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod error;
 pub use error::{Error, Result};
@@ -84,3 +88,8 @@ pub use verify::{VerifyReport, verify};
 
 pub mod addons;
 pub use addons::Addon;
+
+pub mod install;
+pub use install::Plan;
+
+pub mod dashboard;

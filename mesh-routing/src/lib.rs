@@ -53,7 +53,9 @@
 //! - [`Decision::view`] gives the decision as owned, serializable data ([`DecisionView`]).
 //! - [`Simulation`] sends many requests through a mesh with per-destination
 //!   [`Behaviour`]s and reports counts, shares, success rates and latency percentiles.
-//! - [`canary`] rolls a service out over subsets: [`Canary`], [`Rollout`], [`CanaryState`].
+//! - [`canary`] rolls a service out over subsets: [`Canary`], [`Rollout`], [`CanaryState`];
+//!   with the `kube` feature, `canary::KubeApplier` applies each transition to a cluster by
+//!   server-side apply and reads the objects a rollout starts from.
 //! - [`testing`] runs route test files (requests and where they must go) from `cargo test`.
 //! - [`diff()`] compares two meshes over the requests [`representative_requests`] derives from
 //!   their rules: a [`RoutingDiff`] of shares that move, requests routed differently, and rules
@@ -146,6 +148,11 @@ struct ArchitectureDoctests;
 #[cfg(doctest)]
 #[doc = include_str!("../../docs/analyze.md")]
 struct AnalyzeGuideDoctests;
+
+// The cluster guide's Rust snippets need the `kube` feature; with it they compile as doc tests.
+#[cfg(all(doctest, feature = "kube"))]
+#[doc = include_str!("../../docs/kubernetes.md")]
+struct KubernetesGuideDoctests;
 
 #[doc(inline)]
 pub use mesh_api::Object;

@@ -67,6 +67,12 @@ enum Command {
     Analyze(cmd::analyze::Args),
     /// Compare the objects an IstioOperator renders with objects observed in a cluster.
     VerifyInstall(cmd::verify_install::Args),
+    /// Install Istio into the current cluster, in dependency order (`--dry-run` prints the plan).
+    Install(cmd::install::InstallArgs),
+    /// Remove what `install` applied, in reverse order (`--dry-run` prints the plan).
+    Uninstall(cmd::install::UninstallArgs),
+    /// Open an addon's web UI (kiali, grafana, prometheus, jaeger) through a port-forward.
+    Dashboard(cmd::dashboard::Args),
 }
 
 fn main() -> ExitCode {
@@ -89,6 +95,9 @@ fn main() -> ExitCode {
         Command::Graph(args) => cmd::graph::run(&args, &mut out, &mut err),
         Command::Analyze(args) => cmd::analyze::run(&args, &mut out, &mut err),
         Command::VerifyInstall(args) => cmd::verify_install::run(&args, &mut out, &mut err),
+        Command::Install(args) => cmd::install::run_install(&args, &mut out, &mut err),
+        Command::Uninstall(args) => cmd::install::run_uninstall(&args, &mut out, &mut err),
+        Command::Dashboard(args) => cmd::dashboard::run(&args, &mut out, &mut err),
     };
     let code = result.unwrap_or_else(|e| {
         // A reader that stopped early (`meshctl ... | head`) is not a failure of ours.

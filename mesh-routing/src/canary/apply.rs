@@ -7,8 +7,8 @@ use super::rollout::Transition;
 use super::verify::merge;
 
 /// Somewhere a transition's objects are applied: a cluster, a Git repository, or memory.
-/// Only the in-memory [`InMemoryApplier`] ships for now; a Kubernetes one (server-side
-/// apply with its own field manager) is planned behind a cargo feature.
+/// [`InMemoryApplier`] keeps a snapshot; with the `kube` feature, `BlockingKubeApplier`
+/// server-side applies to a cluster (async code uses `KubeApplier` and awaits it instead).
 pub trait Applier {
     /// Creates or replaces each object (by kind, namespace and name).
     ///

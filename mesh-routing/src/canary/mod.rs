@@ -40,6 +40,8 @@
 
 mod analysis;
 mod apply;
+#[cfg(feature = "kube")]
+mod cluster;
 mod emit;
 mod rollout;
 mod verify;
@@ -52,6 +54,9 @@ use serde::{Deserialize, Serialize};
 
 pub use analysis::{Check, CheckResult, Hooks, Metrics, NoHooks, StaticMetrics, Threshold};
 pub use apply::{Applier, InMemoryApplier};
+#[cfg(feature = "kube")]
+#[cfg_attr(docsrs, doc(cfg(feature = "kube")))]
+pub use cluster::{BlockingKubeApplier, FIELD_MANAGER, KubeApplier, SNAPSHOT_KINDS, Scope};
 pub use rollout::{CanaryState, Phase, Rollout, Transition, Weights};
 pub use verify::{StepExpectation, verify_step};
 
@@ -436,6 +441,12 @@ pub enum CanaryError {
         /// The applier's message.
         message: String,
     },
+    /// The objects a rollout starts from could not be read (from a cluster, say); the
+    /// message names the kind or object and the reason.
+    Read {
+        /// What failed.
+        message: String,
+    },
 }
 
 impl fmt::Display for CanaryError {
@@ -446,6 +457,7 @@ impl fmt::Display for CanaryError {
             Self::SelfCheck { step, message } => write!(f, "step {step} fails its self-check: {message}"),
             Self::Write { message } => write!(f, "cannot write the objects as YAML: {message}"),
             Self::Apply { message } => write!(f, "apply failed: {message}"),
+            Self::Read { message } => write!(f, "cannot read the objects: {message}"),
         }
     }
 }

@@ -2,9 +2,11 @@
 
 pub mod analyze;
 pub mod crds;
+pub mod dashboard;
 pub mod diff;
 pub mod fmt;
 pub mod graph;
+pub mod install;
 pub mod kube_inject;
 pub mod manifest;
 pub mod profile;

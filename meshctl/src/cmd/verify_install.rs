@@ -36,8 +36,12 @@ pub struct Args {
     pub revision: Option<String>,
     /// YAML files or folders holding the objects observed in the cluster (`kubectl get -o
     /// yaml` output; `kind: List` documents are unwrapped).
-    #[arg(long = "observed", required = true, num_args = 1..)]
+    #[arg(long = "observed", required_unless_present = "from_cluster", num_args = 1..)]
     pub observed: Vec<PathBuf>,
+    /// Read the observed objects from the cluster of the current kubeconfig context instead
+    /// (needs the `kube` feature).
+    #[arg(long = "from-cluster", conflicts_with = "observed")]
+    pub from_cluster: bool,
     /// Output format.
     #[arg(short = 'o', long = "output", value_enum, default_value_t = Output::Text)]
     pub output: Output,
@@ -52,7 +56,17 @@ pub fn run(args: &Args, out: &mut impl Write, err: &mut impl Write) -> io::Resul
             return Ok(UNREADABLE);
         }
     };
-    let (observed, errors) = verify::observed_objects(mesh_api::load_paths(&args.observed));
+    let (observed, errors) = if args.from_cluster {
+        match from_cluster(&expected) {
+            Ok(observed) => (observed, Vec::new()),
+            Err(message) => {
+                writeln!(err, "meshctl: {message}")?;
+                return Ok(UNREADABLE);
+            }
+        }
+    } else {
+        verify::observed_objects(mesh_api::load_paths(&args.observed))
+    };
     if !errors.is_empty() {
         for e in &errors {
             writeln!(err, "meshctl: {e}")?;
@@ -82,4 +96,20 @@ fn render(args: &Args) -> mesh_render::Result<manifest::Manifest> {
         overlays.set(&format!("revision={revision}"))?;
     }
     manifest::render(&overlays.merge()?)
+}
+
+/// The manifest's objects as the cluster has them.
+#[cfg(feature = "kube")]
+fn from_cluster(expected: &manifest::Manifest) -> Result<Vec<mesh_api::Object>, String> {
+    use super::install::cluster;
+    cluster::runtime()?.block_on(async {
+        let installer = mesh_render::install::Installer::new(cluster::client().await?);
+        installer.observed(expected).await.map_err(|e| e.to_string())
+    })
+}
+
+/// Without the `kube` feature there is no cluster to read.
+#[cfg(not(feature = "kube"))]
+fn from_cluster(_expected: &manifest::Manifest) -> Result<Vec<mesh_api::Object>, String> {
+    Err(super::install::NO_CLUSTER.to_owned())
 }
