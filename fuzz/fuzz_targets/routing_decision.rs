@@ -369,7 +369,8 @@ impl Input {
             let mut j = json!({"apiVersion": "networking.istio.io/v1", "kind": "DestinationRule",
                 "metadata": meta(&d.name, &d.namespace), "spec": {"host": d.host.of(&HOSTS), "subsets": subsets}});
             if let Some(mode) = d.tls_mode {
-                j["spec"]["trafficPolicy"] = json!({"tls": {"mode": pick(&["DISABLE", "SIMPLE", "MUTUAL", "ISTIO_MUTUAL"], mode)}});
+                j["spec"]["trafficPolicy"] =
+                    json!({"tls": {"mode": pick(&["DISABLE", "SIMPLE", "MUTUAL", "ISTIO_MUTUAL"], mode)}});
             }
             if let Some(e) = export(&d.export_to) {
                 j["spec"]["exportTo"] = e;
@@ -384,8 +385,13 @@ impl Input {
                 "tcp": l4(&v.tcp, false),
             });
             if !v.gateways.is_empty() {
-                spec["gateways"] =
-                    json!(v.gateways.iter().take(3).map(|g| g.of(&["mesh", "istio-system/ingress", "ingress"])).collect::<Vec<_>>());
+                spec["gateways"] = json!(
+                    v.gateways
+                        .iter()
+                        .take(3)
+                        .map(|g| g.of(&["mesh", "istio-system/ingress", "ingress"]))
+                        .collect::<Vec<_>>()
+                );
             }
             if let Some(e) = export(&v.export_to) {
                 spec["exportTo"] = e;
@@ -430,7 +436,9 @@ impl Input {
             .iter()
             .filter_map(|v| mesh_api::load_value(v).ok())
             .map(|d| d.object)
-            .filter(|o| seen.insert((o.kind().to_owned(), o.namespace().map(str::to_owned), o.name().map(str::to_owned))))
+            .filter(|o| {
+                seen.insert((o.kind().to_owned(), o.namespace().map(str::to_owned), o.name().map(str::to_owned)))
+            })
             .collect()
     }
 }

@@ -224,6 +224,9 @@ impl Mesh {
             }
         }
 
+        // Endpoints are listed, and gateway pods found, in name order whatever the input order.
+        workloads.sort_by(|a, b| (&a.namespace, &a.name, &a.labels).cmp(&(&b.namespace, &b.name, &b.labels)));
+
         Mesh {
             settings: settings.clone(),
             services,
