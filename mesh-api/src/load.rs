@@ -1,5 +1,6 @@
 //! Loading YAML streams, files and folders into typed objects, and writing them back.
 
+use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -210,7 +211,7 @@ pub fn load_path(path: impl AsRef<Path>) -> Loaded {
     }
     let mut files = Vec::new();
     let mut loaded = Loaded::default();
-    if let Err(source) = collect_yaml_files(path, &mut files) {
+    if let Err(source) = collect_yaml_files(path, &mut files, &mut HashSet::new()) {
         loaded.errors.push(Error::Read { path: path.to_path_buf(), source });
     }
     files.sort();
@@ -229,11 +230,16 @@ pub fn load_paths<P: AsRef<Path>>(paths: impl IntoIterator<Item = P>) -> Loaded 
     loaded
 }
 
-fn collect_yaml_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+/// Walks `dir` for YAML files; `seen` holds the folders already walked (as canonical paths),
+/// so symbolic links that lead back up are followed once instead of without end.
+fn collect_yaml_files(dir: &Path, out: &mut Vec<PathBuf>, seen: &mut HashSet<PathBuf>) -> std::io::Result<()> {
+    if !seen.insert(fs::canonicalize(dir)?) {
+        return Ok(());
+    }
     for entry in fs::read_dir(dir)? {
         let path = entry?.path();
         if path.is_dir() {
-            collect_yaml_files(&path, out)?;
+            collect_yaml_files(&path, out, seen)?;
         } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
             out.push(path);
         }
@@ -364,6 +370,13 @@ fn decode_document(value: &serde_json::Value, source: Option<&Source>) -> Result
     };
     if object.kind.is_empty() {
         return Err(invalid(DeError { path: "kind".into(), message: "missing kind".into(), position: None }));
+    }
+    // Kubernetes reads both as strings; any other value would load as an object of no kind.
+    for field in ["apiVersion", "kind"] {
+        if let Some(other) = value.get(field).filter(|v| !v.is_string()) {
+            let message = format!("invalid type: {other}, expected a string");
+            return Err(invalid(DeError { path: field.into(), message, position: None }));
+        }
     }
     let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version.as_str()));
     let typed = match decode(group, version, &object.kind, value).map_err(invalid)? {

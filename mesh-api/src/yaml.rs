@@ -122,6 +122,10 @@ pub(crate) struct DeError {
 /// Parses one document into untyped data, YAML 1.2 core-schema typed (`null`, booleans,
 /// numbers, strings), as Kubernetes and Istio convert YAML to JSON before decoding it.
 pub(crate) fn parse(text: &str) -> Result<serde_json::Value, DeError> {
+    if text.len() > MAX_DOCUMENT_BYTES {
+        let message = format!("document of {} bytes is over the limit of {MAX_DOCUMENT_BYTES} bytes", text.len());
+        return Err(DeError { path: FieldPath::root(), message, position: Some((1, 1)) });
+    }
     if let Some((line, column)) = too_deep(text, MAX_DEPTH) {
         let message = format!("nesting is deeper than {MAX_DEPTH} levels");
         return Err(DeError { path: FieldPath::root(), message, position: Some((line, column)) });
@@ -207,11 +211,17 @@ fn suggest_field(message: &str) -> Option<String> {
     let rest = message.strip_prefix("unknown field `")?;
     let (field, rest) = rest.split_once('`')?;
     let known: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
+    let field_lower = field.to_lowercase();
+    let bound = |k: &str| (k.len().max(field.len()) / 2).max(2);
+    // The distance is at least the difference in length, so names too far apart in length
+    // are skipped before the quadratic comparison (a key a megabyte long costs nothing).
     let nearest = known
         .iter()
-        .map(|k| (strsim::damerau_levenshtein(&field.to_lowercase(), &k.to_lowercase()), *k))
+        .map(|k| (k.to_lowercase(), *k))
+        .filter(|(lower, k)| field_lower.chars().count().abs_diff(lower.chars().count()) <= bound(k))
+        .map(|(lower, k)| (strsim::damerau_levenshtein(&field_lower, &lower), k))
         .min()
-        .filter(|(distance, k)| *distance <= (k.len().max(field.len()) / 2).max(2));
+        .filter(|(distance, k)| *distance <= bound(k));
     let mut out = format!("unknown field \"{field}\"");
     match nearest {
         Some((_, k)) => {
@@ -351,7 +361,8 @@ fn quote_yaml11_booleans(text: &str) -> String {
     let mut block: Option<usize> = None;
     for line in text.split_inclusive('\n') {
         let content = line.trim_end_matches('\n');
-        let indent = content.len() - content.trim_start().len();
+        // Only ASCII spaces indent and separate: other Unicode white space is part of a value.
+        let indent = content.len() - content.trim_start_matches(' ').len();
         if let Some(parent) = block {
             if content.trim().is_empty() || indent > parent {
                 out.push_str(line);
@@ -373,7 +384,7 @@ fn quote_yaml11_booleans(text: &str) -> String {
         };
         let key_indent = prefix.len();
         let (key, value) = match key_end {
-            Some(end) => (Some(&rest[..end]), rest[end + 1..].trim_start()),
+            Some(end) => (Some(&rest[..end]), rest[end + 1..].trim_start_matches(' ')),
             None => (None, rest),
         };
         out.push_str(&prefix);
@@ -398,6 +409,34 @@ fn quote_yaml11_booleans(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_of_unicode_white_space_are_written_whole() {
+        // Found by the round-trip property: U+2000 was trimmed away, leaving `a:` (null).
+        for value in ["\u{2000}", "\u{3000}x", "\u{a0}", "\u{85}"] {
+            let map: std::collections::BTreeMap<&str, &str> = [("a", value)].into();
+            let text = to_string(&map).expect("writes");
+            let back: serde_json::Value = parse(&text).map_err(|e| e.message).expect("reads");
+            assert_eq!(back["a"], value, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn unknown_fields_far_longer_than_any_known_one_get_the_list_not_a_guess() {
+        let long = "x".repeat(1_000_000);
+        let message = format!("unknown field `{long}`, expected one of `hosts`, `http`");
+        assert_eq!(suggest_field(&message), Some(format!("unknown field \"{long}\"; known fields: hosts, http")));
+        let message = "unknown field `htp`, expected one of `hosts`, `http`";
+        assert_eq!(suggest_field(message).as_deref(), Some("unknown field \"htp\"; did you mean \"http\"?"));
+    }
+
+    #[test]
+    fn parse_refuses_a_document_over_the_size_limit_before_reading_it() {
+        let text = format!("a: 1\n#{}\n", "x".repeat(MAX_DOCUMENT_BYTES));
+        let err = parse(&text).expect_err("over the limit");
+        assert!(err.message.contains("over the limit"), "{}", err.message);
+        assert!(err.path.is_root());
+    }
 
     #[test]
     fn splits_at_document_markers_and_skips_empty_documents() {

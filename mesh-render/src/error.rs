@@ -166,11 +166,15 @@ fn validation_message(problems: &[String]) -> String {
 
 /// The message of [`Error::UnknownProfile`]: the nearest known name, or all of them.
 fn unknown_profile(name: &str, known: &[String]) -> String {
+    let bound = |k: &str| (k.len().max(name.len()) / 2).max(2);
+    // The distance is at least the difference in length: skip names too far apart in length
+    // before the quadratic comparison, so an absurdly long name costs nothing.
     let nearest = known
         .iter()
+        .filter(|k| name.chars().count().abs_diff(k.chars().count()) <= bound(k))
         .map(|k| (strsim::damerau_levenshtein(name, k), k))
         .min()
-        .filter(|(distance, k)| *distance <= (k.len().max(name.len()) / 2).max(2));
+        .filter(|(distance, k)| *distance <= bound(k));
     match nearest {
         Some((_, k)) => format!("unknown profile {name:?}; did you mean {k:?}?"),
         None => format!("unknown profile {name:?}; known profiles: {}", known.join(", ")),
@@ -195,6 +199,13 @@ mod tests {
         assert_eq!(err.to_string(), r#"unknown profile "demoo"; did you mean "demo"?"#);
         let err = Error::UnknownProfile { name: "production".into(), known };
         assert_eq!(err.to_string(), r#"unknown profile "production"; known profiles: default, demo, minimal"#);
+    }
+
+    #[test]
+    fn an_absurdly_long_profile_name_lists_the_known_ones_without_comparing() {
+        let known = vec!["default".to_owned(), "demo".to_owned()];
+        let err = Error::UnknownProfile { name: "d".repeat(1_000_000), known };
+        assert!(err.to_string().ends_with("; known profiles: default, demo"));
     }
 
     #[test]

@@ -28,6 +28,10 @@ const ALWAYS_STRING: [&str; 6] = [
     "spec.compatibilityVersion",
 ];
 
+/// The most segments a path may have: as deep as mesh-api lets YAML nest. Deeper paths would
+/// build trees that serde and `Drop` walk by recursion, so they are refused when parsed.
+const MAX_PATH_SEGMENTS: usize = 128;
+
 /// One segment of a `--set` path.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -106,6 +110,9 @@ impl SetFlag {
         let path = split_path(raw_path).map_err(|m| fail(&m))?;
         if path.is_empty() {
             return Err(fail("the path is empty"));
+        }
+        if path.len() > MAX_PATH_SEGMENTS {
+            return Err(fail(&format!("the path has more than {MAX_PATH_SEGMENTS} segments")));
         }
         let spec_path = format!("spec.{raw_path}");
         let value = if ALWAYS_STRING.iter().any(|p| spec_path.starts_with(p)) {
@@ -348,6 +355,15 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn paths_deeper_than_the_limit_are_refused_when_parsed() {
+        let at_limit = format!("{}=1", vec!["a"; MAX_PATH_SEGMENTS].join("."));
+        assert_eq!(SetFlag::parse(&at_limit).map(|f| f.path().len()).ok(), Some(MAX_PATH_SEGMENTS));
+        let over = format!("{}=1", vec!["a"; MAX_PATH_SEGMENTS + 1].join("."));
+        let err = SetFlag::parse(&over).expect_err("too deep");
+        assert!(err.to_string().contains("more than 128 segments"), "{err}");
+    }
 
     fn key(k: &str) -> PathSegment {
         PathSegment::Key(k.into())

@@ -300,6 +300,8 @@ impl Mesh {
         for s in &mut services {
             s.vs_claims = vs_exact.get(&s.host).cloned().unwrap_or_default();
         }
+        // Endpoints are listed, and gateway pods found, in name order whatever the input order.
+        workloads.sort_by(|a, b| (&a.namespace, &a.name, &a.labels).cmp(&(&b.namespace, &b.name, &b.labels)));
 
         Mesh {
             settings: settings.clone(),

@@ -32,7 +32,14 @@ impl StringMatcher {
         Ok(match m {
             StringMatch::Exact(v) => Self::Exact { value: v.clone(), ignore_case },
             StringMatch::Prefix(v) => Self::Prefix { value: v.clone(), ignore_case },
-            StringMatch::Regex(v) => Self::Regex(cache.compile(&format!("^(?:{v})$"))?),
+            StringMatch::Regex(v) => {
+                // The pattern must stand on its own: `a)|(b` is no regex, though wrapped in
+                // the anchors below it would compile and match unanchored.
+                if let Err(e) = regex_syntax::Parser::new().parse(v) {
+                    return Err(regex::Error::Syntax(e.to_string()));
+                }
+                Self::Regex(cache.compile(&format!("^(?:{v})$"))?)
+            }
             StringMatch::Any => Self::Any,
         })
     }
@@ -100,6 +107,13 @@ mod tests {
         assert_eq!(a.as_str(), b.as_str());
         assert_eq!(cache.0.len(), 1);
         assert!(cache.compile("(").is_err());
+    }
+
+    #[test]
+    fn r3_a_pattern_that_is_no_regex_on_its_own_is_refused_not_unanchored() {
+        for pattern in ["a)|(b", "x)|.*|(y", "(?:a))|((b"] {
+            assert!(StringMatcher::new(&StringMatch::regex(pattern), false).is_err(), "{pattern}");
+        }
     }
 
     #[test]
