@@ -547,16 +547,56 @@ pub fn check_fractional_percent(v: &mut Validator, percent: f64) {
 // Regular expressions and string matches
 // ---------------------------------------------------------------------------------------------
 
+/// The length of a counted repetition (`{n}`, `{n,}`, `{n,m}`) at the start of `rest`, if
+/// one is there.
+fn counted_repeat_len(rest: &str) -> Option<usize> {
+    let body_len = rest[1..].find('}')?;
+    let body = &rest[1..1 + body_len];
+    let (min, max) = body.split_once(',').unwrap_or((body, "0"));
+    let digits = |c: &str| c.bytes().all(|b| b.is_ascii_digit());
+    (!min.is_empty() && digits(min) && digits(max)).then_some(body_len + 2)
+}
+
 /// Why `pattern` would be refused by RE2 though the `regex` crate reads it, or `None`.
 ///
 /// The two dialects are close. This catches the differences that matter in practice: flags RE2
-/// lacks (`x`, `u`, `R`), counted repetitions above 1000, and the `regex` crate's class set
-/// operators (`&&`, `--`, `~~`), which RE2 would read literally and so mean something else.
+/// lacks (`x`, `u`, `R`), counted repetitions above 1000, stacked repetition operators, and the
+/// `regex` crate's class set operators (`&&`, `--`, `~~`), which RE2 would read literally and
+/// so mean something else.
 fn re2_difference(pattern: &str) -> Option<String> {
     let bytes = pattern.as_bytes();
     let mut i = 0;
     let mut class_depth = 0usize;
+    // Whether the token just read was a repetition operator: RE2 and Go, unlike the `regex`
+    // crate, refuse to stack them (`a**`, `x{10}{10}`), which also keeps programs small.
+    let mut after_repeat = false;
     while i < bytes.len() {
+        if class_depth == 0 {
+            let repeat = match bytes[i] {
+                b'*' | b'+' | b'?' => Some(1),
+                b'{' => counted_repeat_len(&pattern[i..]),
+                _ => None,
+            };
+            if let Some(len) = repeat {
+                let operator = &pattern[i..i + len];
+                if after_repeat {
+                    return Some(format!("invalid nested repetition operator {operator:?}"));
+                }
+                if operator.starts_with('{') {
+                    let body = &operator[1..operator.len() - 1];
+                    if body.split(',').any(|c| c.parse::<u32>().is_ok_and(|n| n > 1000)) {
+                        return Some(format!("repetition {operator} exceeds RE2's limit of 1000"));
+                    }
+                }
+                i += len;
+                if bytes.get(i) == Some(&b'?') {
+                    i += 1;
+                }
+                after_repeat = true;
+                continue;
+            }
+        }
+        after_repeat = false;
         match bytes[i] {
             b'\\' => {
                 i += 2;
@@ -569,14 +609,6 @@ fn re2_difference(pattern: &str) -> Option<String> {
                     pattern[i + 2..].chars().take_while(|c| c.is_ascii_alphabetic() || *c == '-').collect();
                 if let Some(bad) = flags.chars().find(|c| matches!(c, 'x' | 'u' | 'R')) {
                     return Some(format!("flag '{bad}' is not supported by RE2 (use i, m, s or U)"));
-                }
-            }
-            b'{' if class_depth == 0 => {
-                let body: String = pattern[i + 1..].chars().take_while(|c| *c != '}').collect();
-                let counts: Vec<&str> = body.split(',').collect();
-                let numeric = counts.len() <= 2 && counts.iter().all(|c| c.bytes().all(|b| b.is_ascii_digit()));
-                if numeric && counts.iter().any(|c| c.parse::<u32>().is_ok_and(|n| n > 1000)) {
-                    return Some(format!("repetition {{{body}}} exceeds RE2's limit of 1000"));
                 }
             }
             b'&' | b'-' | b'~' if class_depth > 0 && bytes.get(i + 1) == Some(&bytes[i]) => {
@@ -1265,6 +1297,10 @@ mod tests {
         assert_eq!(errors(|v| check_regex(v, &"a".repeat(1025))), 1);
         assert_eq!(errors(|v| check_regex(v, "(?x) a b")), 1, "RE2 has no x flag");
         assert_eq!(errors(|v| check_regex(v, "a{1001}")), 1, "RE2 repetition limit");
+        assert_eq!(errors(|v| check_regex(v, "a**")), 1, "stacked repetition");
+        assert_eq!(errors(|v| check_regex(v, "(?:a{100}){100}{100}")), 1, "stacked counted repetition");
+        assert_eq!(errors(|v| check_regex(v, "a*?b+?c{2,3}?(x)*")), 0, "non-greedy operators are not stacked");
+        assert_eq!(errors(|v| check_regex(v, "[*+]{2}")), 0, "operators inside a class");
         assert_eq!(errors(|v| check_regex(v, "[a-z&&b]")), 1, "class set operators");
         assert!(ok(|v| check_regex(v, r"\{1001}")), "escaped brace is literal");
     }
