@@ -80,7 +80,8 @@ fn blocks(guide: &str, text: &str) -> Result<Vec<Block>, String> {
             continue;
         }
         let fence: String = trimmed.chars().take_while(|c| *c == '`').collect();
-        let lang = trimmed[fence.len()..].split_whitespace().next().unwrap_or("").to_owned();
+        let lang =
+            trimmed[fence.len()..].split(|c: char| c.is_whitespace() || c == ',').next().unwrap_or("").to_owned();
         let indent = line.len() - trimmed.len();
         let mut body = String::new();
         let mut closed = false;
@@ -303,6 +304,14 @@ fn check_cargo(block: &Block) -> Result<(), String> {
         while let Some(word) = it.next() {
             let value = it.peek().map_or("", |s| s.as_str());
             match word.as_str() {
+                "--features" | "-F" => {
+                    let declared = packages.iter().filter_map(|p| manifest(&format!("{p}/Cargo.toml")).ok());
+                    let known = |f: &str| declared.clone().any(|m| m.contains(&format!("\n{f} = [")));
+                    if let Some(missing) = value.split(',').find(|f| !known(f)) {
+                        return Err(format!("no feature {missing:?}"));
+                    }
+                    it.next();
+                }
                 "--example" if !examples.contains(&format!("name = \"{value}\"")) => {
                     return Err(format!("no example {value:?}"));
                 }
@@ -324,7 +333,10 @@ fn doctested(guide: &str) -> bool {
     let include = format!("include_str!(\"../../docs/{guide}\")");
     ["mesh-api", "mesh-routing", "mesh-render"].iter().any(|krate| {
         let lib = std::fs::read_to_string(root().join(krate).join("src/lib.rs")).unwrap_or_default();
-        lib.lines().collect::<Vec<_>>().windows(2).any(|w| w[0].contains("#[cfg(doctest)]") && w[1].contains(&include))
+        lib.lines()
+            .collect::<Vec<_>>()
+            .windows(2)
+            .any(|w| w[0].contains("#[cfg(") && w[0].contains("doctest") && w[1].contains(&include))
     })
 }
 
