@@ -213,7 +213,11 @@ impl Request {
     /// The path without its query string.
     #[inline]
     pub fn path_only(&self) -> &str {
-        self.path.split_once('?').map_or(&self.path, |(p, _)| p)
+        // A byte scan: paths are short, and this runs for every URI condition.
+        match self.path.bytes().position(|b| b == b'?') {
+            Some(i) => &self.path[..i],
+            None => &self.path,
+        }
     }
 
     /// The query string, without `?`.

@@ -99,7 +99,11 @@ impl Mesh {
     #[inline]
     fn prefer<'m>(&'m self, ids: impl Iterator<Item = usize>, namespace: &str) -> Option<&'m Service> {
         // The first of the most preferred, as a stable sort would put it.
-        ids.map(|i| &self.services[i]).min_by_key(|s| (s.namespace != namespace, s.origin != ServiceOrigin::Kubernetes))
+        // Without `min_by_key`, a single candidate (the usual case) computes no key.
+        let key = |s: &Service| (s.namespace != namespace, s.origin != ServiceOrigin::Kubernetes);
+        let mut found = ids.map(|i| &self.services[i]);
+        let first = found.next()?;
+        Some(found.fold(first, |best, s| if key(s) < key(best) { s } else { best }))
     }
 
     /// The service a sidecar reaches for a Host header, SNI or address (H6, V7, V8, E4).
@@ -112,7 +116,8 @@ impl Mesh {
         trace: &mut Trace,
     ) -> Option<&Service> {
         let domain = self.settings.cluster_domain.as_str();
-        let dots = host.bytes().filter(|&b| b == b'.').count();
+        // Only 0, 1 and 2 dots matter: stop counting at 3.
+        let dots = host.bytes().filter(|&b| b == b'.').take(3).count();
         let mut buf = None;
         let mut join = |parts: &[&str]| Some(buf.insert(NameBuf::new()).join(parts).len());
         let qualified_len = if dots == 0 && !host.is_empty() {
