@@ -283,6 +283,7 @@ static ROUTING: Request = Request::placeholder();
 impl<'m> Decision<'m> {
     /// A decision on `request` (read here for its port only; the request itself is attached
     /// by [`Mesh::route_traced`]).
+    #[inline]
     pub(crate) fn new(mesh: &'m Mesh, request: &Request, outcome: Outcome) -> Self {
         Self {
             mesh,
@@ -303,6 +304,7 @@ impl<'m> Decision<'m> {
     }
 
     /// The namespace of the proxy that decided.
+    #[inline]
     pub(crate) fn proxy_namespace(&self) -> &str {
         self.proxy_namespace.unwrap_or(&self.request.source_namespace)
     }
@@ -313,6 +315,7 @@ impl<'m> Decision<'m> {
     }
 
     /// What happens to the request.
+    #[inline]
     pub fn outcome(&self) -> Outcome {
         self.outcome
     }
@@ -340,10 +343,12 @@ impl<'m> Decision<'m> {
     }
 
     /// The deciding rule.
+    #[inline]
     pub fn rule(&self) -> Option<RuleRef<'m>> {
         self.rule
     }
 
+    #[inline]
     pub(crate) fn weighted(&self, d: &'m CompiledDestination) -> WeightedDestination<'m> {
         let port = d.port.or(if self.at_gateway { d.single_port } else { None }).unwrap_or(self.listener_port);
         WeightedDestination { host: &d.host, subset: d.subset.as_deref(), port, weight: d.share }
@@ -389,7 +394,7 @@ impl<'m> Decision<'m> {
         if self.outcome != Outcome::Route || !self.request.protocol.is_http() {
             return None;
         }
-        let Some(r) = self.http.and_then(|a| a.retries.as_ref()) else {
+        let Some(r) = self.http.and_then(|a| a.retries.as_deref()) else {
             return Some(RetryPolicy {
                 attempts: 2,
                 per_try_timeout: None,
@@ -430,7 +435,7 @@ impl<'m> Decision<'m> {
 
     /// The fault injected, if the rule has one (A7).
     pub fn fault(&self) -> Option<Fault<'m>> {
-        let f = self.http?.fault.as_ref()?;
+        let f = self.http?.fault.as_deref()?;
         Some(Fault {
             delay: f.delay.as_ref().map(|d| {
                 let percent = d.percentage.as_ref().and_then(|p| p.value).or(d.percent.map(f64::from)).unwrap_or(0.0);
@@ -496,9 +501,9 @@ impl<'m> Decision<'m> {
             return None;
         }
         let action = self.http?;
-        let rw = action.rewrite.as_ref();
+        let rw = action.rewrite.as_deref();
         let path = self.request.path_only();
-        let uri = if let Some((re, with)) = &action.rewrite_regex {
+        let uri = if let Some((re, with)) = action.rewrite_regex.as_deref() {
             Some(re.replace_all(path, with.as_str()).into_owned())
         } else if let Some(new) = rw.and_then(|r| r.uri.as_ref()) {
             let uri_match = self.matched.and_then(|m| m.uri.as_ref());
@@ -533,10 +538,10 @@ impl<'m> Decision<'m> {
         let mut ops = HeaderOps::default();
         let pick =
             |h: &'m mesh_api::networking::Headers| if response { h.response.as_ref() } else { h.request.as_ref() };
-        if let Some(h) = self.http.and_then(|a| a.headers.as_ref()).and_then(pick) {
+        if let Some(h) = self.http.and_then(|a| a.headers.as_deref()).and_then(pick) {
             ops.extend(h);
         }
-        if let Some(h) = self.chosen().and_then(|d| d.headers.as_ref()).and_then(pick) {
+        if let Some(h) = self.chosen().and_then(|d| d.headers.as_deref()).and_then(pick) {
             ops.extend(h);
         }
         ops
@@ -572,7 +577,7 @@ impl<'m> Decision<'m> {
         if set.is_empty() {
             return None;
         }
-        let subset = d.subset.as_deref().and_then(|s| set.subset(s)).and_then(|s| s.traffic_policy.as_ref());
+        let subset = d.subset.as_deref().and_then(|s| set.subset(s)).and_then(|s| s.traffic_policy.as_deref());
         Some(effective_policy(set.policy(), subset, self.weighted(d).port))
     }
 

@@ -188,6 +188,7 @@ impl Request {
     }
 
     /// The port dialled: as set, else 443 for HTTPS and TLS, else 80.
+    #[inline]
     pub fn effective_port(&self) -> u32 {
         self.port.unwrap_or(match self.protocol {
             Protocol::Https | Protocol::Tls => 443,
@@ -196,6 +197,7 @@ impl Request {
     }
 
     /// The scheme: as set, else from the protocol.
+    #[inline]
     pub fn effective_scheme(&self) -> &str {
         self.scheme.as_deref().unwrap_or(match self.protocol {
             Protocol::Https | Protocol::Tls => "https",
@@ -209,16 +211,23 @@ impl Request {
     }
 
     /// The path without its query string.
+    #[inline]
     pub fn path_only(&self) -> &str {
-        self.path.split_once('?').map_or(&self.path, |(p, _)| p)
+        // A byte scan: paths are short, and this runs for every URI condition.
+        match self.path.bytes().position(|b| b == b'?') {
+            Some(i) => &self.path[..i],
+            None => &self.path,
+        }
     }
 
     /// The query string, without `?`.
+    #[inline]
     pub fn query(&self) -> Option<&str> {
         self.path.split_once('?').map(|(_, q)| q)
     }
 
     /// The first value of a query parameter (`Some("")` for `?key` with no value).
+    #[inline]
     pub fn query_param(&self, name: &str) -> Option<&str> {
         self.query()?.split('&').find_map(|pair| match pair.split_once('=') {
             Some((k, v)) if k == name => Some(v),
@@ -229,6 +238,7 @@ impl Request {
 
     /// The first value of a header, by case-insensitive name; the pseudo-headers `:method`,
     /// `:authority`, `:scheme` and `:path` read the request's own fields.
+    #[inline]
     pub fn header_value(&self, name: &str) -> Option<&str> {
         if name.starts_with(':') {
             let pseudo = |p: &str| name.eq_ignore_ascii_case(p);

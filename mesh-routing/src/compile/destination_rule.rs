@@ -13,9 +13,28 @@ pub(crate) struct CompiledDr {
     pub(crate) host: HostPattern,
     pub(crate) export_to: ExportTo,
     pub(crate) selector: Option<Vec<(String, String)>>,
-    pub(crate) traffic_policy: Option<TrafficPolicy>,
-    pub(crate) subsets: Vec<Subset>,
+    /// Boxed: most rules have none, and a policy is large.
+    pub(crate) traffic_policy: Option<Box<TrafficPolicy>>,
+    pub(crate) subsets: Vec<CompiledSubset>,
     pub(crate) age: (Option<i128>, String, String),
+}
+
+/// A subset with its labels as pairs and its policy boxed (most subsets have none).
+#[derive(Clone, Debug)]
+pub(crate) struct CompiledSubset {
+    pub(crate) name: String,
+    pub(crate) labels: Vec<(String, String)>,
+    pub(crate) traffic_policy: Option<Box<TrafficPolicy>>,
+}
+
+impl CompiledSubset {
+    fn new(s: &Subset) -> Self {
+        Self {
+            name: s.name.clone(),
+            labels: s.labels.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            traffic_policy: s.traffic_policy.clone().map(Box::new),
+        }
+    }
 }
 
 /// Compiles one DestinationRule.
@@ -29,8 +48,8 @@ pub(crate) fn compile(dr: &DestinationRule, namespace: &str, domain: &str, age: 
             .workload_selector
             .as_ref()
             .map(|s| s.match_labels.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
-        traffic_policy: dr.spec.traffic_policy.clone(),
-        subsets: dr.spec.subsets.clone(),
+        traffic_policy: dr.spec.traffic_policy.clone().map(Box::new),
+        subsets: dr.spec.subsets.iter().map(CompiledSubset::new).collect(),
         age: (age, name.clone(), namespace.to_owned()),
         namespace: namespace.to_owned(),
         name,

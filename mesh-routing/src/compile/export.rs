@@ -24,6 +24,7 @@ impl ExportTo {
     }
 
     /// Whether a proxy in `namespace` sees the object.
+    #[inline]
     pub(crate) fn visible_to(&self, namespace: &str) -> bool {
         match self {
             Self::Public => true,
@@ -32,6 +33,7 @@ impl ExportTo {
     }
 
     /// Whether the list names `namespace` explicitly (V3 ordering groups).
+    #[inline]
     pub(crate) fn lists(&self, namespace: &str) -> bool {
         matches!(self, Self::Namespaces(list) if list.iter().any(|n| n == namespace))
     }

@@ -52,11 +52,13 @@ pub(crate) struct Service {
 
 impl Service {
     /// Whether the service exposes `port`.
+    #[inline]
     pub(crate) fn has_port(&self, port: u32) -> bool {
         self.ports.iter().any(|p| p.number == port)
     }
 
     /// The protocol of `port`, if declared.
+    #[inline]
     pub(crate) fn port_protocol(&self, port: u32) -> Option<&str> {
         self.ports.iter().find(|p| p.number == port).and_then(|p| p.protocol.as_deref())
     }

@@ -59,9 +59,9 @@ pub(crate) enum HttpActionKind {
     /// Forward to `destinations`.
     Route,
     /// Answer with a redirect.
-    Redirect(HttpRedirect),
+    Redirect(Box<HttpRedirect>),
     /// Answer directly.
-    DirectResponse(HttpDirectResponse),
+    DirectResponse(Box<HttpDirectResponse>),
     /// Hand over to another VirtualService (kept only when it could not be resolved).
     Delegate(String),
 }
@@ -72,13 +72,13 @@ pub(crate) struct HttpAction {
     pub(crate) kind: HttpActionKind,
     pub(crate) destinations: Vec<CompiledDestination>,
     pub(crate) timeout: Option<Duration>,
-    pub(crate) retries: Option<HttpRetry>,
-    pub(crate) fault: Option<HttpFaultInjection>,
+    pub(crate) retries: Option<Box<HttpRetry>>,
+    pub(crate) fault: Option<Box<HttpFaultInjection>>,
     pub(crate) mirrors: Vec<CompiledMirror>,
-    pub(crate) rewrite: Option<HttpRewrite>,
+    pub(crate) rewrite: Option<Box<HttpRewrite>>,
     /// `uriRegexRewrite` compiled, with its replacement in `regex` syntax.
-    pub(crate) rewrite_regex: Option<(Regex, String)>,
-    pub(crate) headers: Option<Headers>,
+    pub(crate) rewrite_regex: Option<Box<(Regex, String)>>,
+    pub(crate) headers: Option<Box<Headers>>,
 }
 
 /// A destination with its share of traffic.
@@ -99,7 +99,7 @@ pub(crate) struct CompiledDestination {
     pub(crate) settled: Option<usize>,
     /// Share in percent (D1, D2).
     pub(crate) share: f64,
-    pub(crate) headers: Option<Headers>,
+    pub(crate) headers: Option<Box<Headers>>,
 }
 
 impl CompiledDestination {
@@ -162,6 +162,7 @@ pub(crate) struct CompiledVs {
 
 impl CompiledVs {
     /// Whether the VS binds to `gateway` (`mesh` or `ns/name`).
+    #[inline]
     pub(crate) fn binds(&self, gateway: &str) -> bool {
         self.gateways.iter().any(|g| g == gateway)
     }
@@ -218,7 +219,7 @@ impl Ctx<'_> {
             single_port: None,
             settled: None,
             share,
-            headers: headers.cloned(),
+            headers: headers.map(|h| Box::new(h.clone())),
         }
     }
 
@@ -312,9 +313,9 @@ impl Ctx<'_> {
             .map(|(d, s)| self.destination(&d.destination, s, d.headers.as_ref()))
             .collect();
         let kind = if let Some(redirect) = &r.redirect {
-            HttpActionKind::Redirect(redirect.clone())
+            HttpActionKind::Redirect(Box::new(redirect.clone()))
         } else if let Some(direct) = &r.direct_response {
-            HttpActionKind::DirectResponse(direct.clone())
+            HttpActionKind::DirectResponse(Box::new(direct.clone()))
         } else if let Some(delegate) = &r.delegate {
             let ns = delegate.namespace.clone().unwrap_or_else(|| self.namespace.to_owned());
             HttpActionKind::Delegate(format!("{ns}/{}", delegate.name.clone().unwrap_or_default()))
@@ -333,7 +334,7 @@ impl Ctx<'_> {
         }
         let rewrite_regex = match r.rewrite.as_ref().and_then(|w| w.uri_regex_rewrite.as_ref()) {
             Some(rr) => match self.regexes.compile(rr.match_.as_deref().unwrap_or("")) {
-                Ok(re) => Some((re, backrefs(rr.rewrite.as_deref().unwrap_or("")))),
+                Ok(re) => Some(Box::new((re, backrefs(rr.rewrite.as_deref().unwrap_or(""))))),
                 Err(e) => {
                     self.warn(format!("{at}.rewrite.uriRegexRewrite.match"), format!("invalid regex, ignored: {e}"));
                     None
@@ -349,12 +350,12 @@ impl Ctx<'_> {
                 kind,
                 destinations,
                 timeout: r.timeout.clone(),
-                retries: r.retries.clone(),
-                fault: r.fault.clone(),
+                retries: r.retries.clone().map(Box::new),
+                fault: r.fault.clone().map(Box::new),
                 mirrors,
-                rewrite: r.rewrite.clone(),
+                rewrite: r.rewrite.clone().map(Box::new),
                 rewrite_regex,
-                headers: r.headers.clone(),
+                headers: r.headers.clone().map(Box::new),
             },
         }
     }

@@ -91,12 +91,12 @@ fn flatten(dr: &CompiledDr) -> Flat {
             }
         }
     };
-    add(None, dr.traffic_policy.as_ref());
+    add(None, dr.traffic_policy.as_deref());
     for s in &dr.subsets {
-        add(Some(&s.name), s.traffic_policy.as_ref());
+        add(Some(&s.name), s.traffic_policy.as_deref());
     }
     for s in &dr.subsets {
-        let labels = serde_json::to_value(&s.labels).unwrap_or(Value::Null);
+        let labels = Value::Object(s.labels.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect());
         out.insert((Some(s.name.clone()), None, "labels".to_owned()), labels);
     }
     out

@@ -33,6 +33,7 @@ impl HeaderMatcher {
     }
 
     /// Whether the value found (`None` when absent) satisfies the condition.
+    #[inline]
     pub(crate) fn matches(&self, found: Option<&str>) -> bool {
         match (&self.value, self.negated) {
             (None, false) => found.is_some(),

@@ -29,6 +29,7 @@ impl HostPattern {
 
     /// Whether a concrete host (already lower-cased) falls under this pattern. A wildcard
     /// never matches its own bare suffix domain (`*.a.com` does not match `a.com`).
+    #[inline]
     pub(crate) fn matches(&self, host: &str) -> bool {
         match self {
             Self::Any => true,

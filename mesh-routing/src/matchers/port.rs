@@ -6,6 +6,7 @@ pub(crate) struct PortMatcher(pub(crate) Option<u32>);
 
 impl PortMatcher {
     /// Whether traffic on `port` satisfies the condition.
+    #[inline]
     pub(crate) fn matches(self, port: u32) -> bool {
         self.0.is_none_or(|p| p == port)
     }

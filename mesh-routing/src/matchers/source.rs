@@ -25,6 +25,7 @@ pub(crate) struct Proxy<'a> {
 
 impl SourceMatcher {
     /// HTTP semantics (R2): when `gateways` is set, the source conditions are ignored.
+    #[inline]
     pub(crate) fn matches_http(&self, proxy: Proxy<'_>) -> bool {
         if !self.gateways.is_empty() {
             return self.gateways.iter().any(|g| g == proxy.gateway);
@@ -33,16 +34,19 @@ impl SourceMatcher {
     }
 
     /// TCP/TLS semantics (L2, L4): every condition that is set must hold.
+    #[inline]
     pub(crate) fn matches_l4(&self, proxy: Proxy<'_>) -> bool {
         (self.gateways.is_empty() || self.gateways.iter().any(|g| g == proxy.gateway)) && self.matches_source(proxy)
     }
 
+    #[inline]
     fn matches_source(&self, proxy: Proxy<'_>) -> bool {
         self.namespace.as_deref().is_none_or(|ns| ns == proxy.namespace) && labels_subset(&self.labels, proxy.labels)
     }
 }
 
 /// Whether every `(key, value)` of `wanted` is among `have` (P6, G3, V4).
+#[inline]
 pub(crate) fn labels_subset(wanted: &[(String, String)], have: &[(String, String)]) -> bool {
     wanted.iter().all(|(k, v)| have.iter().any(|(hk, hv)| hk == k && hv == v))
 }

@@ -45,6 +45,7 @@ impl StringMatcher {
     }
 
     /// Whether `value` satisfies the comparison.
+    #[inline]
     pub(crate) fn matches(&self, value: &str) -> bool {
         match self {
             Self::Exact { value: v, ignore_case: false } => value == v,

@@ -10,6 +10,7 @@ use crate::mesh::Mesh;
 use crate::request::Request;
 
 /// Whether the request-time conditions of a match entry hold (R1, R3, R4).
+#[inline]
 pub(crate) fn dynamic_ok(m: &HttpMatch, request: &Request) -> bool {
     m.uri.as_ref().is_none_or(|u| u.matches(request.path_only()))
         && m.scheme.as_ref().is_none_or(|s| s.matches(request.effective_scheme()))
@@ -21,11 +22,13 @@ pub(crate) fn dynamic_ok(m: &HttpMatch, request: &Request) -> bool {
 }
 
 /// Whether the per-proxy conditions of a match entry hold (R2).
+#[inline]
 pub(crate) fn static_ok(m: &HttpMatch, port: u32, proxy: Proxy<'_>) -> bool {
     m.port.matches(port) && m.source.matches_http(proxy)
 }
 
 /// Which match entry of a rule applies, if any: `Some(None)` when the rule has no match list.
+#[inline]
 fn rule_matches<'m>(
     rule: &'m HttpRule,
     port: u32,
@@ -39,6 +42,7 @@ fn rule_matches<'m>(
 }
 
 /// Fills a decision from the rule that matched.
+#[inline]
 pub(crate) fn apply<'m>(d: &mut Decision<'m>, vs: &'m CompiledVs, rule: &'m HttpRule, matched: Option<&'m HttpMatch>) {
     d.virtual_service = Some(vs);
     d.rule = Some(RuleRef { kind: RuleKind::Http, index: rule.index, name: rule.name.as_deref() });

@@ -4,11 +4,11 @@
 use std::borrow::Cow;
 use std::cmp::Ordering;
 
-use mesh_api::networking::{Subset, TrafficPolicy};
+use mesh_api::networking::TrafficPolicy;
 
 use super::name::NameBuf;
 use super::trace::Trace;
-use crate::compile::destination_rule::CompiledDr;
+use crate::compile::destination_rule::{CompiledDr, CompiledSubset};
 use crate::compile::export::ExportTo;
 use crate::compile::gateway::CompiledGateway;
 use crate::compile::registry::{Service, ServiceOrigin};
@@ -50,13 +50,13 @@ impl<'m> DrSet<'m> {
     }
 
     /// The first definition of a subset.
-    pub(crate) fn subset(&self, name: &str) -> Option<&'m Subset> {
+    pub(crate) fn subset(&self, name: &str) -> Option<&'m CompiledSubset> {
         self.iter().find_map(|d| d.subsets.iter().find(|s| s.name == name))
     }
 
     /// The oldest top-level policy.
     pub(crate) fn policy(&self) -> Option<&'m TrafficPolicy> {
-        self.iter().find_map(|d| d.traffic_policy.as_ref())
+        self.iter().find_map(|d| d.traffic_policy.as_deref())
     }
 }
 
@@ -71,7 +71,11 @@ pub(crate) fn v3_order(a: &CompiledVs, b: &CompiledVs, proxy_ns: &str) -> Orderi
 
 impl Mesh {
     /// The Sidecar resource of a workload (V4).
+    #[inline]
     pub(crate) fn sidecar_for(&self, namespace: &str, labels: &[(String, String)]) -> Option<&CompiledSidecar> {
+        if self.sidecars.is_empty() {
+            return None;
+        }
         let here = |s: &&CompiledSidecar| s.namespace == namespace;
         self.sidecars
             .iter()
@@ -84,6 +88,7 @@ impl Mesh {
     }
 
     /// Whether a proxy in `namespace` (with `sidecar`) can reach `service` on `port`.
+    #[inline]
     fn reachable(&self, service: &Service, namespace: &str, port: u32, sidecar: Option<&CompiledSidecar>) -> bool {
         service.export_to.visible_to(namespace)
             && service.has_port(port)
@@ -91,9 +96,14 @@ impl Mesh {
     }
 
     /// Picks one of several services with the same name (V8).
+    #[inline]
     fn prefer<'m>(&'m self, ids: impl Iterator<Item = usize>, namespace: &str) -> Option<&'m Service> {
         // The first of the most preferred, as a stable sort would put it.
-        ids.map(|i| &self.services[i]).min_by_key(|s| (s.namespace != namespace, s.origin != ServiceOrigin::Kubernetes))
+        // Without `min_by_key`, a single candidate (the usual case) computes no key.
+        let key = |s: &Service| (s.namespace != namespace, s.origin != ServiceOrigin::Kubernetes);
+        let mut found = ids.map(|i| &self.services[i]);
+        let first = found.next()?;
+        Some(found.fold(first, |best, s| if key(s) < key(best) { s } else { best }))
     }
 
     /// The service a sidecar reaches for a Host header, SNI or address (H6, V7, V8, E4).
@@ -106,7 +116,8 @@ impl Mesh {
         trace: &mut Trace,
     ) -> Option<&Service> {
         let domain = self.settings.cluster_domain.as_str();
-        let dots = host.bytes().filter(|&b| b == b'.').count();
+        // Only 0, 1 and 2 dots matter: stop counting at 3.
+        let dots = host.bytes().filter(|&b| b == b'.').take(3).count();
         let mut buf = None;
         let mut join = |parts: &[&str]| Some(buf.insert(NameBuf::new()).join(parts).len());
         let qualified_len = if dots == 0 && !host.is_empty() {
@@ -171,6 +182,7 @@ impl Mesh {
     }
 
     /// Whether a mesh-bound VS is usable by a sidecar in `namespace` (S1, V1, V6).
+    #[inline]
     fn sidecar_sees(
         &self,
         vs: &CompiledVs,
@@ -210,6 +222,7 @@ impl Mesh {
     }
 
     /// [`Mesh::sidecar_vs`] for a registry service, whose claims were found when compiling.
+    #[inline]
     pub(crate) fn service_vs(
         &self,
         service: &Service,
@@ -222,6 +235,7 @@ impl Mesh {
     }
 
     /// [`Mesh::sidecar_vs`] given the VirtualServices claiming `host` exactly.
+    #[inline]
     fn sidecar_vs_among(
         &self,
         host: &str,

@@ -61,6 +61,7 @@ impl NameBuf {
 }
 
 /// `text` lower-cased: borrowed when it has no upper-case letter, else written into `buf`.
+#[inline]
 pub(crate) fn lowercase<'a>(text: &'a str, buf: &'a mut Option<NameBuf>) -> &'a str {
     if !text.bytes().any(|b| b.is_ascii_uppercase()) {
         return text;

@@ -6,6 +6,7 @@ pub(crate) struct Trace(Option<Vec<String>>);
 
 impl Trace {
     /// Records nothing.
+    #[inline]
     pub(crate) fn off() -> Self {
         Self(None)
     }
@@ -16,6 +17,7 @@ impl Trace {
     }
 
     /// Whether notes are recorded.
+    #[inline]
     pub(crate) fn is_on(&self) -> bool {
         self.0.is_some()
     }
