@@ -69,7 +69,7 @@ pub use load::{
     Document, Loaded, Source, from_value, from_yaml_str, load_file, load_path, load_paths, load_str, load_value,
     locate_in, parse_yaml, read_untyped, to_yaml, to_yaml_string,
 };
-pub use object::{Kind, Object, crds, json_schemas};
+pub use object::{Kind, Object, crds, crds_ref, json_schemas};
 pub use validation::{Level, Problem, Validate, Validator};
 
 // The README's and the guides' snippets run as doc tests, so they stay true.

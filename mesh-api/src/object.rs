@@ -283,9 +283,28 @@ macro_rules! kinds {
             vec![ $( (stringify!($variant), schemars::schema_for!($spec)), )* ]
         }
 
+        /// The CRDs of every Istio kind, generated once per process: they are constant data,
+        /// and generating their schemas is the costly part of rendering a manifest.
+        static CRDS: std::sync::LazyLock<
+            Vec<k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition>,
+        > = std::sync::LazyLock::new(|| vec![ $( $variant::crd(), )* ]);
+
         /// The CRDs of every Istio kind, each with all its served versions.
         pub fn crds() -> Vec<k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition> {
-            vec![ $( $variant::crd(), )* ]
+            CRDS.clone()
+        }
+
+        /// The same CRDs as [`crds`], borrowed: they are generated once per process and
+        /// shared, so callers that keep only some of them clone only those.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// let kept: Vec<_> = mesh_api::crds_ref().iter().filter(|c| c.spec.group != "install.istio.io").collect();
+        /// assert_eq!(kept.len() + 1, mesh_api::crds().len());
+        /// ```
+        pub fn crds_ref() -> &'static [k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition] {
+            &CRDS
         }
     };
 }

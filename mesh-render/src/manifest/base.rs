@@ -1,6 +1,9 @@
 //! The base component: Istio's CRDs, the reader service account, and the default-revision
 //! validating webhook; plus small builders the other components share.
 
+use std::collections::BTreeMap;
+
+use mesh_api::k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use serde_json::{Map, Value, json};
 
 use super::values::{CHART_VERSION, Values};
@@ -120,43 +123,52 @@ pub(crate) fn stable_policy(name: &str, labels: Map<String, Value>, revision: Op
     [policy, binding]
 }
 
-/// Renders the base chart's objects.
+/// Renders the base chart's objects as data.
 pub(crate) fn render(values: &Values, namespace: &str) -> Vec<Value> {
+    let (crds, others) = render_parts(values, namespace);
+    crds.into_iter().filter_map(|crd| serde_json::to_value(crd).ok()).chain(others).collect()
+}
+
+/// Renders the base chart's objects: its CRDs typed (cloned from the ones mesh-api generates
+/// once, without a round trip through data) and the other objects as data.
+pub(crate) fn render_parts(values: &Values, namespace: &str) -> (Vec<CustomResourceDefinition>, Vec<Value>) {
     let scope = values.text("global.resourceScope", "all");
     if scope == "namespace" {
         // Every object of the base chart but the reader account is cluster-scoped.
         let reader = values.get("global.enableReaderRBAC").is_none_or(super::values::truthy);
-        return if reader { vec![reader_account(namespace)] } else { Vec::new() };
+        return (Vec::new(), if reader { vec![reader_account(namespace)] } else { Vec::new() });
     }
     let templated = values.get("base.enableCRDTemplates").is_none_or(super::values::truthy);
-    let excluded: Vec<String> = values
+    let excluded: Vec<&str> = values
         .get("base.excludedCRDs")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .filter_map(|v| v.as_str().map(str::to_owned))
+        .filter_map(Value::as_str)
         .collect();
-    let mut out: Vec<Value> = mesh_api::crds()
-        .into_iter()
+    let labels: BTreeMap<String, String> = if templated {
+        helm_labels("base").into_iter().filter_map(|(k, v)| v.as_str().map(|v| (k, v.to_owned()))).collect()
+    } else {
+        STATIC_CRD_LABELS.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+    };
+    let annotations = BTreeMap::from([("helm.sh/resource-policy".to_owned(), "keep".to_owned())]);
+    let crds = mesh_api::crds_ref()
+        .iter()
         .filter(|crd| !crd.spec.group.starts_with("install."))
-        .filter(|crd| !templated || !excluded.iter().any(|e| Some(e.as_str()) == crd.metadata.name.as_deref()))
-        .filter_map(|crd| serde_json::to_value(crd).ok())
-        .map(|mut crd| {
-            let labels = if templated {
-                helm_labels("base")
-            } else {
-                STATIC_CRD_LABELS.iter().map(|(k, v)| ((*k).to_owned(), Value::String((*v).to_owned()))).collect()
-            };
-            crd["metadata"]["labels"] = Value::Object(labels);
-            crd["metadata"]["annotations"] = json!({"helm.sh/resource-policy": "keep"});
+        .filter(|crd| !templated || !excluded.iter().any(|e| Some(*e) == crd.metadata.name.as_deref()))
+        .map(|crd| {
+            let mut crd = crd.clone();
+            crd.metadata.labels = Some(labels.clone());
+            crd.metadata.annotations = Some(annotations.clone());
             crd
         })
         .collect();
+    let mut out = Vec::new();
     if scope != "cluster" && values.get("global.enableReaderRBAC").is_none_or(super::values::truthy) {
         out.push(reader_account(namespace));
     }
     out.extend(default_revision_objects(values));
-    out
+    (crds, out)
 }
 
 fn reader_account(namespace: &str) -> Value {

@@ -378,7 +378,10 @@ pub(crate) fn sorted(value: Value) -> Value {
 pub fn render(merged: &Merged) -> Result<Manifest> {
     let values = values::Values::new(merged);
     let mut out = Vec::new();
-    let mut push = |component: Component, objects: Vec<Value>| -> Result<()> {
+    let mut push = |component: Component, crds: Vec<CustomResourceDefinition>, objects: Vec<Value>| -> Result<()> {
+        for crd in crds {
+            out.push(ManifestObject { component, resource: Resource::CustomResourceDefinition(Box::new(crd)) });
+        }
         for object in objects {
             let resource = Resource::from_json(object).map_err(|message| Error::Render { message })?;
             out.push(ManifestObject { component, resource });
@@ -387,22 +390,31 @@ pub fn render(merged: &Merged) -> Result<Manifest> {
     };
     if merged.is_enabled(Component::Base) {
         let spec = component_k8s(merged, Component::Base);
-        let objects = base::render(&values, &namespace_of(merged, Component::Base));
-        push(Component::Base, k8s::apply(objects, &spec, &k8s::Targets::none())?)?;
+        let namespace = namespace_of(merged, Component::Base);
+        let overlays = spec.get("overlays").and_then(Value::as_array).into_iter().flatten();
+        if overlays.clone().any(|o| o.get("kind").and_then(Value::as_str) == Some("CustomResourceDefinition")) {
+            // Overlays patch data, so CRDs they may target go through it.
+            let objects = base::render(&values, &namespace);
+            push(Component::Base, Vec::new(), k8s::apply(objects, &spec, &k8s::Targets::none())?)?;
+        } else {
+            // The CRDs stay typed: no overlay can touch them.
+            let (crds, objects) = base::render_parts(&values, &namespace);
+            push(Component::Base, crds, k8s::apply(objects, &spec, &k8s::Targets::none())?)?;
+        }
     }
     if merged.is_enabled(Component::Pilot) {
         let spec = component_k8s(merged, Component::Pilot);
         let pilot = values.for_pilot(merged, &spec);
         let namespace = namespace_of(merged, Component::Pilot);
         let (objects, targets) = istiod::render(&pilot, &namespace);
-        push(Component::Pilot, k8s::apply(objects, &spec, &targets)?)?;
+        push(Component::Pilot, Vec::new(), k8s::apply(objects, &spec, &targets)?)?;
     }
     for component in [Component::IngressGateways, Component::EgressGateways] {
         for entry in merged.gateways(component) {
             let spec = gateway_k8s(merged, component, entry.name.as_deref());
             let gateway = values.for_gateway(component, &entry, &spec);
             let (objects, targets) = gateway::render(&gateway);
-            push(component, k8s::apply(objects, &spec, &targets)?)?;
+            push(component, Vec::new(), k8s::apply(objects, &spec, &targets)?)?;
         }
     }
     for component in [Component::Cni, Component::Ztunnel] {
@@ -410,7 +422,7 @@ pub fn render(merged: &Merged) -> Result<Manifest> {
             let spec = component_k8s(merged, component);
             let namespace = namespace_of(merged, component);
             let (objects, targets) = node::render(component, &values.with_k8s(&spec), &namespace);
-            push(component, k8s::apply(objects, &spec, &targets)?)?;
+            push(component, Vec::new(), k8s::apply(objects, &spec, &targets)?)?;
         }
     }
     let mut manifest = Manifest { objects: out };
