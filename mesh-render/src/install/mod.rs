@@ -229,6 +229,41 @@ impl fmt::Display for Plan {
     }
 }
 
+/// Why a Deployment is not rolled out yet, from its replica counts and conditions; shared by
+/// the installer's wait and `verify`, which word it each their own way.
+pub(crate) enum DeploymentWait {
+    /// Its `Progressing` condition says the progress deadline passed.
+    Stalled,
+    /// Replicas still to update, to terminate or to become available.
+    Pending(String),
+}
+
+/// [`DeploymentWait`] for a Deployment object (`spec.replicas` and `status`); none when every
+/// wanted replica is updated and available and no old one is left.
+pub(crate) fn deployment_wait(object: &Value) -> Option<DeploymentWait> {
+    let count = |path: &str| object.pointer(path).and_then(Value::as_i64);
+    let status = |key: &str| count(&format!("/status/{key}")).unwrap_or(0);
+    let wanted = count("/spec/replicas").unwrap_or(1);
+    let (updated, available, total) = (status("updatedReplicas"), status("availableReplicas"), status("replicas"));
+    let stalled = object.pointer("/status/conditions").and_then(Value::as_array).into_iter().flatten().any(|c| {
+        c.get("type").and_then(Value::as_str) == Some("Progressing")
+            && c.get("reason").and_then(Value::as_str) == Some("ProgressDeadlineExceeded")
+    });
+    let why = if stalled {
+        return Some(DeploymentWait::Stalled);
+    } else if updated < wanted {
+        format!("{updated} of {wanted} replicas updated")
+    } else if total > updated {
+        let old = total - updated;
+        format!("{old} old replica{} pending termination", if old == 1 { "" } else { "s" })
+    } else if available < updated {
+        format!("{available} of {updated} updated replicas available")
+    } else {
+        return None;
+    };
+    Some(DeploymentWait::Pending(why))
+}
+
 /// Whether a workload observed in a cluster is rolled out: `Ok(())`, or what it waits for.
 ///
 /// A Deployment is rolled out when its controller has seen its latest generation
@@ -265,29 +300,11 @@ pub fn rollout_status(object: &Value) -> Result<(), String> {
         return Err(format!("generation {generation} not yet observed (at {observed})"));
     }
     match kind {
-        "Deployment" => {
-            let wanted = count("/spec/replicas").unwrap_or(1);
-            let updated = status("updatedReplicas");
-            let available = status("availableReplicas");
-            let total = status("replicas");
-            let mut conditions = object.pointer("/status/conditions").and_then(Value::as_array).into_iter().flatten();
-            let stalled = conditions.any(|c| {
-                c.get("type").and_then(Value::as_str) == Some("Progressing")
-                    && c.get("reason").and_then(Value::as_str) == Some("ProgressDeadlineExceeded")
-            });
-            if stalled {
-                Err("exceeded its progress deadline".to_owned())
-            } else if updated < wanted {
-                Err(format!("{updated} of {wanted} replicas updated"))
-            } else if total > updated {
-                let old = total - updated;
-                Err(format!("{old} old replica{} pending termination", if old == 1 { "" } else { "s" }))
-            } else if available < updated {
-                Err(format!("{available} of {updated} updated replicas available"))
-            } else {
-                Ok(())
-            }
-        }
+        "Deployment" => match deployment_wait(object) {
+            Some(DeploymentWait::Stalled) => Err("exceeded its progress deadline".to_owned()),
+            Some(DeploymentWait::Pending(why)) => Err(why),
+            None => Ok(()),
+        },
         "DaemonSet" => {
             let desired = status("desiredNumberScheduled");
             let updated = status("updatedNumberScheduled");

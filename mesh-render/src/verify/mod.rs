@@ -30,6 +30,7 @@ use mesh_api::{Document, Loaded, Object};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::install::{DeploymentWait, deployment_wait};
 use crate::manifest::Manifest;
 
 /// Which object a check is about: kind, namespace (none for cluster-scoped kinds) and name.
@@ -329,29 +330,10 @@ fn not_rolled_out(expected: &Value, observed: &Value) -> Option<String> {
     let status = observed.get("status").filter(|s| s.as_object().is_some_and(|m| !m.is_empty()))?;
     let count = |key: &str| status.get(key).and_then(Value::as_i64).unwrap_or(0);
     match expected.get("kind").and_then(Value::as_str)? {
-        "Deployment" => {
-            let stalled = status.get("conditions").and_then(Value::as_array).into_iter().flatten().any(|c| {
-                c.get("type").and_then(Value::as_str) == Some("Progressing")
-                    && c.get("reason").and_then(Value::as_str) == Some("ProgressDeadlineExceeded")
-            });
-            let desired = observed.pointer("/spec/replicas").and_then(Value::as_i64).unwrap_or(1);
-            let (updated, total, available) = (count("updatedReplicas"), count("replicas"), count("availableReplicas"));
-            if stalled {
-                Some("exceeded its progress deadline".to_owned())
-            } else if updated < desired {
-                Some(format!("not ready: {updated} of {desired} replicas updated"))
-            } else if total > updated {
-                Some(format!(
-                    "not ready: {} old replica{} pending termination",
-                    total - updated,
-                    plural((total - updated) as usize)
-                ))
-            } else if available < updated {
-                Some(format!("not ready: {available} of {updated} updated replicas available"))
-            } else {
-                None
-            }
-        }
+        "Deployment" => match deployment_wait(observed)? {
+            DeploymentWait::Stalled => Some("exceeded its progress deadline".to_owned()),
+            DeploymentWait::Pending(why) => Some(format!("not ready: {why}")),
+        },
         "DaemonSet" => {
             let desired = count("desiredNumberScheduled");
             let (scheduled, ready) = (count("currentNumberScheduled"), count("numberReady"));
