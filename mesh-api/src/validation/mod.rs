@@ -91,8 +91,23 @@ pub trait Validate {
 /// their own with the same paths and levels.
 #[derive(Debug, Default)]
 pub struct Validator {
-    path: FieldPath,
+    /// The current path's keys, end to end. Entering a field appends to this buffer instead
+    /// of allocating a segment: validation visits every field of every object, while a
+    /// [`FieldPath`] is needed only for the few that have problems.
+    keys: String,
+    /// The current path, outermost first.
+    steps: Vec<Step>,
     problems: Vec<Problem>,
+}
+
+/// One segment of the current path.
+#[derive(Clone, Copy, Debug)]
+enum Step {
+    /// A key: where it starts in [`Validator::keys`] (it ends where the buffer ends, or where
+    /// the next key starts).
+    Key(usize),
+    /// A list index.
+    Index(usize),
 }
 
 impl Validator {
@@ -103,23 +118,43 @@ impl Validator {
 
     /// Runs `check` with `key` appended to the current path.
     pub fn field<R>(&mut self, key: &str, check: impl FnOnce(&mut Self) -> R) -> R {
-        self.path.push(crate::field_path::Segment::Key(key.to_owned()));
+        let start = self.keys.len();
+        self.keys.push_str(key);
+        self.steps.push(Step::Key(start));
         let result = check(self);
-        self.path.pop();
+        self.steps.pop();
+        self.keys.truncate(start);
         result
     }
 
     /// Runs `check` with list index `index` appended to the current path.
     pub fn item<R>(&mut self, index: usize, check: impl FnOnce(&mut Self) -> R) -> R {
-        self.path.push(crate::field_path::Segment::Index(index));
+        self.steps.push(Step::Index(index));
         let result = check(self);
-        self.path.pop();
+        self.steps.pop();
         result
     }
 
     /// The path being checked.
-    pub fn path(&self) -> &FieldPath {
-        &self.path
+    pub fn path(&self) -> FieldPath {
+        let mut path = FieldPath::root();
+        for (i, step) in self.steps.iter().enumerate() {
+            match *step {
+                Step::Key(start) => {
+                    // A key ends where the next one starts.
+                    let end = self.steps[i + 1..]
+                        .iter()
+                        .find_map(|s| match s {
+                            Step::Key(next) => Some(*next),
+                            Step::Index(_) => None,
+                        })
+                        .unwrap_or(self.keys.len());
+                    path.push(crate::field_path::Segment::Key(self.keys[start..end].to_owned()));
+                }
+                Step::Index(index) => path.push(crate::field_path::Segment::Index(index)),
+            }
+        }
+        path
     }
 
     /// Records an error at the current path.
@@ -144,7 +179,7 @@ impl Validator {
 
     /// Records a problem of `level` at the current path.
     pub fn push(&mut self, level: Level, message: String) {
-        self.problems.push(Problem { level, path: self.path.clone(), message });
+        self.problems.push(Problem { level, path: self.path(), message });
     }
 
     /// Whether any error (not warning) was recorded so far.
@@ -155,5 +190,43 @@ impl Validator {
     /// The problems recorded, in the order found.
     pub fn finish(self) -> Vec<Problem> {
         self.problems
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problems_carry_the_path_of_nested_fields_and_items() {
+        let mut v = Validator::new();
+        v.field("spec", |v| {
+            v.field("http", |v| {
+                v.item(0, |v| v.error_at("timeout", "bad"));
+                v.item(2, |v| v.field("route", |v| v.item(1, |v| v.warn_at("weight", "odd"))));
+            });
+            v.field("", |v| v.error("empty key"));
+            v.error("at spec");
+        });
+        v.error("at the root");
+        let paths: Vec<String> = v.finish().iter().map(|p| p.path.to_string()).collect();
+        assert_eq!(paths[0], "spec.http[0].timeout");
+        assert_eq!(paths[1], "spec.http[2].route[1].weight");
+        assert_eq!(
+            Validator::new().field("a", |v| v.field("", |v| v.field("b", |v| v.path()))).segments(),
+            FieldPath::root().key("a").key("").key("b").segments()
+        );
+        assert_eq!(paths.len(), 5, "{paths:?}");
+        assert_eq!(paths[3], "spec");
+        assert_eq!(paths[4], FieldPath::root().to_string());
+    }
+
+    #[test]
+    fn leaving_a_field_restores_the_path() {
+        let mut v = Validator::new();
+        v.field("metadata", |v| v.field("name", |_| ()));
+        v.field("spec", |v| v.item(3, |v| v.error("x")));
+        assert_eq!(v.path(), FieldPath::root());
+        assert_eq!(v.finish()[0].path.to_string(), "spec[3]");
     }
 }
