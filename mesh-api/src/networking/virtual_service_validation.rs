@@ -167,8 +167,8 @@ fn check_spec(v: &mut Validator, ctx: &Context<'_>) {
     v.field("exportTo", |v| rules::check_export_to(v, ctx.namespace, &spec.export_to, false, false));
     // V-VS14
     find_unreachable_http_rules(v, &spec.http);
-    find_unreachable_rules(v, "tcp", &spec.tcp, |r: &TcpRoute| r.match_.iter().map(normal_l4_match).collect());
-    find_unreachable_rules(v, "tls", &spec.tls, |r: &TlsRoute| r.match_.iter().map(normal_tls_match).collect());
+    find_unreachable_rules(v, "tcp", &spec.tcp, |r: &TcpRoute| r.match_.as_slice(), normal_l4_match);
+    find_unreachable_rules(v, "tls", &spec.tls, |r: &TlsRoute| r.match_.as_slice(), normal_tls_match);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -931,11 +931,15 @@ fn rule_label(name: Option<&str>, index: usize) -> String {
 
 /// Finds rules that can never be reached and matches already covered by an earlier identical
 /// match. `normal` gives each rule's matches in comparable form.
-fn find_unreachable<M: PartialEq>(
+///
+/// Labels are written, and `same` called, only as needed: most rules are reachable and most
+/// matches differ.
+fn find_unreachable<M>(
     v: &mut Validator,
     list: &str,
-    labels: &[String],
-    matches: &[Vec<M>],
+    label: &dyn Fn(usize) -> String,
+    matches: &[&[M]],
+    same: impl Fn(&M, &M) -> bool,
     mut on_new_match: impl FnMut(usize, usize),
 ) {
     let mut seen: Vec<(&M, usize)> = Vec::new();
@@ -948,7 +952,8 @@ fn find_unreachable<M: PartialEq>(
                         v.warn(format!(
                             "rule {} is never used: rule {} before it has no match and takes all traffic \
                              (only the last rule may omit match)",
-                            labels[i], labels[first]
+                            label(i),
+                            label(first)
                         ));
                     });
                 }
@@ -961,19 +966,21 @@ fn find_unreachable<M: PartialEq>(
                     v.item(i, |v| {
                         v.warn(format!(
                             "rule {} is never used: rule {} before it has no match and takes all traffic",
-                            labels[i], labels[first]
+                            label(i),
+                            label(first)
                         ));
                     });
                     break;
                 }
-                if let Some((_, earlier)) = seen.iter().find(|(s, _)| *s == m) {
+                if let Some((_, earlier)) = seen.iter().find(|(s, _)| same(s, m)) {
                     let earlier = *earlier;
                     v.item(i, |v| {
                         v.field("match", |v| {
                             v.item(j, |v| {
                                 v.warn(format!(
                                     "match #{j} of rule {} is never used: rule {} has the same match",
-                                    labels[i], labels[earlier]
+                                    label(i),
+                                    label(earlier)
                                 ));
                             });
                         });
@@ -986,17 +993,22 @@ fn find_unreachable<M: PartialEq>(
             }
             if duplicates == rule_matches.len() {
                 v.item(i, |v| {
-                    v.warn(format!("rule {} is never used: earlier rules already take all its matches", labels[i]));
+                    v.warn(format!("rule {} is never used: earlier rules already take all its matches", label(i)));
                 });
             }
         }
     });
 }
 
-fn find_unreachable_rules<R, M: PartialEq>(v: &mut Validator, list: &str, routes: &[R], normal: impl Fn(&R) -> Vec<M>) {
-    let labels: Vec<String> = (0..routes.len()).map(|i| rule_label(None, i)).collect();
-    let matches: Vec<Vec<M>> = routes.iter().map(normal).collect();
-    find_unreachable(v, list, &labels, &matches, |_, _| {});
+fn find_unreachable_rules<R, M: PartialEq + Clone>(
+    v: &mut Validator,
+    list: &str,
+    routes: &[R],
+    matches: impl Fn(&R) -> &[M],
+    normal: impl Fn(&M) -> M,
+) {
+    let matches: Vec<&[M]> = routes.iter().map(matches).collect();
+    find_unreachable(v, list, &|i| rule_label(None, i), &matches, |a, b| normal(a) == normal(b), |_, _| {});
 }
 
 /// The facts of a uri-prefix match used to spot later prefix matches it already covers.
@@ -1005,24 +1017,40 @@ struct PrefixMatch<'a> {
     index: usize,
     prefix: &'a str,
     port: u32,
-    method: String,
-    authority: String,
-    headers: Vec<(&'a str, String)>,
-    query_params: Vec<(&'a str, String)>,
-    without_headers: Vec<(&'a str, String)>,
+    method: Summary<'a>,
+    authority: Summary<'a>,
+    headers: &'a indexmap::IndexMap<String, StringMatch>,
+    query_params: &'a indexmap::IndexMap<String, StringMatch>,
+    without_headers: &'a indexmap::IndexMap<String, StringMatch>,
 }
 
-/// Istio's summary of a string match for overlap checks: `exact:v`, `prefix:v`, or empty.
-fn summary(sm: Option<&StringMatch>) -> String {
-    match sm {
-        Some(StringMatch::Exact(s)) if !s.is_empty() => format!("exact:{s}"),
-        Some(StringMatch::Prefix(s)) if !s.is_empty() => format!("prefix:{s}"),
-        _ => String::new(),
+/// Istio's summary of a string match for overlap checks, the text `exact:v`, `prefix:v`, or
+/// empty, kept unwritten.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Summary<'a> {
+    Empty,
+    Exact(&'a str),
+    Prefix(&'a str),
+}
+
+impl<'a> Summary<'a> {
+    fn of(sm: Option<&'a StringMatch>) -> Self {
+        match sm {
+            Some(StringMatch::Exact(s)) if !s.is_empty() => Self::Exact(s),
+            Some(StringMatch::Prefix(s)) if !s.is_empty() => Self::Prefix(s),
+            _ => Self::Empty,
+        }
     }
-}
 
-fn summaries(map: &indexmap::IndexMap<String, StringMatch>) -> Vec<(&str, String)> {
-    map.iter().map(|(k, sm)| (k.as_str(), summary(Some(sm)))).collect()
+    /// Whether this summary's text starts with `other`'s text: `exact:` and `prefix:` texts
+    /// never start with one another.
+    fn starts_with(self, other: Self) -> bool {
+        match (self, other) {
+            (_, Self::Empty) => true,
+            (Self::Exact(a), Self::Exact(b)) | (Self::Prefix(a), Self::Prefix(b)) => a.starts_with(b),
+            _ => false,
+        }
+    }
 }
 
 impl<'a> PrefixMatch<'a> {
@@ -1033,46 +1061,51 @@ impl<'a> PrefixMatch<'a> {
         if prefix.is_empty() {
             return None;
         }
-        let mut method = summary(m.method.as_ref());
-        if method.is_empty() {
-            method = "exact:GET".to_owned();
-        }
+        let method = match Summary::of(m.method.as_ref()) {
+            Summary::Empty => Summary::Exact("GET"),
+            method => method,
+        };
         Some(Self {
             rule,
             index,
             prefix,
             port: m.port.unwrap_or_default(),
             method,
-            authority: summary(m.authority.as_ref()),
-            headers: summaries(&m.headers),
-            query_params: summaries(&m.query_params),
-            without_headers: summaries(&m.without_headers),
+            authority: Summary::of(m.authority.as_ref()),
+            headers: &m.headers,
+            query_params: &m.query_params,
+            without_headers: &m.without_headers,
         })
     }
 
     /// Istio's `coveredValidation`: whether `self` (earlier) takes every request `later` would.
     fn covers(&self, later: &Self) -> bool {
-        fn maps_cover(a: &[(&str, String)], b: &[(&str, String)]) -> bool {
+        type Map = indexmap::IndexMap<String, StringMatch>;
+        fn maps_cover(a: &Map, b: &Map) -> bool {
             a.len() == b.len()
                 && a.iter()
-                    .all(|(k, va)| b.iter().find(|(kb, _)| kb == k).is_some_and(|(_, vb)| va.starts_with(vb.as_str())))
+                    .all(|(k, va)| b.get(k).is_some_and(|vb| Summary::of(Some(va)).starts_with(Summary::of(Some(vb)))))
         }
         later.prefix.starts_with(self.prefix)
             && later.port == self.port
-            && self.method.starts_with(later.method.as_str())
-            && self.authority.starts_with(later.authority.as_str())
-            && maps_cover(&self.headers, &later.headers)
-            && maps_cover(&self.query_params, &later.query_params)
-            && maps_cover(&self.without_headers, &later.without_headers)
+            && self.method.starts_with(later.method)
+            && self.authority.starts_with(later.authority)
+            && maps_cover(self.headers, later.headers)
+            && maps_cover(self.query_params, later.query_params)
+            && maps_cover(self.without_headers, later.without_headers)
     }
 }
 
 fn find_unreachable_http_rules(v: &mut Validator, routes: &[HttpRoute]) {
-    let labels: Vec<String> = routes.iter().enumerate().map(|(i, r)| rule_label(r.name.as_deref(), i)).collect();
-    let matches: Vec<Vec<HttpMatchRequest>> =
-        routes.iter().map(|r| r.match_.iter().map(normal_http_match).collect()).collect();
+    let label = |i: usize| rule_label(routes[i].name.as_deref(), i);
+    let matches: Vec<&[HttpMatchRequest]> = routes.iter().map(|r| r.match_.as_slice()).collect();
+    // Normal forms differ only in fields other than `uri` and `headers`: compare those first
+    // and copy nothing for matches that differ there, as most do.
+    let same = |a: &HttpMatchRequest, b: &HttpMatchRequest| {
+        a.uri == b.uri && a.headers == b.headers && normal_http_match(a) == normal_http_match(b)
+    };
     let mut prefixes: Vec<PrefixMatch<'_>> = Vec::new();
-    find_unreachable(v, "http", &labels, &matches, |i, j| {
+    find_unreachable(v, "http", &label, &matches, same, |i, j| {
         if let Some(p) = PrefixMatch::new(i, j, &routes[i].match_[j]) {
             prefixes.push(p);
         }
@@ -1089,10 +1122,10 @@ fn find_unreachable_http_rules(v: &mut Validator, routes: &[HttpRoute]) {
                                      of rule {} takes the same requests first",
                                     later.index,
                                     later.prefix,
-                                    labels[later.rule],
+                                    label(later.rule),
                                     earlier.index,
                                     earlier.prefix,
-                                    labels[earlier.rule]
+                                    label(earlier.rule)
                                 ));
                             });
                         });

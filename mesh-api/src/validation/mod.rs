@@ -89,7 +89,7 @@ pub trait Validate {
 ///
 /// Kinds use it to implement [`Validate`]; it is public so that tools can write checks of
 /// their own with the same paths and levels.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Validator {
     /// The current path's keys, end to end. Entering a field appends to this buffer instead
     /// of allocating a segment: validation visits every field of every object, while a
@@ -98,6 +98,12 @@ pub struct Validator {
     /// The current path, outermost first.
     steps: Vec<Step>,
     problems: Vec<Problem>,
+}
+
+impl Default for Validator {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 /// One segment of the current path.
@@ -113,7 +119,8 @@ enum Step {
 impl Validator {
     /// An empty validator at the document root.
     pub fn new() -> Self {
-        Self::default()
+        // Room for a typical path: validating one object then allocates nothing more.
+        Self { keys: String::with_capacity(96), steps: Vec::with_capacity(12), problems: Vec::new() }
     }
 
     /// Runs `check` with `key` appended to the current path.

@@ -638,6 +638,9 @@ pub fn check_regex(v: &mut Validator, pattern: &str) {
         v.error(format!("invalid regular expression {pattern:?}: {problem}"));
         return;
     }
+    if plainly_valid(pattern) {
+        return;
+    }
     // Parsing checks the syntax at a fraction of the time and memory of compiling; the size
     // of the compiled program is bounded by MAX_REGEX_LEN above, as Istio bounds it.
     if let Err(err) = regex_syntax::Parser::new().parse(pattern) {
@@ -648,6 +651,24 @@ pub fn check_regex(v: &mut Validator, pattern: &str) {
              https://github.com/google/re2/wiki/Syntax)"
         ));
     }
+}
+
+/// Whether `pattern` is made only of literal ASCII characters and `.`, each perhaps followed by
+/// one `*`, `+` or `?`, as most patterns in routing rules are (`beta-.*`, `/api/v[0-9]` is not).
+/// Such a pattern is valid RE2 and valid for the regex crate, so it needs no parse: parsing
+/// allocates a syntax tree, and validation sees every regex of every object.
+fn plainly_valid(pattern: &str) -> bool {
+    let mut after_atom = false;
+    for b in pattern.bytes() {
+        after_atom = match b {
+            b'*' | b'+' | b'?' if after_atom => false,
+            b'.' => true,
+            b'\\' | b'(' | b')' | b'[' | b']' | b'{' | b'}' | b'|' | b'^' | b'$' | b'*' | b'+' | b'?' => return false,
+            b' '..=b'~' => true,
+            _ => return false,
+        };
+    }
+    true
 }
 
 /// Which field of an HTTP match request a [`StringMatch`] belongs to; the rules differ a little.
@@ -1470,5 +1491,41 @@ mod tests {
         for bad in ["abc%123", "%START_TIME%%", "50%", "a\nb", r#"%FOO(["a" x])%"#, "%FOO(x) y%"] {
             assert_eq!(errors(|v| check_header_value(v, bad)), 1, "{bad}");
         }
+    }
+}
+
+#[cfg(test)]
+mod plain_patterns {
+    use super::plainly_valid;
+
+    #[test]
+    fn common_patterns_skip_the_parse_and_others_do_not() {
+        for p in ["", "beta-.*", ".*bot.*", "/api/v2/.+", "a?b+c*", "user@example.com", "x y"] {
+            assert!(plainly_valid(p), "{p}");
+        }
+        for p in ["(a)", "a|b", "[a-z]", "a{2}", "^a", "a$", r"a\d", "*a", "a**", "a*?", "é", "a\tb"] {
+            assert!(!plainly_valid(p), "{p}");
+        }
+    }
+
+    #[test]
+    fn every_plain_pattern_parses() {
+        // Every string of up to four characters over literals, `.` and every operator.
+        let alphabet: Vec<char> = "a.-*+?()[]{}|^$\\ #".chars().collect();
+        let mut patterns = vec![String::new()];
+        for _ in 0..4 {
+            let longer: Vec<String> =
+                patterns.iter().flat_map(|p| alphabet.iter().map(move |c| format!("{p}{c}"))).collect();
+            patterns.extend(longer);
+            patterns.dedup();
+        }
+        let mut plain = 0;
+        for p in &patterns {
+            if plainly_valid(p) {
+                plain += 1;
+                assert!(regex_syntax::Parser::new().parse(p).is_ok(), "{p:?} skips the parse but does not parse");
+            }
+        }
+        assert!(plain > 1000, "{plain}");
     }
 }
