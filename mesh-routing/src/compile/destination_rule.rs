@@ -41,7 +41,7 @@ impl CompiledSubset {
 pub(crate) fn compile(dr: &DestinationRule, namespace: &str, domain: &str, age: Option<i128>) -> CompiledDr {
     let name = dr.metadata.name.clone().unwrap_or_default();
     CompiledDr {
-        host: HostPattern::parse(&qualify(&dr.spec.host, namespace, domain)),
+        host: HostPattern::from_lowercase(qualify(&dr.spec.host, namespace, domain)),
         export_to: ExportTo::new(&dr.spec.export_to, namespace),
         selector: dr
             .spec

@@ -2,6 +2,7 @@
 
 pub(crate) mod delegate;
 pub(crate) mod destination_rule;
+pub(crate) mod destinations;
 pub(crate) mod export;
 pub(crate) mod gateway;
 pub(crate) mod references;
@@ -24,25 +25,23 @@ use virtual_service::Ctx;
 /// For each object, whether a later object of the same kind, namespace and name replaces it, as
 /// applying the files in order (`kubectl apply -f a.yaml -f b.yaml`) would leave them.
 fn replaced(objects: &[Object]) -> Vec<bool> {
-    let mut last: HashMap<(&str, String, &str), usize> = HashMap::new();
-    fn key(o: &Object) -> (String, &str) {
-        let m = o.metadata();
-        (m.namespace.clone().unwrap_or_else(|| "default".to_owned()), m.name.as_deref().unwrap_or(""))
+    fn key(o: &Object) -> (&str, &str, &str) {
+        (o.kind(), namespace_of(o), o.metadata().name.as_deref().unwrap_or(""))
     }
+    let mut last: HashMap<(&str, &str, &str), usize, FixedState> = HashMap::default();
+    last.reserve(objects.len());
     for (i, o) in objects.iter().enumerate() {
-        let (namespace, name) = key(o);
-        if !name.is_empty() {
-            last.insert((o.kind(), namespace, name), i);
+        let key = key(o);
+        if !key.2.is_empty() {
+            last.insert(key, i);
         }
     }
-    objects
-        .iter()
-        .enumerate()
-        .map(|(i, o)| {
-            let (namespace, name) = key(o);
-            last.get(&(o.kind(), namespace, name)).is_some_and(|&j| j != i)
-        })
-        .collect()
+    objects.iter().enumerate().map(|(i, o)| last.get(&key(o)).is_some_and(|&j| j != i)).collect()
+}
+
+/// The namespace an object lives in: `default` when none is written.
+fn namespace_of(object: &Object) -> &str {
+    object.metadata().namespace.as_deref().unwrap_or("default")
 }
 
 fn age(object: &Object) -> Option<i128> {
@@ -85,13 +84,14 @@ impl Mesh {
         let mut regexes = RegexCache::default();
 
         for (object, replaced_by) in objects.iter().zip(replaced(objects)) {
-            let namespace = object.metadata().namespace.clone().unwrap_or_else(|| "default".to_owned());
-            let name = object.metadata().name.clone().unwrap_or_default();
-            let label = format!("{} {namespace}/{name}", object.kind());
+            let namespace = namespace_of(object);
+            let name = object.metadata().name.as_deref().unwrap_or("");
+            // Written only for a warning: most objects have none.
+            let label = || format!("{} {namespace}/{name}", object.kind());
             if replaced_by {
                 if object.is_istio() {
                     warnings.push(CompileWarning {
-                        object: label,
+                        object: label(),
                         field: String::new(),
                         message: format!(
                             "replaced by a later {} with the same namespace and name, as applying them in order would",
@@ -106,7 +106,7 @@ impl Mesh {
                 if !errors.is_empty() {
                     for p in errors {
                         warnings.push(CompileWarning {
-                            object: label.clone(),
+                            object: label(),
                             field: p.path.to_string(),
                             message: format!("{}; Istio rejects this object, so it is not used", p.message),
                         });
@@ -117,22 +117,17 @@ impl Mesh {
             let age = age(object);
             match object {
                 Object::VirtualService(vs) => {
-                    let mut ctx = Ctx {
-                        object: label,
-                        namespace: &namespace,
-                        domain,
-                        warnings: &mut warnings,
-                        regexes: &mut regexes,
-                    };
-                    virtual_services.push(virtual_service::compile(vs, &namespace, age, &mut ctx));
+                    let mut ctx =
+                        Ctx { object: &label, namespace, domain, warnings: &mut warnings, regexes: &mut regexes };
+                    virtual_services.push(virtual_service::compile(vs, namespace, age, &mut ctx));
                 }
                 Object::DestinationRule(dr) => {
-                    destination_rules.push(destination_rule::compile(dr, &namespace, domain, age))
+                    destination_rules.push(destination_rule::compile(dr, namespace, domain, age))
                 }
-                Object::Gateway(gw) => gateways.push(gateway::compile(gw, &namespace, age)),
-                Object::Sidecar(sc) => sidecars.push(sidecar::compile(sc, &namespace, domain, age)),
-                Object::ServiceEntry(se) => entries.extend(registry::from_entry(se, &namespace, age)),
-                Object::Service(svc) => match registry::from_kube(svc, &namespace, domain, age) {
+                Object::Gateway(gw) => gateways.push(gateway::compile(gw, namespace, age)),
+                Object::Sidecar(sc) => sidecars.push(sidecar::compile(sc, namespace, domain, age)),
+                Object::ServiceEntry(se) => entries.extend(registry::from_entry(se, namespace, age)),
+                Object::Service(svc) => match registry::from_kube(svc, namespace, domain, age) {
                     Some(s) => services.push(s),
                     None => {
                         if let Some(target) = registry::external_name(svc) {
@@ -143,8 +138,8 @@ impl Mesh {
                         }
                     }
                 },
-                Object::Pod(pod) => workloads.push(registry::from_pod(pod, &namespace)),
-                Object::Deployment(d) => workloads.push(registry::from_deployment(d, &namespace)),
+                Object::Pod(pod) => workloads.push(registry::from_pod(pod, namespace)),
+                Object::Deployment(d) => workloads.push(registry::from_deployment(d, namespace)),
                 _ => {}
             }
         }
@@ -192,30 +187,6 @@ impl Mesh {
             }
         }
 
-        // D3: remember the single port of each destination's service.
-        let single_port = |host: &str| {
-            service_index
-                .get(host)
-                .and_then(|ids| ids.first())
-                .and_then(|&i| (services[i].ports.len() == 1).then(|| services[i].ports[0].number))
-        };
-        for vs in &mut virtual_services {
-            for rule in &mut vs.http {
-                for d in &mut rule.action.destinations {
-                    d.single_port = single_port(&d.host);
-                }
-                for m in &mut rule.action.mirrors {
-                    m.destination.single_port = single_port(&m.destination.host);
-                }
-            }
-            for d in vs.tls.iter_mut().flat_map(|r| r.action.destinations.iter_mut()) {
-                d.single_port = single_port(&d.host);
-            }
-            for d in vs.tcp.iter_mut().flat_map(|r| r.action.destinations.iter_mut()) {
-                d.single_port = single_port(&d.host);
-            }
-        }
-
         let mut dr_exact: Index = Index::default();
         let mut dr_wildcard = Vec::new();
         for (i, dr) in destination_rules.iter().enumerate() {
@@ -225,54 +196,22 @@ impl Mesh {
             }
         }
 
-        // Destinations whose 503 checks give the same answer for every caller.
         let workload_namespaces: HashSet<String, FixedState> =
             workloads.iter().map(|w: &registry::Workload| w.namespace.clone()).collect();
-        let settled = |d: &virtual_service::CompiledDestination| {
-            let &[i] = service_index.get(&d.host).map_or(&[][..], Vec::as_slice) else { return None };
-            let service = &services[i];
-            if service.export_to != export::ExportTo::Public {
-                return None;
-            }
-            let Some(subset) = &d.subset else { return Some(i) };
-            // Every rule for the host is for exactly that host, in the service's namespace,
-            // public and without selector: then every caller finds the same set (P2, P3).
-            if dr_wildcard.iter().any(|&j| destination_rules[j].host.matches(&d.host)) {
-                return None;
-            }
-            let mut defined = false;
-            for &j in dr_exact.get(&d.host).map_or(&[][..], Vec::as_slice) {
-                let dr = &destination_rules[j];
-                if dr.namespace != service.namespace
-                    || dr.export_to != export::ExportTo::Public
-                    || dr.selector.is_some()
-                {
-                    return None;
-                }
-                defined |= dr.subsets.iter().any(|s| s.name == *subset);
-            }
-            (defined && !workload_namespaces.contains(&service.namespace)).then_some(i)
+        let facts = destinations::Facts {
+            services: &services,
+            service_index: &service_index,
+            destination_rules: &destination_rules,
+            dr_exact: &dr_exact,
+            dr_wildcard: &dr_wildcard,
+            workload_namespaces: &workload_namespaces,
         };
-        let settle = |d: &mut virtual_service::CompiledDestination| d.settled = settled(d);
-        for vs in &mut virtual_services {
-            for rule in &mut vs.http {
-                rule.action.destinations.iter_mut().for_each(settle);
-            }
-            for rule in &mut vs.tls {
-                rule.action.destinations.iter_mut().for_each(settle);
-            }
-            for rule in &mut vs.tcp {
-                rule.action.destinations.iter_mut().for_each(settle);
-            }
+        facts.fill_all(&mut virtual_services);
+        let settled: Vec<Option<usize>> =
+            services.iter().flat_map(|s| &s.default_route).map(|d| facts.settled_for(d)).collect();
+        for (d, settled) in services.iter_mut().flat_map(|s| &mut s.default_route).zip(settled) {
+            d.settled = settled;
         }
-        let settled_defaults: Vec<Vec<Option<usize>>> =
-            services.iter().map(|s| s.default_route.iter().map(&settled).collect()).collect();
-        for (service, settled) in services.iter_mut().zip(settled_defaults) {
-            for (d, settled) in service.default_route.iter_mut().zip(settled) {
-                d.settled = settled;
-            }
-        }
-
         let registry = references::Registry {
             services: &services,
             service_index: &service_index,

@@ -35,14 +35,43 @@ impl Registry<'_> {
                 .any(|s| s.host == host || s.aliases.iter().any(|a| a == host) || s.pattern.matches(host))
     }
 
-    /// Whether a DestinationRule whose host matches `host` defines `subset`.
-    fn defines(&self, host: &str, subset: &str) -> bool {
-        let exact = self.dr_exact.get(host).map_or(&[][..], Vec::as_slice);
+    /// Whether a DestinationRule whose host matches `host` defines `subset`, given the rules
+    /// naming `host` exactly.
+    fn defines(&self, exact: &[usize], host: &str, subset: &str) -> bool {
         exact
             .iter()
             .chain(self.dr_wildcard)
             .map(|&i| &self.destination_rules[i])
             .any(|dr| dr.host.matches(host) && dr.subsets.iter().any(|s| s.name == subset))
+    }
+}
+
+/// The answers for the last host asked about. A route's destinations usually name one host,
+/// so this saves most lookups in indexes far larger than a cache.
+#[derive(Default)]
+struct Last<'a> {
+    host: String,
+    knows: bool,
+    /// The DestinationRules naming the host exactly.
+    rules: &'a [usize],
+}
+
+impl<'a> Last<'a> {
+    fn knows(&mut self, registry: &Registry<'a>, host: &str) -> bool {
+        if self.host != host || self.host.is_empty() {
+            self.host.clear();
+            self.host.push_str(host);
+            self.knows = registry.knows(host);
+            self.rules = registry.dr_exact.get(host).map_or(&[][..], Vec::as_slice);
+        }
+        self.knows
+    }
+
+    /// Whether a rule for `host` defines `subset`; quickest after [`Last::knows`] for `host`.
+    fn defines(&self, registry: &Registry<'a>, host: &str, subset: &str) -> bool {
+        let exact =
+            if self.host == host { self.rules } else { registry.dr_exact.get(host).map_or(&[][..], Vec::as_slice) };
+        registry.defines(exact, host, subset)
     }
 }
 
@@ -56,11 +85,12 @@ pub(crate) fn check(
     let gateway_keys: HashSet<&str, FixedState> = gateways.iter().map(|g| g.key.as_str()).collect();
     let mut seen: HashSet<(String, String, String), FixedState> =
         warnings.iter().map(|w| (w.object.clone(), w.field.clone(), w.message.clone())).collect();
+    let mut last = Last::default();
     for vs in virtual_services {
-        let object = format!("VirtualService {}/{}", vs.namespace, vs.name);
         let mut warn = |field: String, message: String| {
+            let object = format!("VirtualService {}/{}", vs.namespace, vs.name);
             if seen.insert((object.clone(), field.clone(), message.clone())) {
-                warnings.push(CompileWarning { object: object.clone(), field, message });
+                warnings.push(CompileWarning { object, field, message });
             }
         };
         for (i, g) in vs.gateways.iter().enumerate() {
@@ -72,7 +102,7 @@ pub(crate) fn check(
             }
         }
         let mut check_dest = |field: &dyn Fn() -> String, d: &CompiledDestination| {
-            if !registry.knows(&d.host) {
+            if !last.knows(registry, &d.host) {
                 warn(
                     format!("{}.host", field()),
                     format!("{} is not a known service; requests to it would get a 503", d.host),
@@ -80,7 +110,7 @@ pub(crate) fn check(
                 return;
             }
             if let Some(subset) = &d.subset
-                && !registry.defines(&d.host, subset)
+                && !last.defines(registry, &d.host, subset)
             {
                 warn(
                     format!("{}.subset", field()),

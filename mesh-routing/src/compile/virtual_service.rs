@@ -5,6 +5,8 @@ use mesh_api::networking::{
     HttpRewrite, HttpRoute, L4MatchAttributes, RouteDestination, TlsMatchAttributes, VirtualService,
 };
 use mesh_api::{Duration, StringMatch};
+use std::sync::Arc;
+
 use regex::Regex;
 
 use super::export::ExportTo;
@@ -77,7 +79,7 @@ pub(crate) struct HttpAction {
     pub(crate) mirrors: Vec<CompiledMirror>,
     pub(crate) rewrite: Option<Box<HttpRewrite>>,
     /// `uriRegexRewrite` compiled, with its replacement in `regex` syntax.
-    pub(crate) rewrite_regex: Option<Box<(Regex, String)>>,
+    pub(crate) rewrite_regex: Option<Box<(Arc<Regex>, String)>>,
     pub(crate) headers: Option<Box<Headers>>,
 }
 
@@ -187,18 +189,20 @@ pub(crate) fn resolve_gateway(reference: &str, namespace: &str) -> String {
     format!("{namespace}/{reference}")
 }
 
-/// Turns a destination list into shares (D1, D2).
-fn shares(weights: &[Option<i32>]) -> Vec<f64> {
+/// Turns a destination list's weights into shares (D1, D2).
+fn shares(weights: impl ExactSizeIterator<Item = Option<i32>> + Clone) -> Vec<f64> {
     if weights.len() == 1 {
         return vec![100.0];
     }
-    let total: f64 = weights.iter().map(|w| f64::from(w.unwrap_or(0).max(0))).sum();
-    weights.iter().map(|w| if total > 0.0 { f64::from(w.unwrap_or(0).max(0)) * 100.0 / total } else { 0.0 }).collect()
+    let weight = |w: Option<i32>| f64::from(w.unwrap_or(0).max(0));
+    let total: f64 = weights.clone().map(weight).sum();
+    weights.map(|w| if total > 0.0 { weight(w) * 100.0 / total } else { 0.0 }).collect()
 }
 
 /// Collects compile problems for one object.
 pub(crate) struct Ctx<'a> {
-    pub(crate) object: String,
+    /// The object's name (`VirtualService shop/cart`) for warnings, written only for one.
+    pub(crate) object: &'a dyn Fn() -> String,
     pub(crate) namespace: &'a str,
     pub(crate) domain: &'a str,
     pub(crate) warnings: &'a mut Vec<CompileWarning>,
@@ -208,7 +212,7 @@ pub(crate) struct Ctx<'a> {
 
 impl Ctx<'_> {
     pub(crate) fn warn(&mut self, field: String, message: impl Into<String>) {
-        self.warnings.push(CompileWarning { object: self.object.clone(), field, message: message.into() });
+        self.warnings.push(CompileWarning { object: (self.object)(), field, message: message.into() });
     }
 
     fn destination(&self, d: &Destination, share: f64, headers: Option<&Headers>) -> CompiledDestination {
@@ -224,33 +228,48 @@ impl Ctx<'_> {
     }
 
     fn l4_destinations(&self, route: &[RouteDestination]) -> Vec<CompiledDestination> {
-        let weights: Vec<Option<i32>> = route.iter().map(|r| r.weight).collect();
-        route
-            .iter()
-            .zip(shares(&weights))
-            .filter(|(_, s)| route.len() == 1 || *s > 0.0)
-            .map(|(r, s)| self.destination(&r.destination, s, None))
-            .collect()
+        self.destinations(route.iter().map(|r| (&r.destination, r.weight, None)))
     }
 
+    /// A route's destinations with their shares (D1, D2); those with no share are left out
+    /// unless they are alone.
+    fn destinations<'r>(
+        &self,
+        route: impl ExactSizeIterator<Item = (&'r Destination, Option<i32>, Option<&'r Headers>)> + Clone,
+    ) -> Vec<CompiledDestination> {
+        let shares = shares(route.clone().map(|(_, w, _)| w));
+        let alone = route.len() == 1;
+        let mut out = Vec::with_capacity(shares.iter().filter(|&&s| alone || s > 0.0).count());
+        for ((d, _, headers), share) in route.zip(shares) {
+            if alone || share > 0.0 {
+                out.push(self.destination(d, share, headers));
+            }
+        }
+        out
+    }
+
+    /// Compiles the string match at `{at}.{field}`.
     fn string(
         &mut self,
-        field: String,
+        at: &dyn Fn() -> String,
+        field: &str,
         m: Option<&StringMatch>,
         ignore_case: bool,
     ) -> Result<Option<StringMatcher>, ()> {
         match m.map(|m| StringMatcher::with_cache(m, ignore_case, self.regexes)).transpose() {
             Ok(m) => Ok(m),
             Err(e) => {
-                self.warn(field, format!("invalid regex, the match entry is dropped: {e}"));
+                self.warn(format!("{}.{field}", at()), format!("invalid regex, the match entry is dropped: {e}"));
                 Err(())
             }
         }
     }
 
+    /// Compiles the named matches at `{at}.{field}`.
     fn named(
         &mut self,
-        field: String,
+        at: &dyn Fn() -> String,
+        field: &str,
         map: &indexmap::IndexMap<String, StringMatch>,
         negated: bool,
         lower: bool,
@@ -260,7 +279,10 @@ impl Ctx<'_> {
             match HeaderMatcher::new(name, m, negated, lower, self.regexes) {
                 Ok(h) => out.push(h),
                 Err(e) => {
-                    self.warn(format!("{field}.{name}"), format!("invalid regex, the match entry is dropped: {e}"));
+                    self.warn(
+                        format!("{}.{field}.{name}", at()),
+                        format!("invalid regex, the match entry is dropped: {e}"),
+                    );
                     return Err(());
                 }
             }
@@ -281,37 +303,32 @@ impl Ctx<'_> {
         }
     }
 
-    fn http_match(&mut self, at: &str, m: &HttpMatchRequest) -> Result<HttpMatch, ()> {
+    /// Compiles the match entry at `at` (its path is written only for a warning).
+    fn http_match(&mut self, at: &dyn Fn() -> String, m: &HttpMatchRequest) -> Result<HttpMatch, ()> {
         let ignore_case = m.ignore_uri_case.unwrap_or(false);
         Ok(HttpMatch {
-            uri: self.string(format!("{at}.uri"), m.uri.as_ref(), ignore_case)?,
-            scheme: self.string(format!("{at}.scheme"), m.scheme.as_ref(), false)?,
-            method: self.string(format!("{at}.method"), m.method.as_ref(), false)?,
-            authority: self.string(format!("{at}.authority"), m.authority.as_ref(), false)?,
-            headers: self.named(format!("{at}.headers"), &m.headers, false, true)?,
-            without_headers: self.named(format!("{at}.withoutHeaders"), &m.without_headers, true, true)?,
-            query: self.named(format!("{at}.queryParams"), &m.query_params, false, false)?,
+            uri: self.string(at, "uri", m.uri.as_ref(), ignore_case)?,
+            scheme: self.string(at, "scheme", m.scheme.as_ref(), false)?,
+            method: self.string(at, "method", m.method.as_ref(), false)?,
+            authority: self.string(at, "authority", m.authority.as_ref(), false)?,
+            headers: self.named(at, "headers", &m.headers, false, true)?,
+            without_headers: self.named(at, "withoutHeaders", &m.without_headers, true, true)?,
+            query: self.named(at, "queryParams", &m.query_params, false, false)?,
             port: PortMatcher(m.port),
             source: self.source(&m.source_labels, m.source_namespace.as_ref(), &m.gateways),
         })
     }
 
     fn http_rule(&mut self, index: usize, r: &HttpRoute) -> HttpRule {
-        let at = format!("spec.http[{index}]");
-        let matches = r
-            .match_
-            .iter()
-            .enumerate()
-            .filter_map(|(i, m)| self.http_match(&format!("{at}.match[{i}]"), m).ok())
-            .collect::<Vec<_>>();
-        let weights: Vec<Option<i32>> = r.route.iter().map(|d| d.weight).collect();
-        let destinations = r
-            .route
-            .iter()
-            .zip(shares(&weights))
-            .filter(|(_, s)| r.route.len() == 1 || *s > 0.0)
-            .map(|(d, s)| self.destination(&d.destination, s, d.headers.as_ref()))
-            .collect();
+        let at = || format!("spec.http[{index}]");
+        // Sized for every entry: an entry is dropped only when its regex is invalid.
+        let mut matches = Vec::with_capacity(r.match_.len());
+        for (i, m) in r.match_.iter().enumerate() {
+            if let Ok(m) = self.http_match(&|| format!("{}.match[{i}]", at()), m) {
+                matches.push(m);
+            }
+        }
+        let destinations = self.destinations(r.route.iter().map(|d| (&d.destination, d.weight, d.headers.as_ref())));
         let kind = if let Some(redirect) = &r.redirect {
             HttpActionKind::Redirect(Box::new(redirect.clone()))
         } else if let Some(direct) = &r.direct_response {
@@ -336,7 +353,10 @@ impl Ctx<'_> {
             Some(rr) => match self.regexes.compile(rr.match_.as_deref().unwrap_or("")) {
                 Ok(re) => Some(Box::new((re, backrefs(rr.rewrite.as_deref().unwrap_or(""))))),
                 Err(e) => {
-                    self.warn(format!("{at}.rewrite.uriRegexRewrite.match"), format!("invalid regex, ignored: {e}"));
+                    self.warn(
+                        format!("{}.rewrite.uriRegexRewrite.match", at()),
+                        format!("invalid regex, ignored: {e}"),
+                    );
                     None
                 }
             },
@@ -408,10 +428,7 @@ pub(crate) fn compile(vs: &VirtualService, namespace: &str, age: Option<i128>, c
         spec.gateways.iter().map(|g| resolve_gateway(g, namespace)).collect()
     };
     let name = vs.metadata.name.clone().unwrap_or_default();
-    let mut http = Vec::new();
-    for (i, r) in spec.http.iter().enumerate() {
-        http.push(ctx.http_rule(i, r));
-    }
+    let http = spec.http.iter().enumerate().map(|(i, r)| ctx.http_rule(i, r)).collect();
     let tls = spec
         .tls
         .iter()
@@ -435,7 +452,7 @@ pub(crate) fn compile(vs: &VirtualService, namespace: &str, age: Option<i128>, c
         })
         .collect();
     CompiledVs {
-        hosts: spec.hosts.iter().map(|h| HostPattern::parse(&qualify(h, namespace, ctx.domain))).collect(),
+        hosts: spec.hosts.iter().map(|h| HostPattern::from_lowercase(qualify(h, namespace, ctx.domain))).collect(),
         gateways,
         export_to: ExportTo::new(&spec.export_to, namespace),
         age: (age, name.clone(), namespace.to_owned()),
@@ -463,9 +480,10 @@ mod tests {
 
     #[test]
     fn d1_d2_shares_normalise_and_single_destination_takes_all() {
-        assert_eq!(shares(&[Some(0)]), [100.0]);
-        assert_eq!(shares(&[Some(30), Some(30)]), [50.0, 50.0]);
-        assert_eq!(shares(&[Some(75), Some(25), None]), [75.0, 25.0, 0.0]);
+        assert_eq!(shares([Some(0)].into_iter()), [100.0]);
+        assert_eq!(shares([Some(30), Some(30)].into_iter()), [50.0, 50.0]);
+        assert_eq!(shares([Some(75), Some(25), None].into_iter()), [75.0, 25.0, 0.0]);
+        assert_eq!(shares([Some(0), None].into_iter()), [0.0, 0.0]);
     }
 
     #[test]

@@ -17,7 +17,11 @@ pub(crate) enum HostPattern {
 impl HostPattern {
     /// Reads a host as written (no qualification here).
     pub(crate) fn parse(text: &str) -> Self {
-        let text = text.to_ascii_lowercase();
+        Self::from_lowercase(text.to_ascii_lowercase())
+    }
+
+    /// Reads a host already lower-cased, such as [`qualify`] returns, keeping its text.
+    pub(crate) fn from_lowercase(text: String) -> Self {
         if text == "*" {
             Self::Any
         } else if let Some(rest) = text.strip_prefix('*') {
@@ -96,13 +100,20 @@ impl std::fmt::Display for HostPattern {
 
 /// Qualifies a host written in an object of `namespace` (routing.md H1, H2): a name without a
 /// dot becomes `<name>.<namespace>.svc.<domain>`; anything else stays as written.
+/// The result is lower-cased.
 pub(crate) fn qualify(host: &str, namespace: &str, domain: &str) -> String {
-    let host = host.to_ascii_lowercase();
-    if host.contains('.') || host.contains(':') || host.starts_with('*') || host.is_empty() {
-        host
-    } else {
-        format!("{host}.{namespace}.svc.{domain}")
+    if host.contains(['.', ':']) || host.starts_with('*') || host.is_empty() {
+        return host.to_ascii_lowercase();
     }
+    // One allocation of the final size: compiling qualifies every host of every object.
+    let parts = [host, ".", namespace, ".svc.", domain];
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    out.push_str(host);
+    out.make_ascii_lowercase();
+    for part in &parts[1..] {
+        out.push_str(part);
+    }
+    out
 }
 
 /// Removes a `:port` suffix from a Host header (ports are ignored when matching hosts, H6).
@@ -151,6 +162,12 @@ mod tests {
         assert_eq!(qualify("cart", "shop", "cluster.local"), "cart.shop.svc.cluster.local");
         assert_eq!(qualify("reviews.default", "shop", "cluster.local"), "reviews.default");
         assert_eq!(qualify("*", "shop", "cluster.local"), "*");
+        assert_eq!(
+            qualify("Cart", "Shop", "cluster.local"),
+            "cart.Shop.svc.cluster.local",
+            "only the host is lower-cased"
+        );
+        assert_eq!(qualify("Cart.Shop", "x", "cluster.local"), "cart.shop");
     }
 
     #[test]

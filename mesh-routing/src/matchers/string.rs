@@ -1,6 +1,7 @@
 //! A compiled `StringMatch` (routing.md R3): exact, prefix, full-match regex, or anything.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use foldhash::fast::FixedState;
 use mesh_api::StringMatch;
@@ -13,8 +14,9 @@ pub(crate) enum StringMatcher {
     Exact { value: String, ignore_case: bool },
     /// Starts with the value.
     Prefix { value: String, ignore_case: bool },
-    /// The whole string matches the regex (anchored when compiled).
-    Regex(Regex),
+    /// The whole string matches the regex (anchored when compiled). Shared: every use of
+    /// one pattern in a mesh holds the same compiled regex, and its match caches.
+    Regex(Arc<Regex>),
     /// Any value.
     Any,
 }
@@ -32,14 +34,7 @@ impl StringMatcher {
         Ok(match m {
             StringMatch::Exact(v) => Self::Exact { value: v.clone(), ignore_case },
             StringMatch::Prefix(v) => Self::Prefix { value: v.clone(), ignore_case },
-            StringMatch::Regex(v) => {
-                // The pattern must stand on its own: `a)|(b` is no regex, though wrapped in
-                // the anchors below it would compile and match unanchored.
-                if let Err(e) = regex_syntax::Parser::new().parse(v) {
-                    return Err(regex::Error::Syntax(e.to_string()));
-                }
-                Self::Regex(cache.compile(&format!("^(?:{v})$"))?)
-            }
+            StringMatch::Regex(v) => Self::Regex(cache.full_match(v)?),
             StringMatch::Any => Self::Any,
         })
     }
@@ -79,19 +74,39 @@ impl StringMatcher {
     }
 }
 
-/// Regexes compiled while compiling one mesh, by pattern. A `Regex` shares its compiled
-/// program between clones.
+/// Regexes compiled while compiling one mesh, by pattern: meshes repeat patterns, and a
+/// compiled regex is large and slow to build.
 #[derive(Debug, Default)]
-pub(crate) struct RegexCache(HashMap<String, Regex, FixedState>);
+pub(crate) struct RegexCache {
+    /// Patterns as written in `StringMatch.regex`, compiled to match whole strings.
+    full: HashMap<String, Arc<Regex>, FixedState>,
+    /// Patterns compiled as written (`uriRegexRewrite`).
+    plain: HashMap<String, Arc<Regex>, FixedState>,
+}
 
 impl RegexCache {
-    /// The compiled `pattern`, built on first use.
-    pub(crate) fn compile(&mut self, pattern: &str) -> Result<Regex, regex::Error> {
-        if let Some(re) = self.0.get(pattern) {
-            return Ok(re.clone());
+    /// `pattern` compiled to match a whole string (R3), built on first use.
+    pub(crate) fn full_match(&mut self, pattern: &str) -> Result<Arc<Regex>, regex::Error> {
+        if let Some(re) = self.full.get(pattern) {
+            return Ok(Arc::clone(re));
         }
-        let re = Regex::new(pattern)?;
-        self.0.insert(pattern.to_owned(), re.clone());
+        // The pattern must stand on its own: `a)|(b` is no regex, though wrapped in the
+        // anchors below it would compile and match unanchored.
+        if let Err(e) = regex_syntax::Parser::new().parse(pattern) {
+            return Err(regex::Error::Syntax(e.to_string()));
+        }
+        let re = Arc::new(Regex::new(&format!("^(?:{pattern})$"))?);
+        self.full.insert(pattern.to_owned(), Arc::clone(&re));
+        Ok(re)
+    }
+
+    /// `pattern` compiled as written, built on first use.
+    pub(crate) fn compile(&mut self, pattern: &str) -> Result<Arc<Regex>, regex::Error> {
+        if let Some(re) = self.plain.get(pattern) {
+            return Ok(Arc::clone(re));
+        }
+        let re = Arc::new(Regex::new(pattern)?);
+        self.plain.insert(pattern.to_owned(), Arc::clone(&re));
         Ok(re)
     }
 }
@@ -103,11 +118,15 @@ mod tests {
     #[test]
     fn one_pattern_is_compiled_once_per_cache() {
         let mut cache = RegexCache::default();
-        let a = cache.compile("^(?:a+)$").unwrap();
-        let b = cache.compile("^(?:a+)$").unwrap();
-        assert_eq!(a.as_str(), b.as_str());
-        assert_eq!(cache.0.len(), 1);
+        let a = cache.full_match("a+").unwrap();
+        let b = cache.full_match("a+").unwrap();
+        assert!(Arc::ptr_eq(&a, &b), "one compiled regex per pattern");
+        assert_eq!(a.as_str(), "^(?:a+)$");
+        assert!(!cache.compile("a+").unwrap().is_match("") && cache.compile("a+").unwrap().is_match("baab"));
+        assert_eq!((cache.full.len(), cache.plain.len()), (1, 1));
         assert!(cache.compile("(").is_err());
+        assert!(cache.full_match("(").is_err());
+        assert!(cache.full_match("a)|(b").is_err(), "checked on its own, not inside the anchors");
     }
 
     #[test]
