@@ -236,6 +236,19 @@ impl Request {
         })
     }
 
+    /// [`Request::header_value`] for a name already lower-cased, as compiled matchers hold
+    /// them: names are stored lower-cased, so this compares bytes.
+    #[inline]
+    pub(crate) fn header_lower(&self, name: &str) -> Option<&str> {
+        if name.starts_with(':') {
+            return self.header_value(name);
+        }
+        self.headers
+            .iter()
+            .find(|(k, _)| crate::matchers::string::same_bytes(k.as_bytes(), name.as_bytes()))
+            .map(|(_, v)| v.as_str())
+    }
+
     /// The first value of a header, by case-insensitive name; the pseudo-headers `:method`,
     /// `:authority`, `:scheme` and `:path` read the request's own fields.
     #[inline]

@@ -72,6 +72,8 @@ fn merge_match(root: &HttpMatch, leaf: &HttpMatch) -> HttpMatch {
         headers,
         without_headers,
         query,
+        any_proxy: if source_set { leaf.source.is_empty() } else { root.source.is_empty() }
+            && leaf.port.0.or(root.port.0).is_none(),
         port: if leaf.port.0.is_some() { leaf.port } else { root.port },
         source: if source_set { leaf.source.clone() } else { root.source.clone() },
     }

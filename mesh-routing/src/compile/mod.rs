@@ -238,6 +238,13 @@ impl Mesh {
 
         for s in &mut services {
             s.vs_claims = vs_exact.get(&s.host).cloned().unwrap_or_default();
+            s.mesh_vs = match s.vs_claims[..] {
+                [i] => {
+                    let vs = &virtual_services[i];
+                    (!vs.is_delegate && vs.binds("mesh") && vs.export_to == export::ExportTo::Public).then_some(i)
+                }
+                _ => None,
+            };
         }
         // Endpoints are listed, and gateway pods found, in name order whatever the input order.
         workloads.sort_by(|a, b| (&a.namespace, &a.name, &a.labels).cmp(&(&b.namespace, &b.name, &b.labels)));

@@ -48,6 +48,9 @@ pub(crate) struct Service {
     /// The VirtualServices whose hosts name this service exactly (age order), filled once
     /// they are compiled.
     pub(crate) vs_claims: Vec<usize>,
+    /// The VirtualService every sidecar without a Sidecar resource picks for this service,
+    /// when that does not depend on the caller: a single public, mesh-bound claim (S1, S2, V1).
+    pub(crate) mesh_vs: Option<usize>,
 }
 
 impl Service {
@@ -133,6 +136,7 @@ pub(crate) fn from_kube(svc: &KubeService, namespace: &str, domain: &str, age: O
         aliases: Vec::new(),
         age: (age, name),
         vs_claims: Vec::new(),
+        mesh_vs: None,
     })
 }
 
@@ -178,6 +182,7 @@ pub(crate) fn from_entry(se: &ServiceEntry, namespace: &str, age: Option<i128>) 
                 aliases: Vec::new(),
                 age: (age, name.clone()),
                 vs_claims: Vec::new(),
+                mesh_vs: None,
             }
         })
         .collect()

@@ -1,12 +1,12 @@
 //! VirtualServices compiled into ordered rules with prepared matchers (routing.md §3, §5–§8).
 
+use std::sync::Arc;
+
 use mesh_api::networking::{
     Destination, Headers, HttpDirectResponse, HttpFaultInjection, HttpMatchRequest, HttpRedirect, HttpRetry,
     HttpRewrite, HttpRoute, L4MatchAttributes, RouteDestination, TlsMatchAttributes, VirtualService,
 };
 use mesh_api::{Duration, StringMatch};
-use std::sync::Arc;
-
 use regex::Regex;
 
 use super::export::ExportTo;
@@ -40,6 +40,8 @@ pub(crate) struct HttpMatch {
     pub(crate) query: Vec<HeaderMatcher>,
     pub(crate) port: PortMatcher,
     pub(crate) source: SourceMatcher,
+    /// No port, source or gateway condition: the entry holds for every proxy and port.
+    pub(crate) any_proxy: bool,
 }
 
 impl HttpMatch {
@@ -316,6 +318,10 @@ impl Ctx<'_> {
             query: self.named(at, "queryParams", &m.query_params, false, false)?,
             port: PortMatcher(m.port),
             source: self.source(&m.source_labels, m.source_namespace.as_ref(), &m.gateways),
+            any_proxy: m.port.is_none()
+                && m.source_labels.is_empty()
+                && m.source_namespace.is_none()
+                && m.gateways.is_empty(),
         })
     }
 

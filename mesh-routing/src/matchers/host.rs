@@ -121,8 +121,11 @@ pub(crate) fn strip_port(host: &str) -> &str {
     if host.starts_with('[') {
         return host.split_once(']').map_or(host, |(ip, _)| &ip[1..]);
     }
-    match host.rsplit_once(':') {
-        Some((name, port)) if !name.contains(':') && port.bytes().all(|b| b.is_ascii_digit()) => name,
+    // Only a run of digits after the last `:` is a port: scan back over digits first, so that
+    // a name ending in a letter, as most do, costs one byte's look.
+    let digits = host.bytes().rev().take_while(u8::is_ascii_digit).count();
+    match host.len().checked_sub(digits + 1).map(|colon| (colon, host.as_bytes()[colon])) {
+        Some((colon, b':')) if !host[..colon].contains(':') => &host[..colon],
         _ => host,
     }
 }
@@ -175,5 +178,12 @@ mod tests {
         assert_eq!(strip_port("reviews:9080"), "reviews");
         assert_eq!(strip_port("reviews"), "reviews");
         assert_eq!(strip_port("[::1]:80"), "::1");
+        assert_eq!(strip_port("reviews:"), "reviews", "an empty port is a port");
+        assert_eq!(strip_port("10.0.0.1:80"), "10.0.0.1");
+        assert_eq!(strip_port("10.0.0.1"), "10.0.0.1");
+        assert_eq!(strip_port("::1"), "::1", "an IPv6 address without brackets has no port");
+        assert_eq!(strip_port(":80"), "");
+        assert_eq!(strip_port("a:b"), "a:b");
+        assert_eq!(strip_port(""), "");
     }
 }

@@ -24,6 +24,11 @@ pub(crate) struct Proxy<'a> {
 }
 
 impl SourceMatcher {
+    /// No condition: every proxy matches.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.labels.is_empty() && self.namespace.is_none() && self.gateways.is_empty()
+    }
+
     /// HTTP semantics (R2): when `gateways` is set, the source conditions are ignored.
     #[inline]
     pub(crate) fn matches_http(&self, proxy: Proxy<'_>) -> bool {

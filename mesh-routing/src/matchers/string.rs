@@ -43,9 +43,11 @@ impl StringMatcher {
     #[inline]
     pub(crate) fn matches(&self, value: &str) -> bool {
         match self {
-            Self::Exact { value: v, ignore_case: false } => value == v,
+            Self::Exact { value: v, ignore_case: false } => same_bytes(value.as_bytes(), v.as_bytes()),
             Self::Exact { value: v, ignore_case: true } => value.eq_ignore_ascii_case(v),
-            Self::Prefix { value: v, ignore_case: false } => value.starts_with(v.as_str()),
+            Self::Prefix { value: v, ignore_case: false } => {
+                value.len() >= v.len() && same_bytes(&value.as_bytes()[..v.len()], v.as_bytes())
+            }
             Self::Prefix { value: v, ignore_case: true } => {
                 value.len() >= v.len() && value.is_char_boundary(v.len()) && value[..v.len()].eq_ignore_ascii_case(v)
             }
@@ -72,6 +74,22 @@ impl StringMatcher {
             Self::Exact { .. } => false,
         }
     }
+}
+
+/// Whether two byte strings are equal, compared a word at a time in line. Routing compares
+/// short values (paths, header values) on every decision, and for a few bytes a call into
+/// the C library's `memcmp`, which `==` makes, costs more than the comparison.
+#[inline]
+pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    fn word(chunk: &[u8]) -> u64 {
+        <[u8; 8]>::try_from(chunk).map_or(0, u64::from_ne_bytes)
+    }
+    if a.len() != b.len() {
+        return false;
+    }
+    let (a_words, b_words) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (a_rest, b_rest) = (a_words.remainder(), b_words.remainder());
+    a_words.zip(b_words).all(|(x, y)| word(x) == word(y)) && a_rest.iter().zip(b_rest).all(|(x, y)| x == y)
 }
 
 /// Regexes compiled while compiling one mesh, by pattern: meshes repeat patterns, and a
@@ -114,6 +132,17 @@ impl RegexCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn same_bytes_agrees_with_equality() {
+        let values =
+            ["", "a", "gold", "/api/", "/api/items", "exactly8", "exactly8!", "sixteen-bytes-ok", "é", "/api/itemz"];
+        for a in values {
+            for b in values {
+                assert_eq!(same_bytes(a.as_bytes(), b.as_bytes()), a == b, "{a:?} {b:?}");
+            }
+        }
+    }
 
     #[test]
     fn one_pattern_is_compiled_once_per_cache() {

@@ -16,15 +16,15 @@ pub(crate) fn dynamic_ok(m: &HttpMatch, request: &Request) -> bool {
         && m.scheme.as_ref().is_none_or(|s| s.matches(request.effective_scheme()))
         && m.method.as_ref().is_none_or(|s| s.matches(&request.method))
         && m.authority.as_ref().is_none_or(|s| s.matches(&request.host))
-        && m.headers.iter().all(|h| h.matches(request.header_value(&h.name)))
-        && m.without_headers.iter().all(|h| h.matches(request.header_value(&h.name)))
+        && m.headers.iter().all(|h| h.matches(request.header_lower(&h.name)))
+        && m.without_headers.iter().all(|h| h.matches(request.header_lower(&h.name)))
         && m.query.iter().all(|q| q.matches(request.query_param(&q.name)))
 }
 
 /// Whether the per-proxy conditions of a match entry hold (R2).
 #[inline]
 pub(crate) fn static_ok(m: &HttpMatch, port: u32, proxy: Proxy<'_>) -> bool {
-    m.port.matches(port) && m.source.matches_http(proxy)
+    m.any_proxy || (m.port.matches(port) && m.source.matches_http(proxy))
 }
 
 /// Which match entry of a rule applies, if any: `Some(None)` when the rule has no match list.
@@ -93,13 +93,14 @@ pub(crate) fn evaluate<'m>(
     false
 }
 
-/// HTTP from a sidecar.
+/// HTTP from a sidecar: fills `d`, made for `request` by [`Decision::new`].
 pub(crate) fn sidecar<'m>(
     mesh: &'m Mesh,
     request: &Request,
     sidecar: Option<&'m CompiledSidecar>,
+    d: &mut Decision<'m>,
     trace: &mut Trace,
-) -> Decision<'m> {
+) {
     let port = request.effective_port();
     let mut buf = None;
     let host = super::name::lowercase(strip_port(&request.host), &mut buf);
@@ -110,11 +111,13 @@ pub(crate) fn sidecar<'m>(
     match service.and_then(|s| s.port_protocol(port)) {
         Some("TCP" | "MONGO" | "MYSQL" | "REDIS") => {
             trace.note(|| format!("port {port} is declared as TCP: tcp rules apply (L1)"));
-            return super::l4::sidecar_tcp(mesh, request, sidecar, trace);
+            *d = super::l4::sidecar_tcp(mesh, request, sidecar, trace);
+            return;
         }
         Some("HTTPS" | "TLS") => {
             trace.note(|| format!("port {port} is declared as TLS: tls rules apply (L1)"));
-            return super::l4::sidecar_tls(mesh, request, sidecar, trace);
+            *d = super::l4::sidecar_tls(mesh, request, sidecar, trace);
+            return;
         }
         _ => {}
     }
@@ -122,22 +125,20 @@ pub(crate) fn sidecar<'m>(
         Some(s) => mesh.service_vs(s, namespace, port, sidecar, trace),
         None => mesh.sidecar_literal_vs(host, namespace, port, sidecar, trace),
     };
-    let mut d = super::sidecar_decision(mesh, request, Outcome::NotFound);
     match (vs, service) {
         (Some(vs), _) => {
             trace.note(|| format!("VirtualService {}/{} decides this host", vs.namespace, vs.name));
-            if !evaluate(&mut d, vs.http.iter().map(|r| (vs, r)), port, proxy, request, trace) {
+            if !evaluate(d, vs.http.iter().map(|r| (vs, r)), port, proxy, request, trace) {
                 trace.note(|| "no rule matched: 404 (S8)".to_owned());
+                d.outcome = Outcome::NotFound;
                 d.virtual_service = Some(vs);
             }
-            d
         }
         (None, Some(s)) => {
             trace.note(|| format!("no VirtualService claims {}: default route to all its endpoints (S7)", s.host));
             d.outcome = Outcome::Route;
             d.destinations = &s.default_route;
-            d
         }
-        (None, None) => mesh.outbound_policy(request, sidecar, trace),
+        (None, None) => *d = mesh.outbound_policy(request, sidecar, trace),
     }
 }

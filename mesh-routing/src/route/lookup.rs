@@ -231,6 +231,9 @@ impl Mesh {
         sidecar: Option<&CompiledSidecar>,
         trace: &mut Trace,
     ) -> Option<&CompiledVs> {
+        if let (Some(i), None) = (service.mesh_vs, sidecar) {
+            return Some(&self.virtual_services[i]);
+        }
         self.sidecar_vs_among(&service.host, &service.vs_claims, namespace, port, sidecar, trace)
     }
 

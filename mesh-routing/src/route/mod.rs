@@ -50,10 +50,13 @@ impl Mesh {
     }
 
     pub(crate) fn route_traced<'m>(&'m self, request: HeldRequest<'m>, trace: &mut Trace) -> Decision<'m> {
-        let mut decision = match request.gateway.as_deref() {
-            Some(gateway) => gateway::route(self, &request, gateway, trace),
-            None => self.route_sidecar(&request, trace),
-        };
+        // Filled in place on the hot path: a decision is large, and copying it as a return
+        // value costs a sizeable part of a decision's time.
+        let mut decision = Decision::new(self, &request, Outcome::NotFound);
+        match request.gateway.as_deref() {
+            Some(gateway) => decision = gateway::route(self, &request, gateway, trace),
+            None => self.route_sidecar(&request, &mut decision, trace),
+        }
         decision.request = request;
         if decision.outcome == Outcome::Route {
             self.check_destinations(&mut decision);
@@ -61,7 +64,8 @@ impl Mesh {
         decision
     }
 
-    fn route_sidecar<'m>(&'m self, request: &Request, trace: &mut Trace) -> Decision<'m> {
+    /// Fills `d`, made for `request` by [`Decision::new`], at the caller's sidecar.
+    fn route_sidecar<'m>(&'m self, request: &Request, d: &mut Decision<'m>, trace: &mut Trace) {
         let namespace = request.source_namespace.as_str();
         let sidecar = self.sidecar_for(namespace, &request.source_labels);
         match sidecar {
@@ -69,9 +73,9 @@ impl Mesh {
             None => trace.note(|| "no Sidecar resource applies: every exported host is visible (V4)".to_owned()),
         }
         match request.protocol {
-            Protocol::Http | Protocol::Grpc => http::sidecar(self, request, sidecar, trace),
-            Protocol::Https | Protocol::Tls => l4::sidecar_tls(self, request, sidecar, trace),
-            Protocol::Tcp => l4::sidecar_tcp(self, request, sidecar, trace),
+            Protocol::Http | Protocol::Grpc => http::sidecar(self, request, sidecar, d, trace),
+            Protocol::Https | Protocol::Tls => *d = l4::sidecar_tls(self, request, sidecar, trace),
+            Protocol::Tcp => *d = l4::sidecar_tcp(self, request, sidecar, trace),
         }
     }
 
@@ -161,7 +165,9 @@ impl Mesh {
                 }
             }
         }
-        decision.warnings.extend(warnings);
+        if !warnings.is_empty() {
+            decision.warnings.extend(warnings);
+        }
     }
 }
 
