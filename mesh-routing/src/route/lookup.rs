@@ -106,6 +106,19 @@ impl Mesh {
         Some(found.fold(first, |best, s| if key(s) < key(best) { s } else { best }))
     }
 
+    /// The preferred of `ids` that a proxy in `namespace` (with `sidecar`) can reach on `port`.
+    #[inline]
+    fn reachable_service(
+        &self,
+        ids: &[usize],
+        namespace: &str,
+        port: u32,
+        sidecar: Option<&CompiledSidecar>,
+    ) -> Option<&Service> {
+        let ok = ids.iter().copied().filter(|&i| self.reachable(&self.services[i], namespace, port, sidecar));
+        self.prefer(ok, namespace)
+    }
+
     /// The service a sidecar reaches for a Host header, SNI or address (H6, V7, V8, E4).
     pub(crate) fn sidecar_service(
         &self,
@@ -115,6 +128,14 @@ impl Mesh {
         sidecar: Option<&CompiledSidecar>,
         trace: &mut Trace,
     ) -> Option<&Service> {
+        // The name as written first: requests usually name a service by its full name, and
+        // then no qualified name need be built.
+        if let Some(s) =
+            self.service_index.get(host).and_then(|ids| self.reachable_service(ids, namespace, port, sidecar))
+        {
+            trace.note(|| format!("host {host:?} is service {} (namespace {})", s.host, s.namespace));
+            return Some(s);
+        }
         let domain = self.settings.cluster_domain.as_str();
         // Only 0, 1 and 2 dots matter: stop counting at 3.
         let dots = host.bytes().filter(|&b| b == b'.').take(3).count();
@@ -130,10 +151,12 @@ impl Mesh {
             None
         };
         let qualified = qualified_len.and(buf.as_ref()).map(NameBuf::as_str);
-        for name in std::iter::once(host).chain(qualified) {
+        for (n, name) in std::iter::once(host).chain(qualified).enumerate() {
             if let Some(ids) = self.service_index.get(name) {
-                let ok = ids.iter().copied().filter(|&i| self.reachable(&self.services[i], namespace, port, sidecar));
-                if let Some(s) = self.prefer(ok, namespace) {
+                // The name as written was tried above.
+                if n > 0
+                    && let Some(s) = self.reachable_service(ids, namespace, port, sidecar)
+                {
                     trace.note(|| format!("host {host:?} is service {} (namespace {})", s.host, s.namespace));
                     return Some(s);
                 }

@@ -63,7 +63,8 @@ impl NameBuf {
 /// `text` lower-cased: borrowed when it has no upper-case letter, else written into `buf`.
 #[inline]
 pub(crate) fn lowercase<'a>(text: &'a str, buf: &'a mut Option<NameBuf>) -> &'a str {
-    if !text.bytes().any(|b| b.is_ascii_uppercase()) {
+    // Without an early exit the scan is vectorised: names are short and usually lower-case.
+    if !text.bytes().fold(false, |upper, b| upper | b.is_ascii_uppercase()) {
         return text;
     }
     buf.insert(NameBuf::new()).lowercase(text)
