@@ -148,7 +148,7 @@ impl Mesh {
         let kubernetes: HashSet<String, FixedState> = services.iter().map(|s| s.host.clone()).collect();
         services.extend(entries.into_iter().filter(|entry| !kubernetes.contains(&entry.host)));
         // E4: ExternalName aliases add names to the concrete service (the first of that host).
-        let mut first_by_host: Index<usize> = Index::default();
+        let mut first_by_host: Index<usize> = Index::with_capacity_and_hasher(services.len(), FixedState::default());
         for (i, s) in services.iter().enumerate() {
             first_by_host.entry(s.host.clone()).or_insert(i);
         }
@@ -170,7 +170,8 @@ impl Mesh {
 
         delegate::resolve(&mut virtual_services, &mut warnings);
 
-        let mut service_index: Index = Index::default();
+        // Sized up front: growing a table of 100,000 hosts rehashes every key several times.
+        let mut service_index: Index = Index::with_capacity_and_hasher(services.len(), FixedState::default());
         let mut address_index: Index = Index::default();
         let mut wildcard_services = Vec::new();
         for (i, s) in services.iter().enumerate() {
@@ -187,7 +188,7 @@ impl Mesh {
             }
         }
 
-        let mut dr_exact: Index = Index::default();
+        let mut dr_exact: Index = Index::with_capacity_and_hasher(destination_rules.len(), FixedState::default());
         let mut dr_wildcard = Vec::new();
         for (i, dr) in destination_rules.iter().enumerate() {
             match &dr.host {
@@ -222,7 +223,7 @@ impl Mesh {
         };
         references::check(&virtual_services, &registry, &gateways, &mut warnings);
 
-        let mut vs_exact: Index = Index::default();
+        let mut vs_exact: Index = Index::with_capacity_and_hasher(virtual_services.len(), FixedState::default());
         let mut vs_wildcard = Vec::new();
         for (i, vs) in virtual_services.iter().enumerate() {
             for h in &vs.hosts {
