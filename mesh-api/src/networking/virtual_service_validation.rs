@@ -167,8 +167,8 @@ fn check_spec(v: &mut Validator, ctx: &Context<'_>) {
     v.field("exportTo", |v| rules::check_export_to(v, ctx.namespace, &spec.export_to, false, false));
     // V-VS14
     find_unreachable_http_rules(v, &spec.http);
-    find_unreachable_rules(v, "tcp", &spec.tcp, |r: &TcpRoute| r.match_.as_slice(), normal_l4_match);
-    find_unreachable_rules(v, "tls", &spec.tls, |r: &TlsRoute| r.match_.as_slice(), normal_tls_match);
+    find_unreachable_rules(v, "tcp", &spec.tcp, |r: &TcpRoute| r.match_.iter().map(normal_l4_match).collect());
+    find_unreachable_rules(v, "tls", &spec.tls, |r: &TlsRoute| r.match_.iter().map(normal_tls_match).collect());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -894,8 +894,49 @@ fn check_l4_common(
 // Unreachable rules and ineffective matches (V-VS14, warnings)
 // ---------------------------------------------------------------------------------------------
 
-/// A match with unset-equivalent values made uniform (a zero port, `false`, empty strings), so
-/// that two matches Istio would serialise alike compare equal.
+/// Whether two matches are equal once unset-equivalent values (a zero port, `false`, empty
+/// strings) are made uniform, so that two matches Istio would serialise alike compare equal.
+/// Compared in place: validation compares every pair of matches of a VirtualService.
+fn same_http_match(a: &HttpMatchRequest, b: &HttpMatchRequest) -> bool {
+    // Destructured in full: a field added to the type must be considered here.
+    let HttpMatchRequest {
+        name: _,
+        uri,
+        scheme,
+        method,
+        authority,
+        headers,
+        port,
+        source_labels,
+        gateways,
+        query_params,
+        ignore_uri_case,
+        without_headers,
+        source_namespace,
+        stat_prefix,
+    } = a;
+    let port_set = |p: &Option<u32>| p.filter(|p| *p != 0);
+    let flag_set = |f: &Option<bool>| f.filter(|f| *f);
+    let text_eq = |x: &Option<String>, y: &Option<String>| {
+        x.as_deref().filter(|t| !t.is_empty()) == y.as_deref().filter(|t| !t.is_empty())
+    };
+    *uri == b.uri
+        && *headers == b.headers
+        && *scheme == b.scheme
+        && *method == b.method
+        && *authority == b.authority
+        && port_set(port) == port_set(&b.port)
+        && *source_labels == b.source_labels
+        && *gateways == b.gateways
+        && *query_params == b.query_params
+        && flag_set(ignore_uri_case) == flag_set(&b.ignore_uri_case)
+        && *without_headers == b.without_headers
+        && text_eq(source_namespace, &b.source_namespace)
+        && text_eq(stat_prefix, &b.stat_prefix)
+}
+
+/// A match with unset-equivalent values made uniform, the reference for [`same_http_match`].
+#[cfg(test)]
 fn normal_http_match(m: &HttpMatchRequest) -> HttpMatchRequest {
     let mut n = m.clone();
     n.name = None;
@@ -1000,15 +1041,10 @@ fn find_unreachable<M>(
     });
 }
 
-fn find_unreachable_rules<R, M: PartialEq + Clone>(
-    v: &mut Validator,
-    list: &str,
-    routes: &[R],
-    matches: impl Fn(&R) -> &[M],
-    normal: impl Fn(&M) -> M,
-) {
-    let matches: Vec<&[M]> = routes.iter().map(matches).collect();
-    find_unreachable(v, list, &|i| rule_label(None, i), &matches, |a, b| normal(a) == normal(b), |_, _| {});
+fn find_unreachable_rules<R, M: PartialEq>(v: &mut Validator, list: &str, routes: &[R], normal: impl Fn(&R) -> Vec<M>) {
+    let normal: Vec<Vec<M>> = routes.iter().map(normal).collect();
+    let matches: Vec<&[M]> = normal.iter().map(Vec::as_slice).collect();
+    find_unreachable(v, list, &|i| rule_label(None, i), &matches, |a, b| a == b, |_, _| {});
 }
 
 /// The facts of a uri-prefix match used to spot later prefix matches it already covers.
@@ -1099,13 +1135,8 @@ impl<'a> PrefixMatch<'a> {
 fn find_unreachable_http_rules(v: &mut Validator, routes: &[HttpRoute]) {
     let label = |i: usize| rule_label(routes[i].name.as_deref(), i);
     let matches: Vec<&[HttpMatchRequest]> = routes.iter().map(|r| r.match_.as_slice()).collect();
-    // Normal forms differ only in fields other than `uri` and `headers`: compare those first
-    // and copy nothing for matches that differ there, as most do.
-    let same = |a: &HttpMatchRequest, b: &HttpMatchRequest| {
-        a.uri == b.uri && a.headers == b.headers && normal_http_match(a) == normal_http_match(b)
-    };
     let mut prefixes: Vec<PrefixMatch<'_>> = Vec::new();
-    find_unreachable(v, "http", &label, &matches, same, |i, j| {
+    find_unreachable(v, "http", &label, &matches, same_http_match, |i, j| {
         if let Some(p) = PrefixMatch::new(i, j, &routes[i].match_[j]) {
             prefixes.push(p);
         }
@@ -1650,5 +1681,45 @@ mod tests {
                     spec: {hosts: [a.com], gateways: [ns/gw], http: [{route: [{destination: {host: '*'}}]}]}";
         let problems = check_doc(rest);
         assert!(!problems.iter().any(|p| p.path.to_string().contains("destination")), "{problems:#?}");
+    }
+}
+
+#[cfg(test)]
+mod same_match {
+    use super::*;
+
+    #[test]
+    fn comparing_in_place_agrees_with_comparing_normal_forms() {
+        let base = HttpMatchRequest { uri: Some(StringMatch::Prefix("/a".into())), ..Default::default() };
+        let mut variants = vec![base.clone(), HttpMatchRequest::default()];
+        let edits: Vec<fn(&mut HttpMatchRequest)> = vec![
+            |m| m.name = Some("n".into()),
+            |m| m.port = Some(0),
+            |m| m.port = Some(80),
+            |m| m.ignore_uri_case = Some(false),
+            |m| m.ignore_uri_case = Some(true),
+            |m| m.source_namespace = Some(String::new()),
+            |m| m.source_namespace = Some("shop".into()),
+            |m| m.stat_prefix = Some(String::new()),
+            |m| m.stat_prefix = Some("p".into()),
+            |m| m.scheme = Some(StringMatch::Exact("https".into())),
+            |m| m.method = Some(StringMatch::Exact("GET".into())),
+            |m| m.authority = Some(StringMatch::Prefix("a".into())),
+            |m| _ = m.headers.insert("x".into(), StringMatch::Exact("1".into())),
+            |m| _ = m.without_headers.insert("x".into(), StringMatch::Exact("1".into())),
+            |m| _ = m.query_params.insert("q".into(), StringMatch::Exact("1".into())),
+            |m| _ = m.source_labels.insert("app".into(), "a".into()),
+            |m| m.gateways = vec!["mesh".into()],
+        ];
+        for edit in &edits {
+            let mut m = base.clone();
+            edit(&mut m);
+            variants.push(m);
+        }
+        for a in &variants {
+            for b in &variants {
+                assert_eq!(same_http_match(a, b), normal_http_match(a) == normal_http_match(b), "{a:?} {b:?}");
+            }
+        }
     }
 }
