@@ -152,8 +152,12 @@ impl Mesh {
         };
         let qualified = qualified_len.and(buf.as_ref()).map(NameBuf::as_str);
         for (n, name) in std::iter::once(host).chain(qualified).enumerate() {
+            // The name as written was tried above: look it up again only to explain why it
+            // was passed over.
+            if n == 0 && !trace.is_on() {
+                continue;
+            }
             if let Some(ids) = self.service_index.get(name) {
-                // The name as written was tried above.
                 if n > 0
                     && let Some(s) = self.reachable_service(ids, namespace, port, sidecar)
                 {
