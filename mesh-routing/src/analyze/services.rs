@@ -26,7 +26,8 @@ fn protocol_known(port: i32, name: &str, protocol: Option<&str>, app_protocol: O
     if matches!(name, "kubernetes.io/h2c" | "kubernetes.io/ws" | "kubernetes.io/wss") && app_protocol.is_some() {
         return true;
     }
-    if name.len() >= 8 && name[..8].eq_ignore_ascii_case("grpc-web") {
+    // By bytes: a name is user input, and byte 8 may fall inside a character.
+    if name.as_bytes().get(..8).is_some_and(|head| head.eq_ignore_ascii_case(b"grpc-web")) {
         return true;
     }
     let prefix = name.split('-').next().unwrap_or_default().to_ascii_lowercase();
