@@ -126,7 +126,7 @@ impl Mesh {
                 }
                 Object::Gateway(gw) => gateways.push(gateway::compile(gw, namespace, age)),
                 Object::Sidecar(sc) => sidecars.push(sidecar::compile(sc, namespace, domain, age)),
-                Object::ServiceEntry(se) => entries.extend(registry::from_entry(se, namespace, age)),
+                Object::ServiceEntry(se) => entries.push((&**se, namespace, age)),
                 Object::Service(svc) => match registry::from_kube(svc, namespace, domain, age) {
                     Some(s) => services.push(s),
                     None => {
@@ -144,6 +144,7 @@ impl Mesh {
             }
         }
 
+        let entries = registry::from_entries(entries, &mut warnings);
         // E2: a ServiceEntry host equal to a Kubernetes service only decorates it.
         let kubernetes: HashSet<String, FixedState> = services.iter().map(|s| s.host.clone()).collect();
         services.extend(entries.into_iter().filter(|entry| !kubernetes.contains(&entry.host)));

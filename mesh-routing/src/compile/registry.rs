@@ -5,8 +5,13 @@ use mesh_api::k8s_openapi::api::apps::v1::Deployment;
 use mesh_api::k8s_openapi::api::core::v1::{Pod, Service as KubeService};
 use mesh_api::networking::ServiceEntry;
 
+use std::collections::HashMap;
+
+use foldhash::fast::FixedState;
+
 use super::export::ExportTo;
 use super::virtual_service::CompiledDestination;
+use crate::error::CompileWarning;
 use crate::matchers::host::HostPattern;
 
 /// Where a registry entry came from.
@@ -186,6 +191,68 @@ pub(crate) fn from_entry(se: &ServiceEntry, namespace: &str, age: Option<i128>) 
             }
         })
         .collect()
+}
+
+/// Whether Istio merges the ports of two ServiceEntries declaring one host in one namespace:
+/// only when nothing else about the services differs (`canMergeServices`, `sidecar.go`).
+fn mergeable(a: &ServiceEntry, b: &ServiceEntry, namespace: &str) -> bool {
+    let selector = |se: &ServiceEntry| se.spec.workload_selector.as_ref().map(|w| w.labels.clone()).unwrap_or_default();
+    let export = |se: &ServiceEntry| match ExportTo::new(&se.spec.export_to, namespace) {
+        ExportTo::Public => None,
+        ExportTo::Namespaces(mut list) => {
+            list.sort_unstable();
+            list.dedup();
+            Some(list)
+        }
+    };
+    a.spec.resolution.unwrap_or_default() == b.spec.resolution.unwrap_or_default()
+        && a.metadata.labels.clone().unwrap_or_default() == b.metadata.labels.clone().unwrap_or_default()
+        && selector(a) == selector(b)
+        && export(a) == export(b)
+}
+
+/// The registry entries of all ServiceEntries, one per host and namespace. Istio keeps the
+/// oldest ServiceEntry's service for a host in a namespace and adds the ports of later ones
+/// that differ in nothing else; a later one that differs is ignored for that host (V8,
+/// `appendSidecarServices` in `sidecar.go`). Equal creation times are ordered by name, so the
+/// result does not depend on the order objects were given in.
+pub(crate) fn from_entries(
+    mut entries: Vec<(&ServiceEntry, &str, Option<i128>)>,
+    warnings: &mut Vec<CompileWarning>,
+) -> Vec<Service> {
+    let name = |se: &ServiceEntry| se.metadata.name.clone().unwrap_or_default();
+    entries.sort_by(|a, b| a.2.cmp(&b.2).then_with(|| a.0.metadata.name.cmp(&b.0.metadata.name)));
+    let mut out: Vec<Service> = Vec::with_capacity(entries.iter().map(|e| e.0.spec.hosts.len()).sum());
+    // (host, namespace) -> (index in `out`, the ServiceEntry it came from)
+    let mut first: HashMap<(String, &str), (usize, &ServiceEntry), FixedState> = HashMap::default();
+    for &(se, namespace, age) in &entries {
+        for (i, service) in from_entry(se, namespace, age).into_iter().enumerate() {
+            match first.get(&(service.host.clone(), namespace)) {
+                None => {
+                    first.insert((service.host.clone(), namespace), (out.len(), se));
+                    out.push(service);
+                }
+                Some(&(at, older)) if std::ptr::eq(older, se) || mergeable(older, se, namespace) => {
+                    let ports = &mut out[at].ports;
+                    for p in service.ports {
+                        if !ports.iter().any(|q| q.number == p.number) {
+                            ports.push(p);
+                        }
+                    }
+                }
+                Some(&(_, older)) => warnings.push(CompileWarning {
+                    object: format!("ServiceEntry {namespace}/{}", name(se)),
+                    field: format!("spec.hosts[{i}]"),
+                    message: format!(
+                        "host {} is already declared in namespace {namespace} by the older ServiceEntry {}, which differs in resolution, labels, workloadSelector or exportTo; Istio keeps that one and ignores this host",
+                        service.host,
+                        name(older)
+                    ),
+                }),
+            }
+        }
+    }
+    out
 }
 
 /// A Pod as a workload.

@@ -60,6 +60,17 @@ impl<'m> DrSet<'m> {
     }
 }
 
+/// How a proxy in `namespace` orders services of one host (V8): its own namespace's first,
+/// then a Kubernetes Service over a ServiceEntry, then those exported to it by name over
+/// public ones (the order of `servicesExportedToNamespace`), then the oldest, then by
+/// namespace, so the choice never depends on the order objects were given in.
+fn preference(a: &Service, b: &Service, namespace: &str) -> Ordering {
+    let key = |s: &Service| {
+        (s.namespace != namespace, s.origin != ServiceOrigin::Kubernetes, !s.export_to.lists(namespace), s.age.0)
+    };
+    key(a).cmp(&key(b)).then_with(|| a.namespace.cmp(&b.namespace))
+}
+
 /// Where VirtualServices come from relative to the proxy (V3): own namespace listing it, other
 /// namespaces listing it, then public ones; oldest first inside each group.
 pub(crate) fn v3_order(a: &CompiledVs, b: &CompiledVs, proxy_ns: &str) -> Ordering {
@@ -98,12 +109,10 @@ impl Mesh {
     /// Picks one of several services with the same name (V8).
     #[inline]
     fn prefer<'m>(&'m self, ids: impl Iterator<Item = usize>, namespace: &str) -> Option<&'m Service> {
-        // The first of the most preferred, as a stable sort would put it.
-        // Without `min_by_key`, a single candidate (the usual case) computes no key.
-        let key = |s: &Service| (s.namespace != namespace, s.origin != ServiceOrigin::Kubernetes);
+        // Without `min_by`, a single candidate (the usual case) is not compared at all.
         let mut found = ids.map(|i| &self.services[i]);
         let first = found.next()?;
-        Some(found.fold(first, |best, s| if key(s) < key(best) { s } else { best }))
+        Some(found.fold(first, |best, s| if preference(s, best, namespace).is_lt() { s } else { best }))
     }
 
     /// The preferred of `ids` that a proxy in `namespace` (with `sidecar`) can reach on `port`.
@@ -186,7 +195,7 @@ impl Mesh {
             .iter()
             .map(|&i| &self.services[i])
             .filter(|s| s.pattern.matches(host) && self.reachable(s, namespace, port, sidecar))
-            .min_by(|a, b| a.pattern.specificity(&b.pattern));
+            .min_by(|a, b| a.pattern.specificity(&b.pattern).then_with(|| preference(a, b, namespace)));
         if let Some(s) = found {
             trace.note(|| format!("host {host:?} falls under ServiceEntry host {}", s.host));
         }
@@ -205,7 +214,7 @@ impl Mesh {
             .iter()
             .map(|&i| &self.services[i])
             .filter(|s| s.pattern.matches(host) && s.export_to.visible_to(namespace))
-            .min_by(|a, b| a.pattern.specificity(&b.pattern))
+            .min_by(|a, b| a.pattern.specificity(&b.pattern).then_with(|| preference(a, b, namespace)))
     }
 
     /// Whether a mesh-bound VS is usable by a sidecar in `namespace` (S1, V1, V6).
