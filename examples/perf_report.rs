@@ -221,7 +221,10 @@ fn loading(report: &mut Report) {
     let untyped = median(budget, || {
         black_box(mesh_api::read_untyped(black_box(&text)));
     });
+    let region = Region::new(GLOBAL);
     let loaded = mesh_api::load_str(&text);
+    let stats = region.change();
+    let held = stats.bytes_allocated.saturating_sub(stats.bytes_deallocated) as f64 / n as f64;
     assert!(loaded.errors.is_empty(), "{:?}", loaded.errors.first());
     let typed = median(budget, || {
         black_box(mesh_api::load_str(black_box(&text)));
@@ -237,6 +240,7 @@ fn loading(report: &mut Report) {
         format!("{:.2} ms ({:.1} us/doc)", ms(typed), ns(typed) / docs / 1e3),
     );
     report.figure(format!("load typed and validate, {} documents", 3 * n), format!("{:.2} ms", ms(validated)));
+    report.figure("loaded objects: memory per service (3 documents)", format!("{held:.0} B"));
     report.at_most("typed load / untyped parse", ns(typed) / ns(untyped), 1.5);
     report.at_most("(load + validate) / load", ns(validated) / ns(typed), 1.3);
 }

@@ -234,9 +234,11 @@ impl DestinationRuleBuilder {
     /// bad label syntax, ...).
     pub fn build(self) -> Result<DestinationRule> {
         let object_ref = object_ref("DestinationRule", &self.name, self.namespace.as_deref());
-        let traffic_policy = self.simple_lb.map(|simple| TrafficPolicy {
-            load_balancer: Some(LoadBalancerSettings { simple: Some(simple), ..LoadBalancerSettings::default() }),
-            ..TrafficPolicy::default()
+        let traffic_policy = self.simple_lb.map(|simple| {
+            Box::new(TrafficPolicy {
+                load_balancer: Some(LoadBalancerSettings { simple: Some(simple), ..LoadBalancerSettings::default() }),
+                ..TrafficPolicy::default()
+            })
         });
         let spec = DestinationRuleSpec {
             host: self.host,

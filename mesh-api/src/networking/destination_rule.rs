@@ -55,7 +55,7 @@ pub struct DestinationRuleSpec {
     pub host: String,
     /// Policies for all traffic to the host (subsets and ports may override them).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub traffic_policy: Option<TrafficPolicy>,
+    pub traffic_policy: Option<Box<TrafficPolicy>>,
     /// Named groups of the host's endpoints, chosen by labels, each with optional policies.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub subsets: Vec<Subset>,
@@ -178,7 +178,7 @@ pub struct Subset {
     pub labels: IndexMap<String, String>,
     /// Policies for this subset; they override the rule-wide ones field by field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub traffic_policy: Option<TrafficPolicy>,
+    pub traffic_policy: Option<Box<TrafficPolicy>>,
 }
 
 /// How requests are spread over the endpoints.
@@ -609,6 +609,13 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    /// A traffic policy is over 1 KB and most rules and subsets have none: it is boxed.
+    #[test]
+    fn an_absent_traffic_policy_costs_a_pointer() {
+        assert!(std::mem::size_of::<Subset>() <= 128, "{}", std::mem::size_of::<Subset>());
+        assert!(std::mem::size_of::<DestinationRuleSpec>() <= 160, "{}", std::mem::size_of::<DestinationRuleSpec>());
+    }
 
     #[test]
     fn crd_names_match_istio() {

@@ -32,7 +32,7 @@ impl CompiledSubset {
         Self {
             name: s.name.clone(),
             labels: s.labels.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
-            traffic_policy: s.traffic_policy.clone().map(Box::new),
+            traffic_policy: s.traffic_policy.clone(),
         }
     }
 }
@@ -48,7 +48,7 @@ pub(crate) fn compile(dr: &DestinationRule, namespace: &str, domain: &str, age: 
             .workload_selector
             .as_ref()
             .map(|s| s.match_labels.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
-        traffic_policy: dr.spec.traffic_policy.clone().map(Box::new),
+        traffic_policy: dr.spec.traffic_policy.clone(),
         subsets: dr.spec.subsets.iter().map(CompiledSubset::new).collect(),
         age: (age, name.clone(), namespace.to_owned()),
         namespace: namespace.to_owned(),

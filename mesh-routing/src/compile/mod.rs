@@ -28,15 +28,19 @@ fn replaced(objects: &[Object]) -> Vec<bool> {
     fn key(o: &Object) -> (&str, &str, &str) {
         (o.kind(), namespace_of(o), o.metadata().name.as_deref().unwrap_or(""))
     }
+    // One pass, one hash per object: an insert that finds an earlier index marks it replaced.
     let mut last: HashMap<(&str, &str, &str), usize, FixedState> = HashMap::default();
     last.reserve(objects.len());
+    let mut replaced = vec![false; objects.len()];
     for (i, o) in objects.iter().enumerate() {
         let key = key(o);
-        if !key.2.is_empty() {
-            last.insert(key, i);
+        if !key.2.is_empty()
+            && let Some(earlier) = last.insert(key, i)
+        {
+            replaced[earlier] = true;
         }
     }
-    objects.iter().enumerate().map(|(i, o)| last.get(&key(o)).is_some_and(|&j| j != i)).collect()
+    replaced
 }
 
 /// The namespace an object lives in: `default` when none is written.
@@ -203,26 +207,18 @@ impl Mesh {
         let facts = destinations::Facts {
             services: &services,
             service_index: &service_index,
+            wildcard_services: &wildcard_services,
             destination_rules: &destination_rules,
             dr_exact: &dr_exact,
             dr_wildcard: &dr_wildcard,
             workload_namespaces: &workload_namespaces,
         };
-        facts.fill_all(&mut virtual_services);
+        facts.fill_all(&mut virtual_services, &mut references::Checker::new(&gateways, &mut warnings));
         let settled: Vec<Option<usize>> =
             services.iter().flat_map(|s| &s.default_route).map(|d| facts.settled_for(d)).collect();
         for (d, settled) in services.iter_mut().flat_map(|s| &mut s.default_route).zip(settled) {
             d.settled = settled;
         }
-        let registry = references::Registry {
-            services: &services,
-            service_index: &service_index,
-            wildcard_services: &wildcard_services,
-            destination_rules: &destination_rules,
-            dr_exact: &dr_exact,
-            dr_wildcard: &dr_wildcard,
-        };
-        references::check(&virtual_services, &registry, &gateways, &mut warnings);
 
         let mut vs_exact: Index = Index::with_capacity_and_hasher(virtual_services.len(), FixedState::default());
         let mut vs_wildcard = Vec::new();

@@ -1,140 +1,101 @@
 //! References that lead nowhere, found once at compile time (Istio's analyzer reports them as
 //! IST0101): gateways that do not exist, destination hosts no registry knows, subsets no
 //! DestinationRule defines. The objects still route; requests to such places get a 503.
+//! Destinations are checked during [`super::destinations::Facts::fill_all`]'s pass, which
+//! looks each host up once for both.
 
 use std::collections::HashSet;
 
 use foldhash::fast::FixedState;
 
-use super::destination_rule::CompiledDr;
+use super::destinations::{Facts, HostFacts};
 use super::gateway::CompiledGateway;
-use super::registry::Service;
 use super::virtual_service::{CompiledDestination, CompiledVs};
 use crate::error::CompileWarning;
-use crate::mesh::Index;
 
-/// The registry and DestinationRules with the indexes that keep the checks linear.
-pub(crate) struct Registry<'a> {
-    pub(crate) services: &'a [Service],
-    /// Exact hosts and aliases to services.
-    pub(crate) service_index: &'a Index,
-    pub(crate) wildcard_services: &'a [usize],
-    pub(crate) destination_rules: &'a [CompiledDr],
-    pub(crate) dr_exact: &'a Index,
-    pub(crate) dr_wildcard: &'a [usize],
+/// Where a destination is written in its VirtualService: rule index, then route index.
+#[derive(Clone, Copy)]
+pub(crate) enum At {
+    Http(usize, usize),
+    Mirror(usize),
+    Tls(usize, usize),
+    Tcp(usize, usize),
 }
 
-impl Registry<'_> {
-    /// Whether a service (by host, alias or wildcard) is known for `host`.
-    fn knows(&self, host: &str) -> bool {
-        self.service_index.contains_key(host)
-            || self
-                .wildcard_services
-                .iter()
-                .map(|&i| &self.services[i])
-                .any(|s| s.host == host || s.aliases.iter().any(|a| a == host) || s.pattern.matches(host))
-    }
-
-    /// Whether a DestinationRule whose host matches `host` defines `subset`, given the rules
-    /// naming `host` exactly.
-    fn defines(&self, exact: &[usize], host: &str, subset: &str) -> bool {
-        exact
-            .iter()
-            .chain(self.dr_wildcard)
-            .map(|&i| &self.destination_rules[i])
-            .any(|dr| dr.host.matches(host) && dr.subsets.iter().any(|s| s.name == subset))
-    }
-}
-
-/// The answers for the last host asked about. A route's destinations usually name one host,
-/// so this saves most lookups in indexes far larger than a cache.
-#[derive(Default)]
-struct Last<'a> {
-    host: String,
-    knows: bool,
-    /// The DestinationRules naming the host exactly.
-    rules: &'a [usize],
-}
-
-impl<'a> Last<'a> {
-    fn knows(&mut self, registry: &Registry<'a>, host: &str) -> bool {
-        if self.host != host || self.host.is_empty() {
-            self.host.clear();
-            self.host.push_str(host);
-            self.knows = registry.knows(host);
-            self.rules = registry.dr_exact.get(host).map_or(&[][..], Vec::as_slice);
+impl At {
+    fn field(self) -> String {
+        match self {
+            At::Http(r, j) => format!("spec.http[{r}].route[{j}].destination"),
+            At::Mirror(r) => format!("spec.http[{r}].mirror"),
+            At::Tls(r, j) => format!("spec.tls[{r}].route[{j}].destination"),
+            At::Tcp(r, j) => format!("spec.tcp[{r}].route[{j}].destination"),
         }
-        self.knows
-    }
-
-    /// Whether a rule for `host` defines `subset`; quickest after [`Last::knows`] for `host`.
-    fn defines(&self, registry: &Registry<'a>, host: &str, subset: &str) -> bool {
-        let exact =
-            if self.host == host { self.rules } else { registry.dr_exact.get(host).map_or(&[][..], Vec::as_slice) };
-        registry.defines(exact, host, subset)
     }
 }
 
-/// Adds a warning for every dangling reference of every VirtualService.
-pub(crate) fn check(
-    virtual_services: &[CompiledVs],
-    registry: &Registry<'_>,
-    gateways: &[CompiledGateway],
-    warnings: &mut Vec<CompileWarning>,
-) {
-    let gateway_keys: HashSet<&str, FixedState> = gateways.iter().map(|g| g.key.as_str()).collect();
-    let mut seen: HashSet<(String, String, String), FixedState> =
-        warnings.iter().map(|w| (w.object.clone(), w.field.clone(), w.message.clone())).collect();
-    let mut last = Last::default();
-    for vs in virtual_services {
-        let mut warn = |field: String, message: String| {
-            let object = format!("VirtualService {}/{}", vs.namespace, vs.name);
-            if seen.insert((object.clone(), field.clone(), message.clone())) {
-                warnings.push(CompileWarning { object, field, message });
-            }
-        };
+/// Collects the warnings, each once.
+pub(crate) struct Checker<'a> {
+    gateway_keys: HashSet<&'a str, FixedState>,
+    seen: HashSet<(String, String, String), FixedState>,
+    warnings: &'a mut Vec<CompileWarning>,
+}
+
+impl<'a> Checker<'a> {
+    /// A checker adding to `warnings` (never repeating one already there).
+    pub(crate) fn new(gateways: &'a [CompiledGateway], warnings: &'a mut Vec<CompileWarning>) -> Self {
+        Self {
+            gateway_keys: gateways.iter().map(|g| g.key.as_str()).collect(),
+            seen: warnings.iter().map(|w| (w.object.clone(), w.field.clone(), w.message.clone())).collect(),
+            warnings,
+        }
+    }
+
+    fn warn(&mut self, (namespace, name): (&str, &str), field: String, message: String) {
+        let object = format!("VirtualService {namespace}/{name}");
+        if self.seen.insert((object.clone(), field.clone(), message.clone())) {
+            self.warnings.push(CompileWarning { object, field, message });
+        }
+    }
+
+    /// Checks the gateways a VirtualService binds to.
+    pub(crate) fn gateways(&mut self, vs: &CompiledVs) {
         for (i, g) in vs.gateways.iter().enumerate() {
-            if g != "mesh" && !gateway_keys.contains(g.as_str()) {
-                warn(
+            if g != "mesh" && !self.gateway_keys.contains(g.as_str()) {
+                self.warn(
+                    (&vs.namespace, &vs.name),
                     format!("spec.gateways[{i}]"),
                     format!("Gateway {g} does not exist; the VirtualService is not served there"),
                 );
             }
         }
-        let mut check_dest = |field: &dyn Fn() -> String, d: &CompiledDestination| {
-            if !last.knows(registry, &d.host) {
-                warn(
-                    format!("{}.host", field()),
-                    format!("{} is not a known service; requests to it would get a 503", d.host),
-                );
-                return;
-            }
-            if let Some(subset) = &d.subset
-                && !last.defines(registry, &d.host, subset)
-            {
-                warn(
-                    format!("{}.subset", field()),
-                    format!("no DestinationRule defines subset {subset} of {}; requests to it would get a 503", d.host),
-                );
-            }
-        };
-        for r in &vs.http {
-            for (j, d) in r.action.destinations.iter().enumerate() {
-                check_dest(&|| format!("spec.http[{}].route[{j}].destination", r.index), d);
-            }
-            for m in &r.action.mirrors {
-                check_dest(&|| format!("spec.http[{}].mirror", r.index), &m.destination);
-            }
+    }
+
+    /// Checks one destination of the VirtualService `vs` (namespace, name), given what is
+    /// known of its host.
+    pub(crate) fn destination(
+        &mut self,
+        vs: (&str, &str),
+        at: At,
+        d: &CompiledDestination,
+        facts: &Facts<'_>,
+        host: &HostFacts<'_>,
+    ) {
+        if !host.known {
+            self.warn(
+                vs,
+                format!("{}.host", at.field()),
+                format!("{} is not a known service; requests to it would get a 503", d.host),
+            );
+            return;
         }
-        for r in &vs.tls {
-            for (j, d) in r.action.destinations.iter().enumerate() {
-                check_dest(&|| format!("spec.tls[{}].route[{j}].destination", r.index), d);
-            }
-        }
-        for r in &vs.tcp {
-            for (j, d) in r.action.destinations.iter().enumerate() {
-                check_dest(&|| format!("spec.tcp[{}].route[{j}].destination", r.index), d);
-            }
+        if let Some(subset) = &d.subset
+            && !facts.defines(host, subset)
+        {
+            self.warn(
+                vs,
+                format!("{}.subset", at.field()),
+                format!("no DestinationRule defines subset {subset} of {}; requests to it would get a 503", d.host),
+            );
         }
     }
 }

@@ -334,9 +334,9 @@ impl Ctx<'_> {
                 matches.push(m);
             }
         }
-        let destinations = self.destinations(r.route.iter().map(|d| (&d.destination, d.weight, d.headers.as_ref())));
+        let destinations = self.destinations(r.route.iter().map(|d| (&d.destination, d.weight, d.headers.as_deref())));
         let kind = if let Some(redirect) = &r.redirect {
-            HttpActionKind::Redirect(Box::new(redirect.clone()))
+            HttpActionKind::Redirect(redirect.clone())
         } else if let Some(direct) = &r.direct_response {
             HttpActionKind::DirectResponse(Box::new(direct.clone()))
         } else if let Some(delegate) = &r.delegate {
@@ -376,12 +376,12 @@ impl Ctx<'_> {
                 kind,
                 destinations,
                 timeout: r.timeout.clone(),
-                retries: r.retries.clone().map(Box::new),
-                fault: r.fault.clone().map(Box::new),
+                retries: r.retries.clone(),
+                fault: r.fault.clone(),
                 mirrors,
-                rewrite: r.rewrite.clone().map(Box::new),
+                rewrite: r.rewrite.clone(),
                 rewrite_regex,
-                headers: r.headers.clone().map(Box::new),
+                headers: r.headers.clone(),
             },
         }
     }
