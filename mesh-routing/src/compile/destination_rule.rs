@@ -16,7 +16,16 @@ pub(crate) struct CompiledDr {
     /// Boxed: most rules have none, and a policy is large.
     pub(crate) traffic_policy: Option<Box<TrafficPolicy>>,
     pub(crate) subsets: Vec<CompiledSubset>,
-    pub(crate) age: (Option<i128>, String, String),
+    /// Creation time; with the name and namespace it gives Istio's age order ([`Self::age`]).
+    pub(crate) created: Option<i128>,
+}
+
+impl CompiledDr {
+    /// (creation time, name, namespace): Istio's age order, oldest first.
+    #[inline]
+    pub(crate) fn age(&self) -> (Option<i128>, &str, &str) {
+        (self.created, &self.name, &self.namespace)
+    }
 }
 
 /// A subset with its labels as pairs and its policy boxed (most subsets have none).
@@ -50,7 +59,7 @@ pub(crate) fn compile(dr: &DestinationRule, namespace: &str, domain: &str, age: 
             .map(|s| s.match_labels.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
         traffic_policy: dr.spec.traffic_policy.clone(),
         subsets: dr.spec.subsets.iter().map(CompiledSubset::new).collect(),
-        age: (age, name.clone(), namespace.to_owned()),
+        created: age,
         namespace: namespace.to_owned(),
         name,
     }

@@ -168,10 +168,10 @@ impl Mesh {
             }
         }
 
-        virtual_services.sort_by(|a, b| a.age.cmp(&b.age));
-        destination_rules.sort_by(|a, b| a.age.cmp(&b.age));
+        virtual_services.sort_by(|a, b| a.age().cmp(&b.age()));
+        destination_rules.sort_by(|a, b| a.age().cmp(&b.age()));
         gateways.sort_by(|a, b| a.age.cmp(&b.age));
-        sidecars.sort_by(|a, b| a.age.cmp(&b.age));
+        sidecars.sort_by(|a, b| a.age().cmp(&b.age()));
 
         delegate::resolve(&mut virtual_services, &mut warnings);
 

@@ -32,10 +32,17 @@ pub(crate) struct CompiledSidecar {
     pub(crate) outbound: Option<OutboundTrafficPolicy>,
     /// `outboundTrafficPolicy.egressProxy`: where ALLOW_ANY sends unknown traffic (E3).
     pub(crate) egress_proxy: Vec<CompiledDestination>,
-    pub(crate) age: (Option<i128>, String, String),
+    /// Creation time; with the name and namespace it gives Istio's age order ([`Self::age`]).
+    pub(crate) created: Option<i128>,
 }
 
 impl CompiledSidecar {
+    /// (creation time, name, namespace): Istio's age order, oldest first.
+    #[inline]
+    pub(crate) fn age(&self) -> (Option<i128>, &str, &str) {
+        (self.created, &self.name, &self.namespace)
+    }
+
     /// The listener serving `port`: one naming the port, else the port-less one.
     fn listener(&self, port: u32) -> Option<&EgressListener> {
         self.egress.iter().find(|l| l.port == Some(port)).or_else(|| self.egress.iter().find(|l| l.port.is_none()))
@@ -110,7 +117,7 @@ pub(crate) fn compile(sc: &Sidecar, namespace: &str, domain: &str, age: Option<i
             .map(|w| w.labels.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
         egress,
         outbound,
-        age: (age, name.clone(), namespace.to_owned()),
+        created: age,
         namespace: namespace.to_owned(),
         name,
     }

@@ -155,8 +155,8 @@ pub(crate) struct CompiledVs {
     /// Resolved gateway names (`mesh`, `ns/name`); `[mesh]` when none are written (S1).
     pub(crate) gateways: Vec<String>,
     pub(crate) export_to: ExportTo,
-    /// (creation time, name, namespace): Istio's age order.
-    pub(crate) age: (Option<i128>, String, String),
+    /// Creation time; with the name and namespace it gives Istio's age order ([`Self::age`]).
+    pub(crate) created: Option<i128>,
     pub(crate) http: Vec<HttpRule>,
     pub(crate) tls: Vec<Rule<TlsMatch, L4Action>>,
     pub(crate) tcp: Vec<Rule<TcpMatch, L4Action>>,
@@ -165,6 +165,12 @@ pub(crate) struct CompiledVs {
 }
 
 impl CompiledVs {
+    /// (creation time, name, namespace): Istio's age order, oldest first.
+    #[inline]
+    pub(crate) fn age(&self) -> (Option<i128>, &str, &str) {
+        (self.created, &self.name, &self.namespace)
+    }
+
     /// Whether the VS binds to `gateway` (`mesh` or `ns/name`).
     #[inline]
     pub(crate) fn binds(&self, gateway: &str) -> bool {
@@ -461,7 +467,7 @@ pub(crate) fn compile(vs: &VirtualService, namespace: &str, age: Option<i128>, c
         hosts: spec.hosts.iter().map(|h| HostPattern::from_lowercase(qualify(h, namespace, ctx.domain))).collect(),
         gateways,
         export_to: ExportTo::new(&spec.export_to, namespace),
-        age: (age, name.clone(), namespace.to_owned()),
+        created: age,
         is_delegate: spec.hosts.is_empty(),
         namespace: namespace.to_owned(),
         name,

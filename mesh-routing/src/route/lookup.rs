@@ -77,7 +77,7 @@ pub(crate) fn v3_order(a: &CompiledVs, b: &CompiledVs, proxy_ns: &str) -> Orderi
     let group = |v: &CompiledVs| {
         if v.export_to.lists(proxy_ns) { if v.namespace == proxy_ns { 0 } else { 1 } } else { 2 }
     };
-    group(a).cmp(&group(b)).then_with(|| a.age.cmp(&b.age))
+    group(a).cmp(&group(b)).then_with(|| a.age().cmp(&b.age()))
 }
 
 impl Mesh {
@@ -184,7 +184,7 @@ impl Mesh {
                 .iter()
                 .map(|&i| &self.services[i])
                 .filter(|s| self.reachable(s, namespace, port, sidecar))
-                .min_by(|a, b| a.age.cmp(&b.age));
+                .min_by(|a, b| a.age.cmp(&b.age).then_with(|| a.namespace.cmp(&b.namespace)));
             if let Some(s) = ok {
                 trace.note(|| format!("address {host} belongs to service {}", s.host));
                 return Some(s);
@@ -426,7 +426,7 @@ impl Mesh {
             a.host
                 .specificity(&b.host)
                 .then_with(|| b.selector.is_some().cmp(&a.selector.is_some()))
-                .then_with(|| a.age.cmp(&b.age))
+                .then_with(|| a.age().cmp(&b.age()))
         };
         // A caller in the root namespace first looks at root rules exported only to itself.
         let private_first = namespace == root;
