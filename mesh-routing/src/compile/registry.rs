@@ -5,7 +5,9 @@ use mesh_api::k8s_openapi::api::apps::v1::Deployment;
 use mesh_api::k8s_openapi::api::core::v1::{Pod, Service as KubeService};
 use mesh_api::networking::ServiceEntry;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+
+use indexmap::IndexMap;
 
 use foldhash::fast::FixedState;
 
@@ -200,7 +202,13 @@ pub(crate) fn from_entry(se: &ServiceEntry, namespace: &str, age: Option<i128>) 
 /// Whether Istio merges the ports of two ServiceEntries declaring one host in one namespace:
 /// only when nothing else about the services differs (`canMergeServices`, `sidecar.go`).
 fn mergeable(a: &ServiceEntry, b: &ServiceEntry, namespace: &str) -> bool {
-    let selector = |se: &ServiceEntry| se.spec.workload_selector.as_ref().map(|w| w.labels.clone()).unwrap_or_default();
+    // No labels and an empty map are the same to Istio.
+    fn labels(se: &ServiceEntry) -> Option<&BTreeMap<String, String>> {
+        se.metadata.labels.as_ref().filter(|l| !l.is_empty())
+    }
+    fn selector(se: &ServiceEntry) -> Option<&IndexMap<String, String>> {
+        se.spec.workload_selector.as_ref().map(|w| &w.labels).filter(|l| !l.is_empty())
+    }
     let export = |se: &ServiceEntry| match ExportTo::new(&se.spec.export_to, namespace) {
         ExportTo::Public => None,
         ExportTo::Namespaces(mut list) => {
@@ -210,7 +218,7 @@ fn mergeable(a: &ServiceEntry, b: &ServiceEntry, namespace: &str) -> bool {
         }
     };
     a.spec.resolution.unwrap_or_default() == b.spec.resolution.unwrap_or_default()
-        && a.metadata.labels.clone().unwrap_or_default() == b.metadata.labels.clone().unwrap_or_default()
+        && labels(a) == labels(b)
         && selector(a) == selector(b)
         && export(a) == export(b)
 }
@@ -231,20 +239,18 @@ pub(crate) fn from_entries(
     let mut first: HashMap<(String, &str), (usize, &ServiceEntry), FixedState> = HashMap::default();
     for &(se, namespace, age) in &entries {
         for (i, service) in from_entry(se, namespace, age).into_iter().enumerate() {
-            match first.get(&(service.host.clone(), namespace)) {
-                None => {
-                    first.insert((service.host.clone(), namespace), (out.len(), se));
-                    out.push(service);
-                }
-                Some(&(at, older)) if std::ptr::eq(older, se) || mergeable(older, se, namespace) => {
-                    let ports = &mut out[at].ports;
-                    for p in service.ports {
-                        if !ports.iter().any(|q| q.number == p.number) {
-                            ports.push(p);
-                        }
+            let &mut (at, older) = first.entry((service.host.clone(), namespace)).or_insert((out.len(), se));
+            if at == out.len() {
+                out.push(service);
+            } else if std::ptr::eq(older, se) || mergeable(older, se, namespace) {
+                let ports = &mut out[at].ports;
+                for p in service.ports {
+                    if !ports.iter().any(|q| q.number == p.number) {
+                        ports.push(p);
                     }
                 }
-                Some(&(_, older)) => warnings.push(CompileWarning {
+            } else {
+                warnings.push(CompileWarning {
                     object: format!("ServiceEntry {namespace}/{}", name(se)),
                     field: format!("spec.hosts[{i}]"),
                     message: format!(
@@ -252,7 +258,7 @@ pub(crate) fn from_entries(
                         service.host,
                         name(older)
                     ),
-                }),
+                });
             }
         }
     }
