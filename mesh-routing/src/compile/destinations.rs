@@ -13,7 +13,7 @@ use super::export::ExportTo;
 use super::references::{At, Checker};
 use super::registry::Service;
 use super::virtual_service::{CompiledDestination, CompiledVs};
-use crate::mesh::Index;
+use crate::mesh::{Ids, Index};
 
 /// The registry and rules the facts are read from.
 pub(crate) struct Facts<'a> {
@@ -57,8 +57,8 @@ impl<'a> Facts<'a> {
         });
         l.host.clear();
         l.host.push_str(host);
-        l.services = self.service_index.get(host).map_or(&[][..], Vec::as_slice);
-        l.rules = self.dr_exact.get(host).map_or(&[][..], Vec::as_slice);
+        l.services = self.service_index.get(host).map_or(&[][..], Ids::as_slice);
+        l.rules = self.dr_exact.get(host).map_or(&[][..], Ids::as_slice);
         l.wildcard_rule = self.dr_wildcard.iter().any(|&j| self.destination_rules[j].host.matches(host));
         l.known = !l.services.is_empty()
             || self

@@ -1,5 +1,6 @@
 //! `Mesh::compile`: objects in, routing table out. Runs once per configuration snapshot.
 
+pub(crate) mod age_order;
 pub(crate) mod delegate;
 pub(crate) mod destination_rule;
 pub(crate) mod destinations;
@@ -168,10 +169,10 @@ impl Mesh {
             }
         }
 
-        virtual_services.sort_by(|a, b| a.age().cmp(&b.age()));
-        destination_rules.sort_by(|a, b| a.age().cmp(&b.age()));
-        gateways.sort_by(|a, b| a.age.cmp(&b.age));
-        sidecars.sort_by(|a, b| a.age().cmp(&b.age()));
+        age_order::sort_by_age(&mut virtual_services, virtual_service::CompiledVs::age);
+        age_order::sort_by_age(&mut destination_rules, destination_rule::CompiledDr::age);
+        age_order::sort_by_age(&mut gateways, |g| (g.age.0, &g.age.1, &g.age.2));
+        age_order::sort_by_age(&mut sidecars, sidecar::CompiledSidecar::age);
 
         delegate::resolve(&mut virtual_services, &mut warnings);
 

@@ -15,6 +15,7 @@ use super::export::ExportTo;
 use super::virtual_service::CompiledDestination;
 use crate::error::CompileWarning;
 use crate::matchers::host::HostPattern;
+use crate::mesh::Ids;
 
 /// Where a registry entry came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,7 +55,7 @@ pub(crate) struct Service {
     pub(crate) age: (Option<i128>, String),
     /// The VirtualServices whose hosts name this service exactly (age order), filled once
     /// they are compiled.
-    pub(crate) vs_claims: Vec<usize>,
+    pub(crate) vs_claims: Ids,
     /// The VirtualService every sidecar without a Sidecar resource picks for this service,
     /// when that does not depend on the caller: a single public, mesh-bound claim (S1, S2, V1).
     pub(crate) mesh_vs: Option<usize>,
@@ -146,7 +147,7 @@ pub(crate) fn from_kube(svc: &KubeService, namespace: &str, domain: &str, age: O
         export_to: ExportTo::new(&export, namespace),
         aliases: Vec::new(),
         age: (age, name),
-        vs_claims: Vec::new(),
+        vs_claims: Ids::new(),
         mesh_vs: None,
     })
 }
@@ -192,7 +193,7 @@ pub(crate) fn from_entry(se: &ServiceEntry, namespace: &str, age: Option<i128>) 
                 export_to: ExportTo::new(&se.spec.export_to, namespace),
                 aliases: Vec::new(),
                 age: (age, name.clone()),
-                vs_claims: Vec::new(),
+                vs_claims: Ids::new(),
                 mesh_vs: None,
             }
         })

@@ -16,7 +16,7 @@ use crate::compile::sidecar::CompiledSidecar;
 use crate::compile::virtual_service::CompiledVs;
 use crate::matchers::host::HostPattern;
 use crate::matchers::source::labels_subset;
-use crate::mesh::Mesh;
+use crate::mesh::{Ids, Mesh};
 
 /// The DestinationRules in force for one host, merged as Istio does (P3): oldest first.
 #[derive(Clone, Debug, Default)]
@@ -253,7 +253,7 @@ impl Mesh {
         sidecar: Option<&CompiledSidecar>,
         trace: &mut Trace,
     ) -> Option<&CompiledVs> {
-        let claims = self.vs_exact.get(host).map_or(&[][..], Vec::as_slice);
+        let claims = self.vs_exact.get(host).map_or(&[][..], Ids::as_slice);
         self.sidecar_vs_among(host, claims, namespace, port, sidecar, trace)
     }
 
@@ -418,7 +418,7 @@ impl Mesh {
         }
         // Rules whose host can match: those for exactly this host, then the wildcard ones. Each
         // list is in age order, and the rules merged below share one host, so one list.
-        let exact = self.dr_exact.get(host).map_or(&[][..], Vec::as_slice);
+        let exact = self.dr_exact.get(host).map_or(&[][..], Ids::as_slice);
         let candidates = || exact.iter().chain(&self.dr_wildcard).map(|&i| &self.destination_rules[i]);
         let only_root =
             |d: &CompiledDr| matches!(&d.export_to, ExportTo::Namespaces(l) if l.len() == 1 && l[0] == root);
