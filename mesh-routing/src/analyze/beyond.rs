@@ -218,7 +218,7 @@ fn endpoints(mesh: &Mesh, objects: &[Object], out: &mut Vec<Message>) {
             let path = format!("spec.http[{}]", rule.index);
             for (j, d) in rule.action.destinations.iter().enumerate() {
                 let Some(service) =
-                    mesh.service_index.get(&d.host).and_then(|ids| ids.first()).map(|&i| &mesh.services[i])
+                    mesh.service_index.get(&*d.host).and_then(|ids| ids.first()).map(|&i| &mesh.services[i])
                 else {
                     continue;
                 };
@@ -247,7 +247,7 @@ fn endpoints(mesh: &Mesh, objects: &[Object], out: &mut Vec<Message>) {
             for d in rule.action.destinations.iter().filter(|d| d.share > 0.0) {
                 let Some(subset) = d.subset.as_deref() else { continue };
                 let Some(service) =
-                    mesh.service_index.get(&d.host).and_then(|ids| ids.first()).map(|&i| &mesh.services[i])
+                    mesh.service_index.get(&*d.host).and_then(|ids| ids.first()).map(|&i| &mesh.services[i])
                 else {
                     continue;
                 };
@@ -264,7 +264,7 @@ fn endpoints(mesh: &Mesh, objects: &[Object], out: &mut Vec<Message>) {
                     .into_iter()
                     .map(|w| w.name.as_str())
                     .collect();
-                match by_host.iter_mut().find(|(h, _)| *h == d.host) {
+                match by_host.iter_mut().find(|(h, _)| *h == &*d.host) {
                     Some((_, subsets)) => subsets.push((subset, pods)),
                     None => by_host.push((&d.host, vec![(subset, pods)])),
                 }

@@ -87,6 +87,7 @@ impl Mesh {
         let mut gateways = Vec::new();
         let mut sidecars = Vec::new();
         let mut regexes = RegexCache::default();
+        let mut names = virtual_service::Names::default();
 
         for (object, replaced_by) in objects.iter().zip(replaced(objects)) {
             let namespace = namespace_of(object);
@@ -122,8 +123,15 @@ impl Mesh {
             let age = age(object);
             match object {
                 Object::VirtualService(vs) => {
-                    let mut ctx =
-                        Ctx { object: &label, namespace, domain, warnings: &mut warnings, regexes: &mut regexes };
+                    let mut ctx = Ctx {
+                        object: &label,
+                        namespace,
+                        domain,
+                        warnings: &mut warnings,
+                        regexes: &mut regexes,
+                        names: &mut names,
+                        last_host: Default::default(),
+                    };
                     virtual_services.push(virtual_service::compile(vs, namespace, age, &mut ctx));
                 }
                 Object::DestinationRule(dr) => {

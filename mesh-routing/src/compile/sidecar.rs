@@ -100,8 +100,8 @@ pub(crate) fn compile(sc: &Sidecar, namespace: &str, domain: &str, age: Option<i
         .as_ref()
         .and_then(|p| p.egress_proxy.as_ref())
         .map(|d| CompiledDestination {
-            host: qualify(&d.host, namespace, domain),
-            subset: d.subset.clone(),
+            host: qualify(&d.host, namespace, domain).into(),
+            subset: d.subset.as_deref().map(Into::into),
             port: d.port.as_ref().and_then(|p| p.number),
             share: 100.0,
             ..CompiledDestination::default()

@@ -247,7 +247,11 @@ pub fn graph(mesh: &Mesh) -> TrafficGraph {
         }
         let host = dr.host.to_string();
         for s in &dr.subsets {
-            let d = CompiledDestination { host: host.clone(), subset: Some(s.name.clone()), ..Default::default() };
+            let d = CompiledDestination {
+                host: host.as_str().into(),
+                subset: Some(s.name.as_str().into()),
+                ..Default::default()
+            };
             g.destination(&d);
         }
     }

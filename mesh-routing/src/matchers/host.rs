@@ -102,18 +102,27 @@ impl std::fmt::Display for HostPattern {
 /// dot becomes `<name>.<namespace>.svc.<domain>`; anything else stays as written.
 /// The result is lower-cased.
 pub(crate) fn qualify(host: &str, namespace: &str, domain: &str) -> String {
+    let mut out = String::new();
+    qualify_into(host, namespace, domain, &mut out);
+    out
+}
+
+/// [`qualify`] into `out`, replacing what it held: compiling qualifies every host of every
+/// object, and a reused buffer allocates only when it must grow.
+pub(crate) fn qualify_into(host: &str, namespace: &str, domain: &str, out: &mut String) {
+    out.clear();
     if host.contains(['.', ':']) || host.starts_with('*') || host.is_empty() {
-        return host.to_ascii_lowercase();
+        out.push_str(host);
+        out.make_ascii_lowercase();
+        return;
     }
-    // One allocation of the final size: compiling qualifies every host of every object.
     let parts = [host, ".", namespace, ".svc.", domain];
-    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    out.reserve(parts.iter().map(|p| p.len()).sum());
     out.push_str(host);
     out.make_ascii_lowercase();
     for part in &parts[1..] {
         out.push_str(part);
     }
-    out
 }
 
 /// Removes a `:port` suffix from a Host header (ports are ignored when matching hosts, H6).
