@@ -6,52 +6,22 @@ pub(crate) mod destination_rule;
 pub(crate) mod destinations;
 pub(crate) mod export;
 pub(crate) mod gateway;
+pub(crate) mod parts;
 pub(crate) mod references;
 pub(crate) mod registry;
 pub(crate) mod sidecar;
 pub(crate) mod virtual_service;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use foldhash::fast::FixedState;
-use mesh_api::{Level, Object};
+use mesh_api::Object;
 
 use crate::error::CompileWarning;
 use crate::matchers::host::HostPattern;
-use crate::matchers::string::RegexCache;
 use crate::mesh::{Index, Mesh};
 use crate::settings::MeshSettings;
-use virtual_service::Ctx;
-
-/// For each object, whether a later object of the same kind, namespace and name replaces it, as
-/// applying the files in order (`kubectl apply -f a.yaml -f b.yaml`) would leave them.
-fn replaced(objects: &[Object]) -> Vec<bool> {
-    fn key(o: &Object) -> (&str, &str, &str) {
-        (o.kind(), namespace_of(o), o.metadata().name.as_deref().unwrap_or(""))
-    }
-    // One pass, one hash per object: an insert that finds an earlier index marks it replaced.
-    let mut last: HashMap<(&str, &str, &str), usize, FixedState> = HashMap::default();
-    last.reserve(objects.len());
-    let mut replaced = vec![false; objects.len()];
-    for (i, o) in objects.iter().enumerate() {
-        let key = key(o);
-        if !key.2.is_empty()
-            && let Some(earlier) = last.insert(key, i)
-        {
-            replaced[earlier] = true;
-        }
-    }
-    replaced
-}
-
-/// The namespace an object lives in: `default` when none is written.
-fn namespace_of(object: &Object) -> &str {
-    object.metadata().namespace.as_deref().unwrap_or("default")
-}
-
-fn age(object: &Object) -> Option<i128> {
-    object.metadata().creation_timestamp.as_ref().map(|t| t.0.as_nanosecond())
-}
+use parts::Parts;
 
 impl Mesh {
     /// Compiles a snapshot of objects: qualifies names, indexes hosts, compiles regexes and
@@ -77,85 +47,17 @@ impl Mesh {
     /// ```
     pub fn compile(objects: &[Object], settings: &MeshSettings) -> Mesh {
         let domain = settings.cluster_domain.as_str();
-        let mut warnings = Vec::new();
-        let mut services = Vec::new();
-        let mut entries = Vec::new();
-        let mut aliases = Vec::new();
-        let mut workloads = Vec::new();
-        let mut virtual_services = Vec::new();
-        let mut destination_rules = Vec::new();
-        let mut gateways = Vec::new();
-        let mut sidecars = Vec::new();
-        let mut regexes = RegexCache::default();
-        let mut names = virtual_service::Names::default();
-
-        for (object, replaced_by) in objects.iter().zip(replaced(objects)) {
-            let namespace = namespace_of(object);
-            let name = object.metadata().name.as_deref().unwrap_or("");
-            // Written only for a warning: most objects have none.
-            let label = || format!("{} {namespace}/{name}", object.kind());
-            if replaced_by {
-                if object.is_istio() {
-                    warnings.push(CompileWarning {
-                        object: label(),
-                        field: String::new(),
-                        message: format!(
-                            "replaced by a later {} with the same namespace and name, as applying them in order would",
-                            object.kind()
-                        ),
-                    });
-                }
-                continue;
-            }
-            if object.is_istio() {
-                let errors: Vec<_> = object.validate().into_iter().filter(|p| p.level == Level::Error).collect();
-                if !errors.is_empty() {
-                    for p in errors {
-                        warnings.push(CompileWarning {
-                            object: label(),
-                            field: p.path.to_string(),
-                            message: format!("{}; Istio rejects this object, so it is not used", p.message),
-                        });
-                    }
-                    continue;
-                }
-            }
-            let age = age(object);
-            match object {
-                Object::VirtualService(vs) => {
-                    let mut ctx = Ctx {
-                        object: &label,
-                        namespace,
-                        domain,
-                        warnings: &mut warnings,
-                        regexes: &mut regexes,
-                        names: &mut names,
-                        last_host: Default::default(),
-                    };
-                    virtual_services.push(virtual_service::compile(vs, namespace, age, &mut ctx));
-                }
-                Object::DestinationRule(dr) => {
-                    destination_rules.push(destination_rule::compile(dr, namespace, domain, age))
-                }
-                Object::Gateway(gw) => gateways.push(gateway::compile(gw, namespace, age)),
-                Object::Sidecar(sc) => sidecars.push(sidecar::compile(sc, namespace, domain, age)),
-                Object::ServiceEntry(se) => entries.push((&**se, namespace, age)),
-                Object::Service(svc) => match registry::from_kube(svc, namespace, domain, age) {
-                    Some(s) => services.push(s),
-                    None => {
-                        if let Some(target) = registry::external_name(svc) {
-                            aliases.push((
-                                format!("{name}.{namespace}.svc.{domain}"),
-                                target.trim_end_matches('.').to_ascii_lowercase(),
-                            ));
-                        }
-                    }
-                },
-                Object::Pod(pod) => workloads.push(registry::from_pod(pod, namespace)),
-                Object::Deployment(d) => workloads.push(registry::from_deployment(d, namespace)),
-                _ => {}
-            }
-        }
+        let Parts {
+            mut warnings,
+            mut services,
+            entries,
+            aliases,
+            mut workloads,
+            mut virtual_services,
+            mut destination_rules,
+            mut gateways,
+            mut sidecars,
+        } = Parts::compile(objects, domain);
 
         let entries = registry::from_entries(entries, &mut warnings);
         // E2: a ServiceEntry host equal to a Kubernetes service only decorates it.
