@@ -56,6 +56,10 @@ struct Scan<'a> {
 }
 
 impl<'a> Scan<'a> {
+    fn new(objects: usize) -> Self {
+        Scan { last: HashMap::with_capacity_and_hasher(objects, FixedState::default()), replaced: Vec::new() }
+    }
+
     /// Which objects of `block` (starting at `start`) a later object of the block replaces, or
     /// `None` when an object of the block replaces one of an earlier block, already compiled.
     fn block(&mut self, block: &'a [Object], start: usize) -> Option<&[bool]> {
@@ -83,11 +87,7 @@ impl<'a> Parts<'a> {
         // all twice once the mesh outgrew the caches. Nearly always no object replaces another;
         // when one replaces an object of an earlier block, the objects are compiled again,
         // knowing from the start which are replaced.
-        let scan = Scan {
-            last: HashMap::with_capacity_and_hasher(objects.len(), FixedState::default()),
-            replaced: Vec::with_capacity(BLOCK),
-        };
-        let mut replacements = Replacements::Scanning(scan);
+        let mut replacements = Replacements::Scanning(Scan::new(objects.len()));
         loop {
             if let Some(parts) = Self::compile_with(objects, domain, &mut replacements) {
                 return parts;
@@ -198,19 +198,10 @@ fn key(object: &Object) -> Key<'_> {
 
 /// For each object, whether a later object of the same kind, namespace and name replaces it.
 fn replaced(objects: &[Object]) -> Vec<bool> {
-    // One pass, one hash per object: an insert that finds an earlier index marks it replaced.
-    let mut last: HashMap<Key<'_>, usize, FixedState> = HashMap::default();
-    last.reserve(objects.len());
-    let mut replaced = vec![false; objects.len()];
-    for (i, o) in objects.iter().enumerate() {
-        let key = key(o);
-        if !key.2.is_empty()
-            && let Some(earlier) = last.insert(key, i)
-        {
-            replaced[earlier] = true;
-        }
-    }
-    replaced
+    let mut scan = Scan::new(objects.len());
+    // One block of every object, so no replacement reaches back into an earlier block.
+    scan.block(objects, 0);
+    scan.replaced
 }
 
 fn age(object: &Object) -> Option<i128> {
