@@ -44,6 +44,14 @@ pub(crate) struct CompiledGateway {
     pub(crate) age: (Option<i128>, String, String),
 }
 
+impl CompiledGateway {
+    /// (creation time, name, namespace): Istio's age order, oldest first.
+    #[inline]
+    pub(crate) fn age(&self) -> (Option<i128>, &str, &str) {
+        (self.age.0, &self.age.1, &self.age.2)
+    }
+}
+
 fn kind(protocol: &str, tls: Option<ServerTlsMode>) -> ServerKind {
     match protocol.to_ascii_uppercase().as_str() {
         "HTTP" | "HTTP2" | "GRPC" | "GRPC-WEB" => ServerKind::Http,

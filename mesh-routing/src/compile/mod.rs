@@ -81,7 +81,7 @@ impl Mesh {
 
         age_order::sort_by_age(&mut virtual_services, virtual_service::CompiledVs::age);
         age_order::sort_by_age(&mut destination_rules, destination_rule::CompiledDr::age);
-        age_order::sort_by_age(&mut gateways, |g| (g.age.0, &g.age.1, &g.age.2));
+        age_order::sort_by_age(&mut gateways, gateway::CompiledGateway::age);
         age_order::sort_by_age(&mut sidecars, sidecar::CompiledSidecar::age);
 
         delegate::resolve(&mut virtual_services, &mut warnings);

@@ -115,7 +115,7 @@ fn http<'m>(
             let best = s.hosts.iter().map(|h| &h.host).filter(|h| h.matches(&host)).min_by(|a, b| a.specificity(b))?;
             Some((best, *g, *s))
         })
-        .min_by(|a, b| a.0.specificity(b.0).then_with(|| a.1.age.cmp(&b.1.age)))
+        .min_by(|a, b| a.0.specificity(b.0).then_with(|| a.1.age().cmp(&b.1.age())))
         .map(|(_, g, s)| (g, s));
     let servers: Vec<_> = match best_https {
         Some(chosen) => {
