@@ -17,7 +17,6 @@ use std::collections::HashSet;
 use foldhash::fast::FixedState;
 use mesh_api::Object;
 
-use crate::error::CompileWarning;
 use crate::matchers::host::HostPattern;
 use crate::mesh::{Index, Mesh};
 use crate::settings::MeshSettings;
@@ -59,25 +58,8 @@ impl Mesh {
             mut sidecars,
         } = Parts::compile(objects, domain);
 
-        let entries = registry::from_entries(entries, &mut warnings);
-        // E2: a ServiceEntry host equal to a Kubernetes service only decorates it.
-        let kubernetes: HashSet<String, FixedState> = services.iter().map(|s| s.host.clone()).collect();
-        services.extend(entries.into_iter().filter(|entry| !kubernetes.contains(&entry.host)));
-        // E4: ExternalName aliases add names to the concrete service (the first of that host).
-        let mut first_by_host: Index<usize> = Index::with_capacity_and_hasher(services.len(), FixedState::default());
-        for (i, s) in services.iter().enumerate() {
-            first_by_host.entry(s.host.clone()).or_insert(i);
-        }
-        for (alias, target) in aliases {
-            match first_by_host.get(&target).map(|&i| &mut services[i]) {
-                Some(s) => s.aliases.push(alias),
-                None => warnings.push(CompileWarning {
-                    object: format!("Service {alias}"),
-                    field: "spec.externalName".to_owned(),
-                    message: format!("{target} is not a service in the mesh; the alias is not routed"),
-                }),
-            }
-        }
+        registry::add_entries(&mut services, entries, &mut warnings);
+        registry::add_aliases(&mut services, aliases, &mut warnings);
 
         age_order::sort_by_age(&mut virtual_services, virtual_service::CompiledVs::age);
         age_order::sort_by_age(&mut destination_rules, destination_rule::CompiledDr::age);

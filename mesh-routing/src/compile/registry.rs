@@ -5,7 +5,7 @@ use mesh_api::k8s_openapi::api::apps::v1::Deployment;
 use mesh_api::k8s_openapi::api::core::v1::{Pod, Service as KubeService};
 use mesh_api::networking::ServiceEntry;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use indexmap::IndexMap;
 
@@ -229,7 +229,7 @@ fn mergeable(a: &ServiceEntry, b: &ServiceEntry, namespace: &str) -> bool {
 /// that differ in nothing else; a later one that differs is ignored for that host (V8,
 /// `appendSidecarServices` in `sidecar.go`). Equal creation times are ordered by name, so the
 /// result does not depend on the order objects were given in.
-pub(crate) fn from_entries(
+fn from_entries(
     mut entries: Vec<(&ServiceEntry, &str, Option<i128>)>,
     warnings: &mut Vec<CompileWarning>,
 ) -> Vec<Service> {
@@ -264,6 +264,53 @@ pub(crate) fn from_entries(
         }
     }
     out
+}
+
+/// Adds the registry entries of the ServiceEntries to the Kubernetes services. A
+/// ServiceEntry host equal to a Kubernetes service's only decorates it (E2).
+pub(crate) fn add_entries(
+    services: &mut Vec<Service>,
+    entries: Vec<(&ServiceEntry, &str, Option<i128>)>,
+    warnings: &mut Vec<CompileWarning>,
+) {
+    // Most meshes have no ServiceEntry: the set below would cost one entry per service.
+    if entries.is_empty() {
+        return;
+    }
+    let entries = from_entries(entries, warnings);
+    let kubernetes: HashSet<&str, FixedState> = services.iter().map(|s| s.host.as_str()).collect();
+    let added: Vec<Service> = entries.into_iter().filter(|e| !kubernetes.contains(e.host.as_str())).collect();
+    services.extend(added);
+}
+
+/// Adds each ExternalName alias `(alias, target)` to the first service of the target host (E4),
+/// or warns that the target is not in the mesh.
+pub(crate) fn add_aliases(
+    services: &mut [Service],
+    aliases: Vec<(String, String)>,
+    warnings: &mut Vec<CompileWarning>,
+) {
+    // Most meshes have no alias: the table below would cost one entry per service.
+    if aliases.is_empty() {
+        return;
+    }
+    let mut first_by_host: HashMap<&str, usize, FixedState> =
+        HashMap::with_capacity_and_hasher(services.len(), FixedState::default());
+    for (i, s) in services.iter().enumerate() {
+        first_by_host.entry(s.host.as_str()).or_insert(i);
+    }
+    let targets: Vec<Option<usize>> =
+        aliases.iter().map(|(_, target)| first_by_host.get(target.as_str()).copied()).collect();
+    for ((alias, target), first) in aliases.into_iter().zip(targets) {
+        match first {
+            Some(i) => services[i].aliases.push(alias),
+            None => warnings.push(CompileWarning {
+                object: format!("Service {alias}"),
+                field: "spec.externalName".to_owned(),
+                message: format!("{target} is not a service in the mesh; the alias is not routed"),
+            }),
+        }
+    }
 }
 
 /// A Pod as a workload.
