@@ -346,4 +346,47 @@ mod tests {
         assert_eq!(protocol_from_name("web", None, 80), None);
         assert_eq!(protocol_from_name("", None, 3306).as_deref(), Some("TCP"));
     }
+
+    fn kube(name: &str, namespace: &str) -> Service {
+        let yaml = format!(
+            "apiVersion: v1\nkind: Service\nmetadata: {{name: {name}, namespace: {namespace}}}\nspec: {{ports: [{{name: http, port: 80}}]}}\n"
+        );
+        let loaded = mesh_api::load_str(&yaml);
+        let Some(mesh_api::Object::Service(svc)) = loaded.objects().next() else { panic!("not a Service: {yaml}") };
+        from_kube(svc, namespace, "cluster.local", None).expect("a ClusterIP service")
+    }
+
+    #[test]
+    fn e2_an_entry_for_a_kubernetes_host_is_not_added_and_others_are() {
+        let loaded = mesh_api::load_str(
+            "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: se, namespace: shop}\nspec: {hosts: [cart.shop.svc.cluster.local, api.example.com], ports: [{number: 443, name: tls, protocol: TLS}]}\n",
+        );
+        let Some(mesh_api::Object::ServiceEntry(se)) = loaded.objects().next() else { panic!("not a ServiceEntry") };
+        let mut services = vec![kube("cart", "shop")];
+        let mut warnings = Vec::new();
+        add_entries(&mut services, vec![(&**se, "shop", None)], &mut warnings);
+        let hosts: Vec<(&str, ServiceOrigin)> = services.iter().map(|s| (s.host.as_str(), s.origin)).collect();
+        assert_eq!(
+            hosts,
+            [("cart.shop.svc.cluster.local", ServiceOrigin::Kubernetes), ("api.example.com", ServiceOrigin::Entry)]
+        );
+        assert!(warnings.is_empty(), "{warnings:?}");
+    }
+
+    #[test]
+    fn e4_an_alias_joins_the_first_service_of_its_target_or_warns() {
+        let mut services = vec![kube("cart", "shop"), kube("cart", "shop")];
+        let mut warnings = Vec::new();
+        let aliases = vec![
+            ("basket.shop.svc.cluster.local".to_owned(), "cart.shop.svc.cluster.local".to_owned()),
+            ("gone.shop.svc.cluster.local".to_owned(), "nowhere.example.com".to_owned()),
+        ];
+        add_aliases(&mut services, aliases, &mut warnings);
+        assert_eq!(services[0].aliases, ["basket.shop.svc.cluster.local"]);
+        assert!(services[1].aliases.is_empty());
+        let [w] = &warnings[..] else { panic!("one warning expected: {warnings:?}") };
+        assert_eq!(w.object, "Service gone.shop.svc.cluster.local");
+        assert_eq!(w.field, "spec.externalName");
+        assert!(w.message.starts_with("nowhere.example.com is not a service in the mesh"), "{}", w.message);
+    }
 }
