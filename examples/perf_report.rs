@@ -135,6 +135,7 @@ fn routing(report: &mut Report) {
     let mut compile_per_service = Vec::new();
     let mut lookup_10k = Duration::ZERO;
     let mut from_memory = f64::NAN;
+    let mut input_baselines = Vec::new();
     for n in mesh_bench::SIZES {
         let objects = mesh_bench::objects(n);
         let settings = MeshSettings::default();
@@ -144,21 +145,26 @@ fn routing(report: &mut Report) {
         let stats = region.change();
         let held = stats.bytes_allocated.saturating_sub(stats.bytes_deallocated) as f64 / n as f64;
         // Timed without dropping the mesh: the median of single compiles.
-        let (compile_budget, min) = if n >= 100_000 { (Duration::ZERO, 3) } else { (Duration::from_millis(600), 5) };
-        let mut samples = Vec::new();
-        let start = Instant::now();
-        while samples.len() < min || start.elapsed() < compile_budget {
-            let t = Instant::now();
-            let compiled = Mesh::compile(black_box(&objects), &settings);
-            samples.push(t.elapsed());
-            drop(black_box(compiled));
-        }
-        samples.sort();
-        let per_compile = samples[samples.len() / 2];
-        let per_service = ns(per_compile) / n as f64;
-        compile_per_service.push(per_service);
-        report.figure(format!("compile, {n} services: time per service"), format!("{:.2} us", per_service / 1e3));
+        let compile = per_service(n, || Mesh::compile(black_box(&objects), &settings));
+        compile_per_service.push(compile);
+        report.figure(format!("compile, {n} services: time per service"), format!("{:.2} us", compile / 1e3));
         report.figure(format!("compile, {n} services: memory per service"), format!("{:.0} B", held));
+        if n != 10_000 {
+            // What any compile must do at least, whatever it builds: read every object, and
+            // write an output. Validation reads the objects without building anything; a clone
+            // reads them and writes their copy (twice the compiled mesh's size).
+            let read = per_service(n, || black_box(&objects).iter().map(|o| o.validate().len()).sum::<usize>());
+            let copy = per_service(n, || black_box(&objects).clone());
+            report.figure(
+                format!("read the input alone (validate), {n} services: time per service"),
+                format!("{:.2} us", read / 1e3),
+            );
+            report.figure(
+                format!("copy the input alone (clone), {n} services: time per service"),
+                format!("{:.2} us", copy / 1e3),
+            );
+            input_baselines.push((read, copy));
+        }
         if n == 100_000 {
             from_memory = compile_in_hundreds(&objects, n, &settings);
             report.figure(
@@ -193,6 +199,14 @@ fn routing(report: &mut Report) {
     }
     report.at_most("decide at 10,000 services / HashMap lookup", decide[1] / ns(lookup_10k), 5.0);
     report.at_most("decide growth, 100 -> 100,000 services", decide[2] / decide[0], 1.3);
+    if let [(read_100, copy_100), (read_100k, copy_100k)] = input_baselines[..] {
+        report.figure("read the input alone, 100,000 / 100 services", format!("{:.2}x", read_100k / read_100));
+        report.figure("copy the input alone, 100,000 / 100 services", format!("{:.2}x", copy_100k / copy_100));
+        report.figure(
+            "compile / copy of its input, 100,000 services",
+            format!("{:.2}x", compile_per_service[2] / copy_100k),
+        );
+    }
     report.figure(
         "compile time per service, 100,000 / 100 services with input from memory",
         format!("{:.2}x", compile_per_service[2] / from_memory),
@@ -202,6 +216,23 @@ fn routing(report: &mut Report) {
         compile_per_service[2] / compile_per_service[0],
         1.2,
     );
+}
+
+/// The median time per service of `f` over a mesh of `n` services: three runs at 100,000
+/// services, else as many as fit in 600 ms (at least five). What `f` returns is dropped
+/// outside the timing.
+fn per_service<T>(n: usize, mut f: impl FnMut() -> T) -> f64 {
+    let (budget, min) = if n >= 100_000 { (Duration::ZERO, 3) } else { (Duration::from_millis(600), 5) };
+    let mut samples = Vec::new();
+    let start = Instant::now();
+    while samples.len() < min || start.elapsed() < budget {
+        let t = Instant::now();
+        let out = black_box(f());
+        samples.push(t.elapsed());
+        drop(out);
+    }
+    samples.sort();
+    ns(samples[samples.len() / 2]) / n as f64
 }
 
 /// Median compile time per service of 100-service meshes whose input comes from main memory,
